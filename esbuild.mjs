@@ -1,0 +1,68 @@
+// Builds the extension host bundle, the webview bundle and (with --tests) the
+// test files. `node esbuild.mjs --production` minifies for the VSIX.
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const tests = process.argv.includes('--tests');
+const watch = process.argv.includes('--watch');
+
+function walk(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+const common = { logLevel: 'warning', sourcemap: !production, minify: production, legalComments: 'none' };
+
+const configs = [
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode'],
+    outfile: 'dist/extension.js',
+  },
+  {
+    ...common,
+    entryPoints: ['src/webview/main.ts'],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: 'dist/webview.js',
+    loader: { '.ttf': 'file' },
+  },
+];
+
+if (tests) {
+  rmSync('out', { recursive: true, force: true });
+  // Each source and test file is transpiled on its own (no bundling) so that
+  // unit tests run in plain Node and integration tests `require('vscode')`.
+  configs.push({
+    entryPoints: [...walk('src'), ...walk('test'), ...walk('bench'), ...walk('scripts')],
+    bundle: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outdir: 'out',
+    outbase: '.',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
+const existing = configs.filter((c) => c.entryPoints.every((e) => { try { return statSync(e).isFile(); } catch { return false; } }));
+if (watch) {
+  for (const c of existing) (await esbuild.context(c)).watch();
+} else {
+  await Promise.all(existing.map((c) => esbuild.build(c)));
+}

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { Emitter } from './core/events';
+
+const SECTION = 'hearth';
+
+/**
+ * Settings that can send code somewhere or pick where keys go. They are
+ * declared `application`-scoped in package.json, and read here from the user
+ * (global) level only, so a cloned repository's `.vscode/settings.json` can
+ * never redirect traffic even if a host ignored the scope.
+ */
+const USER_ONLY = new Set(['servers', 'autoDetect']);
+
+/**
+ * The typed view of Hearth's settings. Nothing else calls
+ * `getConfiguration`; one listener turns configuration changes into
+ * `onDidChange` events naming the settings that changed.
+ */
+export class Config implements vscode.Disposable {
+  private readonly changed = new Emitter<ReadonlySet<string>>();
+  readonly onDidChange = this.changed.event;
+  private readonly listener: vscode.Disposable;
+
+  constructor(private readonly keys: readonly string[] = KNOWN_KEYS) {
+    this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
+      const hit = new Set(this.keys.filter((k) => e.affectsConfiguration(`${SECTION}.${k}`)));
+      if (hit.size > 0) this.changed.fire(hit);
+    });
+  }
+
+  /** Raw `hearth.servers` as the user wrote it; validated by the registry. */
+  get servers(): unknown {
+    return this.read<unknown>('servers', []);
+  }
+
+  get autoDetect(): boolean {
+    return this.read('autoDetect', true);
+  }
+
+  /** Reads a setting by key (for feature modules that add their own settings). */
+  read<T>(key: string, fallback: T): T {
+    const config = vscode.workspace.getConfiguration(SECTION);
+    if (USER_ONLY.has(key) || key.startsWith('servers')) {
+      const info = config.inspect<T>(key);
+      return info?.globalValue ?? info?.defaultValue ?? fallback;
+    }
+    return config.get<T>(key, fallback);
+  }
+
+  async write(key: string, value: unknown): Promise<void> {
+    await vscode.workspace.getConfiguration(SECTION).update(key, value, vscode.ConfigurationTarget.Global);
+  }
+
+  openSettings(query = '@ext:hearth.hearth'): Thenable<unknown> {
+    return vscode.commands.executeCommand('workbench.action.openSettings', query);
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.changed.dispose();
+  }
+}
+
+export const KNOWN_KEYS = ['servers', 'autoDetect'];

@@ -1,0 +1,210 @@
+// Fits a conversation into the model's context window. Keeps the system
+// prompt and the newest user turn with its attachments (cutting attachments
+// when they alone are too big), reserves room for the reply, then adds as
+// much history as fits, newest first. Reports what was left out so the UI
+// can say so; `trimHarder` is the single retry after a server's
+// context-exceeded error.
+import { contextKey, contextLabel, dedupeContext, formatContextItem, formatUserContent, truncateItem, type ContextItem } from './context';
+import type { PromptMessage } from './types';
+
+export interface BudgetTurn {
+  role: 'user' | 'assistant';
+  /** The text only: reasoning is never part of a turn. */
+  content: string;
+  context?: ContextItem[];
+}
+
+export interface BudgetInput {
+  system?: string;
+  /** Oldest first; the last one is the user's new message. */
+  turns: BudgetTurn[];
+  /** The model's context window in tokens (per slot, for llama.cpp with -np). */
+  contextLength: number;
+  /** The reply's max_tokens, reserved out of the window (capped at half of it). */
+  maxTokens?: number;
+  /** A token counter; default `estimateTokens`. */
+  count?: (text: string) => number;
+  /** Chat-template tokens added per message (role markers). Default 8. */
+  perMessage?: number;
+}
+
+export interface Omitted {
+  /** Earlier messages not sent. */
+  turns: number;
+  /** Labels of attachments left out, or cut ("… (truncated)"). */
+  contextItems: string[];
+}
+
+export interface BudgetResult {
+  messages: PromptMessage[];
+  omitted: Omitted;
+  /** Estimated tokens of `messages`. */
+  promptTokens: number;
+  /** Tokens kept free for the reply. */
+  replyTokens: number;
+  /** False when even the system prompt and the new message's text do not fit. */
+  fits: boolean;
+  /** What this was built from, and the estimate's safety factor (for `trimHarder`). */
+  input: BudgetInput;
+  scale: number;
+}
+
+/**
+ * A deliberately high token estimate: one token per 3 ASCII characters
+ * (tokenizers average 3.5–4 on prose and ~3 on code) and one per other
+ * UTF-16 unit (CJK, emoji, accents are expensive).
+ */
+export function estimateTokens(text: string): number {
+  let ascii = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 128) ascii++;
+  return Math.ceil(ascii / 3 + (text.length - ascii));
+}
+
+/** Drops empty assistant turns (failed replies) and merges neighbours of the same role, so roles alternate. */
+function normalize(turns: readonly BudgetTurn[]): BudgetTurn[] {
+  const out: BudgetTurn[] = [];
+  for (const turn of turns) {
+    if (turn.role === 'assistant' && !turn.content.trim()) continue;
+    const last = out[out.length - 1];
+    if (last && last.role === turn.role) {
+      out[out.length - 1] = {
+        role: turn.role,
+        content: [last.content, turn.content].filter(Boolean).join('\n\n'),
+        context: [...(last.context ?? []), ...(turn.context ?? [])],
+      };
+    } else {
+      out.push(turn);
+    }
+  }
+  return out;
+}
+
+const MIN_ITEM_TOKENS = 48;
+
+/**
+ * Fits `items` into `room` tokens: items that fit as they are stay whole;
+ * the others share what is left evenly (water-filling) and are cut; an item
+ * whose share is too small to be useful is dropped.
+ */
+function fitItems(items: ContextItem[], room: number, count: (t: string) => number, omitted: Omitted): { items: ContextItem[]; tokens: number } {
+  const need = items.map((i) => count(formatContextItem(i)) + 2);
+  const total = need.reduce((a, b) => a + b, 0);
+  if (total <= room) return { items, tokens: total };
+  const order = need.map((n, i) => i).sort((a, b) => need[a] - need[b]);
+  const share = new Array<number>(items.length).fill(0);
+  let left = Math.max(0, room);
+  order.forEach((index, k) => {
+    const fair = Math.floor(left / (order.length - k));
+    share[index] = Math.min(need[index], fair);
+    left -= share[index];
+  });
+  const kept: ContextItem[] = [];
+  let tokens = 0;
+  items.forEach((item, i) => {
+    if (share[i] >= need[i]) {
+      kept.push(item);
+      tokens += need[i];
+      return;
+    }
+    if (share[i] < MIN_ITEM_TOKENS) {
+      omitted.contextItems.push(contextLabel(item));
+      return;
+    }
+    const full = formatContextItem(item).length;
+    let chars = Math.floor((full * share[i]) / need[i]);
+    let cut = truncateItem(item, chars);
+    for (let tries = 0; tries < 8 && count(formatContextItem(cut)) + 2 > share[i]; tries++) {
+      chars = Math.floor(chars * 0.85);
+      cut = truncateItem(item, chars);
+    }
+    kept.push(cut);
+    tokens += count(formatContextItem(cut)) + 2;
+    omitted.contextItems.push(`${contextLabel(item)} (truncated)`);
+  });
+  return { items: kept, tokens };
+}
+
+function build(input: BudgetInput, scale: number): BudgetResult {
+  const base = input.count ?? estimateTokens;
+  const count = scale === 1 ? base : (t: string) => Math.ceil(base(t) * scale);
+  const per = input.perMessage ?? 8;
+  const ctx = Math.max(0, Math.floor(input.contextLength));
+  const replyTokens = input.maxTokens ? Math.min(input.maxTokens, Math.floor(ctx / 2)) : Math.min(1024, Math.floor(ctx / 4));
+  const available = ctx - replyTokens - Math.max(16, Math.ceil(ctx * 0.02));
+  const omitted: Omitted = { turns: 0, contextItems: [] };
+
+  const turns = normalize(input.turns);
+  const last = turns[turns.length - 1];
+  if (!last || last.role !== 'user') throw new Error('buildPrompt: the last turn must be the user\'s message');
+  const system: PromptMessage[] = input.system ? [{ role: 'system', content: input.system }] : [];
+  const systemTokens = input.system ? count(input.system) + per : 0;
+
+  // The newest user turn: its text always, its attachments as far as they fit.
+  const textTokens = count(last.content) + per;
+  const wanted = dedupeContext(last.context ?? []);
+  const room = available - systemTokens - textTokens;
+  const fitted = fitItems(wanted, room, count, omitted);
+  const user: PromptMessage = { role: 'user', content: formatUserContent(last.content, fitted.items) };
+  let used = systemTokens + textTokens + fitted.tokens;
+  const fits = systemTokens + textTokens <= available;
+
+  // History, newest first, without gaps; an old turn may lose its attachments before it is dropped.
+  const seen = new Set(fitted.items.map(contextKey));
+  const history: PromptMessage[] = [];
+  let index = turns.length - 2;
+  for (; index >= 0 && fits; index--) {
+    const turn = turns[index];
+    const items = dedupeContext(turn.context ?? []).filter((i) => !seen.has(contextKey(i)));
+    const full = formatUserContent(turn.content, items);
+    const fullTokens = count(full) + per;
+    if (used + fullTokens <= available) {
+      history.push({ role: turn.role, content: full });
+      items.forEach((i) => seen.add(contextKey(i)));
+      used += fullTokens;
+      continue;
+    }
+    const bareTokens = count(turn.content) + per;
+    if (items.length > 0 && used + bareTokens <= available) {
+      history.push({ role: turn.role, content: turn.content });
+      omitted.contextItems.push(...items.map(contextLabel));
+      used += bareTokens;
+      continue;
+    }
+    break;
+  }
+  // Templates want the history to start with a user turn.
+  if (history.length > 0 && history[history.length - 1].role === 'assistant') {
+    const dropped = history.pop() as PromptMessage;
+    used -= count(dropped.content) + per;
+    index++;
+  }
+  omitted.turns = index + 1;
+  history.reverse();
+  return {
+    messages: [...system, ...history, user],
+    omitted,
+    promptTokens: used,
+    replyTokens,
+    fits,
+    input,
+    scale,
+  };
+}
+
+/** The messages to send for `input`, and what was left out. */
+export function buildPrompt(input: BudgetInput): BudgetResult {
+  return build(input, 1);
+}
+
+/**
+ * Rebuilds after the server said the prompt did not fit: against the
+ * server's n_ctx when it told it, and with a larger safety factor (the exact
+ * ratio when it told the real prompt size).
+ */
+export function trimHarder(previous: BudgetResult, nCtx?: number, nPromptTokens?: number): BudgetResult {
+  const contextLength = nCtx && nCtx > 0 ? Math.min(nCtx, previous.input.contextLength) : previous.input.contextLength;
+  let factor = 1.5;
+  if (nPromptTokens && previous.promptTokens > 0) factor = Math.max(1.1, (nPromptTokens / previous.promptTokens) * 1.1);
+  else if (nCtx && nCtx < previous.input.contextLength) factor = 1.1;
+  return build({ ...previous.input, contextLength }, previous.scale * factor);
+}

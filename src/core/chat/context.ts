@@ -1,0 +1,236 @@
+// Context attached to a chat message: a selection, the current file, its
+// problems, or workspace files picked with `@`. Plain data (the host turns
+// VS Code objects into it), formatting into the prompt, and the predicates
+// the host uses to refuse attaching secrets or ignored files without asking.
+import ignore from 'ignore';
+
+export type ContextKind = 'selection' | 'file' | 'problems' | 'workspaceFile';
+
+export type ProblemSeverity = 'error' | 'warning' | 'info' | 'hint';
+
+/** One diagnostic, as plain data. Lines and columns are 1-based. */
+export interface Problem {
+  severity: ProblemSeverity;
+  line: number;
+  column?: number;
+  message: string;
+  source?: string;
+  code?: string;
+}
+
+export interface ContextItem {
+  id: string;
+  kind: ContextKind;
+  /** Workspace-relative path with '/' separators (the name alone for untitled files). */
+  path: string;
+  language?: string;
+  /** Selections: the 1-based, inclusive line range. */
+  lines?: { start: number; end: number };
+  /** Selection or file contents. */
+  text?: string;
+  /** kind 'problems': the file's diagnostics. */
+  problems?: Problem[];
+  /** Set when `text` was cut to fit the context: the original length in characters. */
+  truncatedFrom?: number;
+}
+
+/** What the webview shows for an attachment (no contents). */
+export interface ContextChip {
+  id: string;
+  kind: ContextKind;
+  label: string;
+  /** Full path and range, for the tooltip. */
+  detail: string;
+}
+
+function baseName(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] || path;
+}
+
+export function contextLabel(item: ContextItem): string {
+  const name = baseName(item.path);
+  switch (item.kind) {
+    case 'selection':
+      return item.lines ? `${name}:${item.lines.start}-${item.lines.end}` : name;
+    case 'problems':
+      return `Problems: ${name} (${item.problems?.length ?? 0})`;
+    default:
+      return name;
+  }
+}
+
+export function toChip(item: ContextItem): ContextChip {
+  const range = item.lines ? ` lines ${item.lines.start}-${item.lines.end}` : '';
+  const what = item.kind === 'problems' ? 'problems in ' : '';
+  return { id: item.id, kind: item.kind, label: contextLabel(item), detail: `${what}${item.path}${range}` };
+}
+
+/** Identity of the content an item brings: the same file attached twice has one key. */
+export function contextKey(item: ContextItem): string {
+  if (item.kind === 'selection') return `sel:${item.path}:${item.lines?.start ?? ''}-${item.lines?.end ?? ''}`;
+  if (item.kind === 'problems') return `problems:${item.path}`;
+  return `file:${item.path}`;
+}
+
+/**
+ * Drops repeated items (same key) and selections of a file that is attached
+ * whole, so no text reaches the prompt twice. Keeps the first occurrence.
+ */
+export function dedupeContext(items: readonly ContextItem[]): ContextItem[] {
+  const seen = new Set<string>();
+  const wholeFiles = new Set(items.filter((i) => i.kind === 'file' || i.kind === 'workspaceFile').map((i) => i.path));
+  const out: ContextItem[] = [];
+  for (const item of items) {
+    const key = contextKey(item);
+    if (seen.has(key)) continue;
+    if (item.kind === 'selection' && wholeFiles.has(item.path)) continue;
+    seen.add(key);
+    out.push(item);
+  }
+  return out;
+}
+
+/** A backtick fence longer than any run of backticks inside `text`. */
+export function fenceFor(text: string): string {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+/**
+ * Cuts `text` to at most `maxChars`, at a line end when one is near, and
+ * says so in a last line. Returns the text unchanged when it fits.
+ */
+export function truncateText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const keep = Math.max(0, maxChars);
+  let cut = text.lastIndexOf('\n', keep);
+  if (cut < keep * 0.8) cut = keep;
+  const shownLines = text.slice(0, cut).split('\n').length;
+  const totalLines = text.split('\n').length;
+  return `${text.slice(0, cut)}\n… [truncated: ${shownLines} of ${totalLines} lines shown]`;
+}
+
+/** The item with its text cut to `maxChars` (marking `truncatedFrom`). */
+export function truncateItem(item: ContextItem, maxChars: number): ContextItem {
+  if (item.text !== undefined && item.text.length > maxChars) {
+    return { ...item, text: truncateText(item.text, maxChars), truncatedFrom: item.truncatedFrom ?? item.text.length };
+  }
+  if (item.problems && formatProblems(item).length > maxChars) {
+    const problems: Problem[] = [];
+    // The header and the "… more not shown" line count too.
+    let size = `Problems in \`${item.path}\`:\n`.length + 32;
+    for (const p of item.problems) {
+      size += formatProblem(p).length + 1;
+      if (size > maxChars) break;
+      problems.push(p);
+    }
+    return { ...item, problems, truncatedFrom: item.truncatedFrom ?? item.problems.length };
+  }
+  return item;
+}
+
+function formatProblem(p: Problem): string {
+  const where = p.column ? `line ${p.line}, column ${p.column}` : `line ${p.line}`;
+  const origin = [p.source, p.code].filter(Boolean).join(' ');
+  return `- ${p.severity} at ${where}: ${p.message}${origin ? ` [${origin}]` : ''}`;
+}
+
+function formatProblems(item: ContextItem): string {
+  const list = item.problems ?? [];
+  const lines = list.map(formatProblem);
+  if (item.truncatedFrom && item.truncatedFrom > list.length) lines.push(`- … ${item.truncatedFrom - list.length} more not shown`);
+  return `Problems in \`${item.path}\`:\n${lines.length ? lines.join('\n') : '- none'}`;
+}
+
+/** One attachment as prompt text: a header line and a fenced block. */
+export function formatContextItem(item: ContextItem): string {
+  if (item.kind === 'problems') return formatProblems(item);
+  const text = item.text ?? '';
+  const fence = fenceFor(text);
+  let header: string;
+  if (item.kind === 'selection' && item.lines) {
+    header = `Selection from \`${item.path}\` (lines ${item.lines.start}-${item.lines.end}):`;
+  } else if (item.kind === 'selection') {
+    header = `Selection from \`${item.path}\`:`;
+  } else {
+    header = `File \`${item.path}\`:`;
+  }
+  return `${header}\n${fence}${item.language ?? ''}\n${text}${text.endsWith('\n') ? '' : '\n'}${fence}`;
+}
+
+/** The content of a user turn as sent to the model: attachments first, then the question. */
+export function formatUserContent(text: string, items: readonly ContextItem[] = []): string {
+  if (items.length === 0) return text;
+  return [...items.map(formatContextItem), text].join('\n\n');
+}
+
+const SECRET_NAMES: RegExp[] = [
+  /^\.env(\..*)?$/, // .env, .env.local, .env.production …
+  /^\.envrc$/,
+  /\.(pem|key|p12|pfx|jks|keystore|kdbx|ovpn|tfvars|tfstate|gpg|asc|ppk)$/,
+  /^id_(rsa|dsa|ecdsa|ed25519)(\..*)?$/,
+  /^\.(npmrc|yarnrc|pypirc|netrc|pgpass|git-credentials|htpasswd|dockercfg|my\.cnf|s3cfg)$/,
+  /^_netrc$/,
+  /^credentials(\..*)?$/,
+  /^secrets?\.(json|ya?ml|toml|ini|txt|env|conf|cfg|properties)$/,
+  /^service[-_]?account.*\.json$/,
+];
+const SECRET_DIRS = new Set(['.ssh', '.aws', '.gnupg', '.azure', '.kube', '.docker']);
+
+/**
+ * True for files that often hold keys or passwords (`.env*`, `*.pem`,
+ * `*.key`, `id_rsa*`, `*.p12`, `*.pfx`, `.npmrc`, `credentials*`, files in
+ * `.ssh/` …). The host never attaches these without explicit confirmation.
+ */
+export function isSecretLooking(path: string): boolean {
+  const parts = path.toLowerCase().split(/[\\/]/).filter(Boolean);
+  const name = parts[parts.length - 1] ?? '';
+  if (parts.slice(0, -1).some((p) => SECRET_DIRS.has(p))) return true;
+  return SECRET_NAMES.some((re) => re.test(name));
+}
+
+/** One `.gitignore`: `dir` is its folder relative to the workspace root ('' for the root). */
+export interface IgnoreFile {
+  dir: string;
+  text: string;
+}
+
+/**
+ * A predicate over workspace-relative paths ('/' separators) following the
+ * given `.gitignore` files with git's precedence (a deeper file overrides).
+ * `.git/` itself always counts as ignored.
+ */
+export function createIgnoreMatcher(files: readonly IgnoreFile[]): (relPath: string) => boolean {
+  const matchers = files
+    .map((f) => ({ dir: f.dir.replace(/\\/g, '/').replace(/^\/+|\/+$/g, ''), ig: ignore().add(f.text) }))
+    .sort((a, b) => a.dir.split('/').length - b.dir.split('/').length || a.dir.length - b.dir.length);
+  return (relPath: string) => {
+    const path = relPath.replace(/\\/g, '/').replace(/^\/+/, '');
+    if (path === '.git' || path.startsWith('.git/')) return true;
+    let ignored = false;
+    for (const { dir, ig } of matchers) {
+      if (dir && path !== dir && !path.startsWith(dir + '/')) continue;
+      const rel = dir ? path.slice(dir.length + 1) : path;
+      if (!rel) continue;
+      const result = ig.test(rel);
+      if (result.ignored) ignored = true;
+      else if (result.unignored) ignored = false;
+    }
+    return ignored;
+  };
+}
+
+export type ConfirmReason = 'secret' | 'ignored';
+
+/**
+ * Why attaching `relPath` needs the user's explicit confirmation, or
+ * undefined when it may be attached. Automatic attachment (current file)
+ * simply skips files for which this returns a reason.
+ */
+export function needsConfirmation(relPath: string, isIgnored?: (relPath: string) => boolean): ConfirmReason | undefined {
+  if (isSecretLooking(relPath)) return 'secret';
+  if (isIgnored?.(relPath)) return 'ignored';
+  return undefined;
+}

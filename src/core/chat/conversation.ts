@@ -1,0 +1,158 @@
+// Pure operations on conversations: create, title, edit-and-resend, regenerate,
+// what is sent to the model, what the webview shows, Markdown export, and
+// the shape check used when loading from disk.
+import { randomUUID } from 'node:crypto';
+import type { ModelRef } from '../types';
+import type { BudgetTurn } from './budget';
+import { contextLabel, toChip, type ContextItem } from './context';
+import type { ConversationView, MessageView } from './protocol';
+import { stripThink } from './think';
+import type { ChatMessage, Conversation, ConversationSummary } from './types';
+
+/** A fresh id that is safe as a file name. */
+export function newId(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 20);
+}
+
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const UNTITLED = 'New chat';
+
+/** The first line of the first user message, collapsed and cut to 60 characters. */
+export function titleFrom(text: string): string {
+  const line = text.trim().split('\n')[0].replace(/\s+/g, ' ').trim();
+  if (!line) return UNTITLED;
+  return line.length > 60 ? `${line.slice(0, 59).trimEnd()}…` : line;
+}
+
+export function createConversation(now: number, model?: ModelRef, id = newId()): Conversation {
+  return { id, title: UNTITLED, created: now, updated: now, model, messages: [] };
+}
+
+/** Adds a message; the first user message names the conversation (unless renamed). */
+export function addMessage(conv: Conversation, message: ChatMessage, now: number): Conversation {
+  const title = conv.title === UNTITLED && message.role === 'user' ? titleFrom(message.content) : conv.title;
+  return { ...conv, title, updated: now, messages: [...conv.messages, message] };
+}
+
+/** Replaces message `id` with `patch` applied (e.g. the streamed reply as it grows). */
+export function updateMessage(conv: Conversation, id: string, patch: Partial<ChatMessage>, now: number): Conversation {
+  return { ...conv, updated: now, messages: conv.messages.map((m) => (m.id === id ? { ...m, ...patch, id } : m)) };
+}
+
+/**
+ * Edit-and-resend: the conversation continues from the edited user message.
+ * Everything after it is dropped (no branches to navigate); the message gets
+ * the new text and a new id and keeps its attachments. Undefined when
+ * `messageId` is not a user message of `conv`.
+ */
+export function forkAt(conv: Conversation, messageId: string, text: string, now: number): Conversation | undefined {
+  const index = conv.messages.findIndex((m) => m.id === messageId);
+  const old = conv.messages[index];
+  if (!old || old.role !== 'user') return undefined;
+  const edited: ChatMessage = { ...old, id: newId(), content: text, created: now };
+  const title = index === 0 && conv.title === titleFrom(old.content) ? titleFrom(text) : conv.title;
+  return { ...conv, title, updated: now, messages: [...conv.messages.slice(0, index), edited] };
+}
+
+/**
+ * Regenerate: drops assistant reply `messageId` and anything after it, so the
+ * conversation ends with the user message it answered. Undefined when
+ * `messageId` is not an assistant message.
+ */
+export function regenerateFrom(conv: Conversation, messageId: string, now: number): Conversation | undefined {
+  const index = conv.messages.findIndex((m) => m.id === messageId);
+  if (index < 0 || conv.messages[index].role !== 'assistant') return undefined;
+  return { ...conv, updated: now, messages: conv.messages.slice(0, index) };
+}
+
+/** The turns to budget and send: answers only (never reasoning), failed empty replies left out. */
+export function toTurns(messages: readonly ChatMessage[]): BudgetTurn[] {
+  const turns: BudgetTurn[] = [];
+  for (const m of messages) {
+    if (m.role === 'user') turns.push({ role: 'user', content: m.content, context: m.context });
+    else {
+      const content = stripThink(m.content);
+      if (content.trim()) turns.push({ role: 'assistant', content });
+    }
+  }
+  return turns;
+}
+
+export function summarize(conv: Conversation): ConversationSummary {
+  const { id, title, created, updated, model } = conv;
+  return { id, title, created, updated, ...(model ? { model } : {}), messageCount: conv.messages.length };
+}
+
+export function toMessageView(m: ChatMessage): MessageView {
+  const view: MessageView = { id: m.id, role: m.role, content: m.content };
+  if (m.reasoning) view.reasoning = m.reasoning;
+  if (m.stats) view.stats = m.stats;
+  if (m.error) view.error = { message: m.error.message, actions: m.error.actions };
+  if (m.stopped) view.stopped = true;
+  if (m.context?.length) view.context = m.context.map(toChip);
+  return view;
+}
+
+export function toView(conv: Conversation): ConversationView {
+  return { id: conv.id, title: conv.title, messages: conv.messages.map(toMessageView) };
+}
+
+function statsLine(m: ChatMessage): string | undefined {
+  const s = m.stats;
+  if (!s) return undefined;
+  const parts = [s.model];
+  if (s.completionTokens !== undefined) parts.push(`${s.completionTokens} tokens`);
+  if (s.tokensPerSecond !== undefined) parts.push(`${s.tokensPerSecond} tokens/s`);
+  if (s.stopped) parts.push('stopped');
+  return `_${parts.join(' · ')}_`;
+}
+
+function attachments(items: readonly ContextItem[] | undefined): string | undefined {
+  if (!items?.length) return undefined;
+  return `_Attached: ${items.map((i) => `\`${contextLabel(i)}\``).join(', ')}_`;
+}
+
+/** The conversation as a Markdown document (reasoning folded in <details>). */
+export function toMarkdown(conv: Conversation): string {
+  const out: string[] = [`# ${conv.title}`, ''];
+  const model = conv.model ? ` · ${conv.model.model} on ${conv.model.server}` : '';
+  out.push(`_Exported from Hearth · started ${new Date(conv.created).toISOString()}${model}_`, '');
+  for (const m of conv.messages) {
+    out.push(m.role === 'user' ? '## You' : '## Assistant', '');
+    const extra = m.role === 'user' ? attachments(m.context) : undefined;
+    if (extra) out.push(extra, '');
+    if (m.reasoning) out.push('<details><summary>Reasoning</summary>', '', m.reasoning.trim(), '', '</details>', '');
+    if (m.content) out.push(m.content.trim(), '');
+    if (m.error) out.push(`> **Error:** ${m.error.message}`, '');
+    const stats = statsLine(m);
+    if (stats) out.push(stats, '');
+  }
+  return out.join('\n').trimEnd() + '\n';
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function isMessage(x: unknown): x is ChatMessage {
+  return (
+    isObj(x) &&
+    typeof x.id === 'string' &&
+    (x.role === 'user' || x.role === 'assistant') &&
+    typeof x.content === 'string' &&
+    (x.context === undefined || Array.isArray(x.context))
+  );
+}
+
+/** Whether parsed JSON is a usable conversation (the check when loading a file). */
+export function isConversation(x: unknown): x is Conversation {
+  return (
+    isObj(x) &&
+    typeof x.id === 'string' &&
+    ID_PATTERN.test(x.id) &&
+    typeof x.title === 'string' &&
+    typeof x.created === 'number' &&
+    typeof x.updated === 'number' &&
+    Array.isArray(x.messages) &&
+    x.messages.every(isMessage)
+  );
+}

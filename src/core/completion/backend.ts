@@ -1,0 +1,186 @@
+// What every fill-in-the-middle backend shares: the request and result
+// shapes, and readers for the two streaming formats (SSE, NDJSON). All
+// requests stream, so that aborting closes the connection and the server
+// stops generating (a non-streaming request runs on to n_predict).
+import { createParser } from 'eventsource-parser';
+import type { ServerClient } from '../http';
+import { HearthError } from '../errors';
+import type { ExtraChunk, FimTemplate } from './templates';
+
+/** The part of ServerClient the backends use. */
+export type FimClient = Pick<ServerClient, 'stream' | 'json'>;
+
+export interface FimTimings {
+  /** Prompt processing time (ms) and the tokens it evaluated (not taken from the cache). */
+  promptMs?: number;
+  promptTokens?: number;
+  /** Prompt tokens reused from the server's prompt cache. */
+  cachedTokens?: number;
+  /** Generation time (ms) and tokens generated. */
+  genMs?: number;
+  generatedTokens?: number;
+  /** Total prompt tokens (evaluated + cached), when the server says. */
+  totalPromptTokens?: number;
+}
+
+export interface FimInput {
+  /** Whole lines before the cursor (llama.cpp `input_prefix`). */
+  inputPrefix: string;
+  /** The current line up to the cursor (llama.cpp `prompt`). */
+  prompt: string;
+  suffix: string;
+  filename: string;
+  /** Leading whitespace of the current line (llama.cpp `n_indent`). */
+  indent: number;
+}
+
+export interface FimRequest {
+  model: string;
+  input: FimInput;
+  extra: readonly ExtraChunk[];
+  /** Needed by backends that send a raw prompt (Ollama without `insert`, /v1/completions). */
+  template?: FimTemplate;
+  /** Workspace name for repository-level templates. */
+  repoName?: string;
+  nPredict: number;
+  /** Stop generating after this long (ms, from the first token) once a line is complete. */
+  timeBudgetMs?: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  /** llama.cpp sampler chain; default top_k, top_p, infill. */
+  samplers?: readonly string[];
+  /** Ollama `keep_alive`. */
+  keepAlive?: string | number;
+  signal?: AbortSignal;
+  /** Called with the text received so far, as it streams (for counting discarded tokens). */
+  onText?: (text: string) => void;
+}
+
+export type StopReason = 'eos' | 'limit' | 'time' | 'stop' | 'unknown';
+
+export interface FimResult {
+  text: string;
+  timings: FimTimings;
+  fromCache: false;
+  stop: StopReason;
+}
+
+export interface FimBackend {
+  readonly kind: 'infill' | 'ollama' | 'openai';
+  complete(req: FimRequest): Promise<FimResult>;
+  /** Evaluates the prompt without generating, to fill the server's prompt cache (llama.cpp only). */
+  warmup?(req: FimRequest): Promise<FimTimings>;
+}
+
+/** The prefix a template-based backend gives the model: lines above plus the current line. */
+export function fullPrefix(input: FimInput): string {
+  return input.inputPrefix + input.prompt;
+}
+
+export function malformed(message: string, detail?: string): HearthError {
+  return new HearthError('malformed', message, { detail });
+}
+
+export function parseJson(data: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    throw malformed(`The server sent ${what} that is not valid JSON.`, data.slice(0, 200));
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw malformed(`The server sent ${what} with an unexpected shape.`, data.slice(0, 200));
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Reads a streaming body chunk by chunk as text; `stop()` closes the connection. */
+async function* textChunks(res: Response): AsyncGenerator<string> {
+  if (!res.body) return;
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        finished = true;
+        const tail = decoder.decode();
+        if (tail) yield tail;
+        return;
+      }
+      yield decoder.decode(value, { stream: true });
+    }
+  } finally {
+    // Leaving early (done, budget spent, error) closes the connection so the server stops.
+    if (!finished) await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** The `data` of each server-sent event. */
+export async function* sseEvents(res: Response): AsyncGenerator<string> {
+  const queue: string[] = [];
+  const parser = createParser({ onEvent: (e) => queue.push(e.data) });
+  for await (const chunk of textChunks(res)) {
+    parser.feed(chunk);
+    while (queue.length) yield queue.shift() as string;
+  }
+  parser.reset({ consume: true });
+  while (queue.length) yield queue.shift() as string;
+}
+
+/** Each line of a newline-delimited JSON stream, parsed. */
+export async function* ndjsonLines(res: Response): AsyncGenerator<Record<string, unknown>> {
+  let buffer = '';
+  for await (const chunk of textChunks(res)) {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (line) yield parseJson(line, 'a stream line');
+    }
+  }
+  if (buffer.trim()) yield parseJson(buffer.trim(), 'a stream line');
+}
+
+/**
+ * Client-side time budget, with llama.cpp's `t_max_predict_ms` meaning:
+ * once `budgetMs` have passed since the first token AND a line is complete,
+ * stop; the text is cut back to its last complete line. No budget, no cut.
+ */
+export class GenerationBudget {
+  private firstTokenAt?: number;
+  constructor(
+    private readonly budgetMs: number | undefined,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  /** Call with the text so far after each chunk; returns the text to keep when time is up. */
+  check(text: string): string | undefined {
+    if (!this.budgetMs || !text) return undefined;
+    const t = this.now();
+    if (this.firstTokenAt === undefined) this.firstTokenAt = t;
+    if (t - this.firstTokenAt < this.budgetMs) return undefined;
+    const nl = text.lastIndexOf('\n');
+    return nl > 0 ? text.slice(0, nl) : undefined;
+  }
+}
+
+export function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** Throws the error a server put inside a stream (`{"error": …}`), if any. */
+export function throwStreamError(obj: Record<string, unknown>): void {
+  const err = obj.error;
+  if (err === undefined || err === null) return;
+  const e = typeof err === 'object' ? (err as Record<string, unknown>) : { message: err };
+  const message = typeof e.message === 'string' ? e.message : JSON.stringify(err);
+  const code = num(e.code);
+  throw new HearthError(code && code >= 400 && code < 500 ? 'badRequest' : 'server', `The server reported an error in its stream: ${message}`, {
+    detail: message,
+    status: code,
+  });
+}

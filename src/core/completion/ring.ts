@@ -1,0 +1,185 @@
+// The extra-context ring: chunks of recently opened, edited, saved or copied
+// files, sent as llama.cpp `input_extra`. The server puts these chunks FIRST
+// in the prompt, so their order must not change between requests: new chunks
+// are appended, the oldest are evicted, and a near-duplicate of a chunk
+// already held is dropped rather than moved. `version` changes whenever the
+// ring does, so the engine knows when to warm the server's cache up.
+import ignore from 'ignore';
+import type { ExtraChunk } from './templates';
+
+export type { ExtraChunk };
+
+export interface RingOptions {
+  /** Maximum chunks held (default 16). */
+  maxChunks: number;
+  /** Lines per chunk (default 64). */
+  chunkLines: number;
+  /** A chunk whose line set is more similar than this to one held is dropped (default 0.9). */
+  similarity: number;
+  /** Files that may be included (e.g. not ignored by .gitignore). Secret-looking files never are. */
+  isAllowed?: (fileName: string) => boolean;
+}
+
+export const DEFAULT_RING_OPTIONS: RingOptions = { maxChunks: 16, chunkLines: 64, similarity: 0.9 };
+
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /^\.env(\..*)?$/i,
+  /\.(pem|key|p12|pfx|jks|keystore|crt|cer|der|asc|gpg|kdbx|ovpn)$/i,
+  /^id_(rsa|dsa|ecdsa|ed25519)(\.pub)?$/i,
+  /^\.(npmrc|pypirc|netrc|htpasswd|pgpass|git-credentials)$/i,
+  /^credentials(\..*)?$/i,
+  /^secrets?\.(json|ya?ml|toml|txt|env)$/i,
+  /^.*\.tfstate(\.backup)?$/i,
+];
+
+/** True for files that may hold secrets: `.env*`, keys, certificates, credential files. */
+export function isSecretFile(fileName: string): boolean {
+  const base = fileName.split(/[\\/]/).pop() ?? fileName;
+  return SECRET_PATTERNS.some((p) => p.test(base)) || /(^|[\\/])\.(ssh|gnupg|aws)[\\/]/.test(fileName);
+}
+
+/** A predicate from .gitignore text: true for paths (relative, `/`-separated) the file does NOT ignore. */
+export function notIgnoredBy(gitignoreText: string): (relativePath: string) => boolean {
+  const ig = ignore().add(gitignoreText);
+  return (relativePath) => {
+    const p = relativePath.replace(/\\/g, '/').replace(/^\.?\//, '');
+    if (!p || p.startsWith('../') || /^[a-z]:\//i.test(p) || p.startsWith('/')) return true;
+    return !ig.ignores(p);
+  };
+}
+
+function lineSet(text: string): Set<string> {
+  const set = new Set<string>();
+  for (const l of text.split('\n')) {
+    const t = l.trim();
+    if (t) set.add(t);
+  }
+  return set;
+}
+
+/** Dice similarity of two chunks' sets of non-blank, trimmed lines (0…1). */
+export function chunkSimilarity(a: string, b: string): number {
+  const sa = lineSet(a);
+  const sb = lineSet(b);
+  if (sa.size === 0 && sb.size === 0) return 1;
+  let common = 0;
+  for (const l of sa) if (sb.has(l)) common++;
+  return (2 * common) / (sa.size + sb.size);
+}
+
+export class ExtraRing {
+  private readonly opts: RingOptions;
+  private items: { chunk: ExtraChunk; lines: Set<string> }[] = [];
+  private _version = 0;
+
+  constructor(options: Partial<RingOptions> = {}) {
+    this.opts = { ...DEFAULT_RING_OPTIONS, ...options };
+  }
+
+  /** Changes whenever a chunk is added or removed. */
+  get version(): number {
+    return this._version;
+  }
+
+  get chunks(): readonly ExtraChunk[] {
+    return this.items.map((i) => i.chunk);
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  allowed(fileName: string): boolean {
+    return !isSecretFile(fileName) && (this.opts.isAllowed ? this.opts.isAllowed(fileName) : true);
+  }
+
+  /**
+   * Adds a chunk of text from a file. Returns false (ring unchanged) when the
+   * file is not allowed, the chunk is nearly empty, or a near-duplicate is held.
+   */
+  add(fileName: string, text: string): boolean {
+    if (!this.allowed(fileName)) return false;
+    const lines = lineSet(text);
+    if (lines.size < 3) return false;
+    for (const item of this.items) {
+      let common = 0;
+      for (const l of lines) if (item.lines.has(l)) common++;
+      if ((2 * common) / (lines.size + item.lines.size) > this.opts.similarity) return false;
+    }
+    this.items.push({ chunk: { filename: fileName, text: text.endsWith('\n') ? text : `${text}\n` }, lines });
+    while (this.items.length > this.opts.maxChunks) this.items.shift();
+    this._version++;
+    return true;
+  }
+
+  /**
+   * Adds the chunk of `chunkLines` lines around `centerLine` of a document
+   * (opened, edited or saved). The window is aligned to half-chunk steps so
+   * that repeated events near one place produce the same chunk.
+   */
+  addAround(fileName: string, lineAt: (line: number) => string, lineCount: number, centerLine: number): boolean {
+    const n = Math.max(1, this.opts.chunkLines);
+    const half = Math.max(1, Math.floor(n / 2));
+    let start = Math.floor(Math.max(0, centerLine - half) / half) * half;
+    start = Math.max(0, Math.min(start, lineCount - n));
+    const end = Math.min(lineCount, start + n);
+    const lines: string[] = [];
+    for (let i = start; i < end; i++) lines.push(lineAt(i));
+    return this.add(fileName, lines.join('\n'));
+  }
+
+  /** Adds copied text (at most `chunkLines` lines of it). */
+  addCopied(fileName: string, text: string): boolean {
+    const lines = text.split('\n').slice(0, this.opts.chunkLines);
+    return this.add(fileName, lines.join('\n'));
+  }
+
+  /** Removes every chunk of a file (e.g. it was deleted or became ignored). */
+  removeFile(fileName: string): void {
+    const before = this.items.length;
+    this.items = this.items.filter((i) => i.chunk.filename !== fileName);
+    if (this.items.length !== before) this._version++;
+  }
+
+  clear(): void {
+    if (this.items.length === 0) return;
+    this.items = [];
+    this._version++;
+  }
+
+  /**
+   * The newest chunks that fit `budgetTokens`, in ring order (a contiguous
+   * tail of the ring, so the selection is stable while the ring is). Chunks of
+   * `excludeFile` (the file being edited, already in the prompt) are left out.
+   */
+  select(budgetTokens: number, charsPerToken: number, excludeFile?: string): ExtraChunk[] {
+    if (budgetTokens <= 0) return [];
+    const out: ExtraChunk[] = [];
+    let used = 0;
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const chunk = this.items[i].chunk;
+      if (chunk.filename === excludeFile) continue;
+      // File name line and separator token besides the text.
+      const cost = Math.ceil((chunk.text.length + chunk.filename.length + 2) / charsPerToken) + 2;
+      if (used + cost > budgetTokens) break;
+      used += cost;
+      out.push(chunk);
+    }
+    return out.reverse();
+  }
+}
+
+/**
+ * llama.cpp's room for `input_extra`: `n_ctx - n_batch - 2*n_predict` (per
+ * slot; with the server's default n_predict of -1 that is n_ctx - n_batch + 2),
+ * reduced by a safety factor. Zero when the slot is no bigger than the batch.
+ */
+export function extraBudget(nCtx: number | undefined, nBatch: number, serverNPredict = -1, safety = 0.85): number {
+  if (!nCtx) return 0;
+  return Math.max(0, Math.floor((nCtx - nBatch - 2 * serverNPredict) * safety));
+}
+
+/** Whether to send a warm-up request now: the ring changed since the last one and the user is idle. */
+export function warmupDue(state: { ringVersion: number; warmedVersion: number; idleForMs: number; idleMs: number; busy: boolean }): boolean {
+  return !state.busy && state.ringVersion !== state.warmedVersion && state.idleForMs >= state.idleMs;
+}

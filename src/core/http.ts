@@ -1,0 +1,329 @@
+// HTTP to one model server: JSON calls, streams and an openai SDK client, all
+// with a timeout and an AbortSignal, errors classified into HearthErrors, the
+// API key sent only to the server's own origin, and one log line per request.
+import OpenAI from 'openai';
+import type { Logger, ServerConfig } from './types';
+import { classify, errorFromResponse, HearthError, HttpFailure, type ErrorContext } from './errors';
+import { addSecret, redact } from './redact';
+import { joinUrl, sameOrigin } from './url';
+import { deadline, describeStats, modelInBody, observeBody, type RequestStats } from './httpParts';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export interface ClientOptions {
+  apiKey?: string;
+  log: Logger;
+  /** Replaces the global fetch (tests). */
+  fetch?: typeof fetch;
+}
+
+export type { RequestStats } from './httpParts';
+
+export interface RequestOptions {
+  method?: string;
+  /** JSON-encoded unless a string. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** json(): the whole request; stream(): until the response headers arrive. */
+  timeoutMs?: number;
+  /** The model the request is about (for error messages); read from a JSON body's `model` otherwise. */
+  model?: string;
+  stats?: RequestStats;
+  /** Log at debug level (probes, whose failures are expected). */
+  quiet?: boolean;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+export interface OpenAIOptions {
+  timeoutMs?: number;
+  /** Aborts every request of this client (callers may also pass a signal per request). */
+  signal?: AbortSignal;
+  stats?: RequestStats;
+  quiet?: boolean;
+}
+
+/** Talks to one server. Cheap to create; holds no connection state of its own. */
+export class ServerClient {
+  readonly server: ServerConfig;
+  private readonly apiKey?: string;
+  private readonly log: Logger;
+  private readonly baseFetch: typeof fetch;
+  /**
+   * fetch with this server's headers, the key (same origin only), manual
+   * redirects and logging. A non-2xx answer rejects with an HttpFailure
+   * (`classify` unwraps it into the HearthError).
+   */
+  readonly fetch: typeof fetch;
+
+  constructor(server: ServerConfig, options: ClientOptions) {
+    this.server = server;
+    this.apiKey = options.apiKey || undefined;
+    this.log = options.log;
+    this.baseFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    addSecret(this.apiKey);
+    this.fetch = (input, init) => this.sdkFetch(input, init, {});
+  }
+
+  get hasKey(): boolean {
+    return !!this.apiKey;
+  }
+
+  get timeoutMs(): number {
+    return this.server.timeoutSeconds ? this.server.timeoutSeconds * 1000 : DEFAULT_TIMEOUT_MS;
+  }
+
+  url(path: string): string {
+    return joinUrl(this.server.url, path);
+  }
+
+  /** The context for `classify`/`errorFromResponse` about a request to this server. */
+  errorContext(extra: Partial<ErrorContext> = {}): ErrorContext {
+    return { server: this.server, hasKey: this.hasKey, timeoutMs: this.timeoutMs, ...extra };
+  }
+
+  /** Classifies anything thrown by a request to this server (e.g. by the openai client). */
+  classify(err: unknown, extra: Partial<ErrorContext> = {}): HearthError {
+    return classify(err, this.errorContext(extra));
+  }
+
+  /** One request; resolves with any HTTP status (only network failures, timeouts and aborts throw). */
+  async raw(path: string, opts: RequestOptions = {}): Promise<RawResponse> {
+    const r = await this.exchange(path, opts);
+    this.logLine(r.status < 400 ? 'ok' : 'fail', opts.quiet, r.method, r.url, `${r.status}`, r.started, r.firstByte, opts.stats);
+    return { status: r.status, headers: r.headers, text: r.text };
+  }
+
+  /** A JSON request: resolves with the parsed body of a 2xx answer, otherwise throws a HearthError. */
+  async json<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    const r = await this.exchange(path, opts);
+    let error: HearthError | undefined;
+    let data: unknown;
+    if (r.status < 200 || r.status >= 300) {
+      error = errorFromResponse(r.status, r.text, r.ctx, r.headers);
+    } else {
+      try {
+        data = JSON.parse(r.text);
+      } catch (err) {
+        error = classify(err instanceof SyntaxError ? err : new SyntaxError(String(err)), r.ctx);
+      }
+    }
+    const outcome = error ? `${r.status}: ${error.toLogString()}` : `${r.status}`;
+    this.logLine(error ? 'fail' : 'ok', opts.quiet, r.method, r.url, outcome, r.started, r.firstByte, opts.stats);
+    if (error) throw error;
+    return data as T;
+  }
+
+  /** Sends a request and reads its whole body; logs only failures (the caller logs the rest). */
+  private async exchange(path: string, opts: RequestOptions) {
+    const method = (opts.method ?? (opts.body === undefined ? 'GET' : 'POST')).toUpperCase();
+    const url = this.url(path);
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const ctx = this.errorContext({ path, timeoutMs, model: opts.model ?? modelInBody(opts.body) });
+    const limit = deadline(opts.signal, timeoutMs);
+    const started = Date.now();
+    let firstByte: number | undefined;
+    try {
+      const res = await this.send(url, this.init(method, opts), limit.signal);
+      firstByte = Date.now() - started;
+      const text = await res.text();
+      return { method, url, ctx, started, firstByte, status: res.status, headers: res.headers, text };
+    } catch (err) {
+      const e = classify(err, { ...ctx, timedOut: limit.timedOut(), phase: firstByte === undefined ? 'request' : 'body' });
+      this.logFailure(opts.quiet, method, url, e, started);
+      throw e;
+    } finally {
+      limit.clear();
+    }
+  }
+
+  /**
+   * A streaming request: resolves with the 2xx Response once its headers
+   * arrive (the timeout stops there; the signal keeps working). An error
+   * status throws a HearthError built from the body. Errors while reading the
+   * body surface as HearthErrors; the log line is written when the body ends.
+   */
+  async stream(path: string, opts: RequestOptions = {}): Promise<Response> {
+    const method = (opts.method ?? (opts.body === undefined ? 'GET' : 'POST')).toUpperCase();
+    const url = this.url(path);
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const ctx = this.errorContext({ path, timeoutMs, model: opts.model ?? modelInBody(opts.body) });
+    const limit = deadline(opts.signal, timeoutMs);
+    const started = Date.now();
+    let res: Response;
+    try {
+      res = await this.send(url, this.init(method, opts), limit.signal);
+      if (!res.ok) {
+        const text = await res.text();
+        throw errorFromResponse(res.status, text, ctx, res.headers);
+      }
+    } catch (err) {
+      const e = classify(err, { ...ctx, timedOut: limit.timedOut() });
+      this.logFailure(opts.quiet, method, url, e, started);
+      limit.clear();
+      throw e;
+    }
+    limit.clear();
+    const firstByte = Date.now() - started;
+    return observeBody(res, {
+      onEnd: () => this.logLine('ok', opts.quiet, method, url, `${res.status}`, started, firstByte, opts.stats),
+      onCancel: () => this.logLine('ok', opts.quiet, method, url, `${res.status} cancelled`, started, firstByte, opts.stats),
+      onError: (err) => {
+        const e = classify(err, { ...ctx, phase: 'body' });
+        this.logFailure(opts.quiet, method, url, e, started, opts.stats);
+        return e;
+      },
+    });
+  }
+
+  /**
+   * An openai SDK client for this server's `/v1` API: no retries, this
+   * server's timeout and headers, and the key only as the server's own
+   * Authorization (the SDK's own Authorization header is removed, so a
+   * server without a key gets none). HTTP errors reach the caller as
+   * HearthErrors (wrapped by the SDK: use `client.classify(err)`).
+   */
+  openai(opts: OpenAIOptions = {}): OpenAI {
+    return new OpenAI({
+      apiKey: 'hearth-no-key', // placeholder the SDK insists on; its header is removed below
+      adminAPIKey: null,
+      organization: null,
+      project: null,
+      baseURL: `${this.server.url}/v1`,
+      maxRetries: 0,
+      timeout: opts.timeoutMs ?? this.timeoutMs,
+      logLevel: 'off',
+      defaultHeaders: { Authorization: null },
+      fetch: (input: string | URL | Request, init?: RequestInit) => this.sdkFetch(input, init, opts),
+    });
+  }
+
+  private init(method: string, opts: RequestOptions): RequestInit {
+    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    }
+    return { method, headers, body };
+  }
+
+  private async sdkFetch(input: string | URL | Request, init: RequestInit | undefined, opts: OpenAIOptions): Promise<Response> {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const path = url.startsWith(this.server.url) ? url.slice(this.server.url.length) || '/' : url;
+    const ctx = this.errorContext({ path, timeoutMs: opts.timeoutMs ?? this.timeoutMs, model: modelInBody(init?.body) });
+    const signals = [init?.signal, opts.signal].filter((s): s is AbortSignal => !!s);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const started = Date.now();
+    let res: Response;
+    try {
+      res = await this.send(url, init ?? {}, signal);
+    } catch (err) {
+      // Raw, so that the SDK tells its own timeout from a user abort.
+      this.logFailure(opts.quiet, method, url, classify(err, ctx), started);
+      throw err;
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      const e = errorFromResponse(res.status, text, ctx, res.headers);
+      this.logFailure(opts.quiet, method, url, e, started);
+      throw new HttpFailure(e);
+    }
+    const firstByte = Date.now() - started;
+    return observeBody(res, {
+      onEnd: () => this.logLine('ok', opts.quiet, method, url, `${res.status}`, started, firstByte, opts.stats),
+      onCancel: () => this.logLine('ok', opts.quiet, method, url, `${res.status} cancelled`, started, firstByte, opts.stats),
+      onError: (err) => {
+        const e = classify(err, { ...ctx, phase: 'body' });
+        this.logFailure(opts.quiet, method, url, e, started, opts.stats);
+        // The SDK ends a stream quietly on an AbortError; keep that behaviour.
+        return e.code === 'aborted' ? err : e;
+      },
+    });
+  }
+
+  /** Headers for a request to `url`: this server's headers and key only on its own origin. */
+  private headersFor(url: string, base: HeadersInit | undefined): Headers {
+    const headers = new Headers(base);
+    const own = this.server.headers ?? {};
+    if (sameOrigin(url, this.server.url)) {
+      for (const [name, value] of Object.entries(own)) if (!headers.has(name)) headers.set(name, value);
+      if (this.apiKey) headers.set('authorization', `Bearer ${this.apiKey}`);
+    } else {
+      headers.delete('authorization');
+      headers.delete('cookie');
+      for (const name of Object.keys(own)) headers.delete(name);
+    }
+    return headers;
+  }
+
+  /** fetch with redirects followed by hand, so headers can be dropped when the origin changes. */
+  private async send(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
+    let current = url;
+    let method = (init.method ?? 'GET').toUpperCase();
+    let body = init.body;
+    let base = init.headers;
+    for (let hop = 0; ; hop++) {
+      const res = await this.baseFetch(current, {
+        ...init,
+        method,
+        body,
+        headers: this.headersFor(current, base),
+        signal,
+        redirect: 'manual',
+      });
+      const location = res.headers.get('location');
+      if (!REDIRECTS.has(res.status) || !location) return res;
+      await res.body?.cancel().catch(() => undefined);
+      if (hop >= MAX_REDIRECTS) {
+        throw new HttpFailure(
+          new HearthError('malformed', `${url} redirected more than ${MAX_REDIRECTS} times.`, { serverName: this.server.name, url: this.server.url, status: res.status }),
+        );
+      }
+      const next = new URL(location, current).href;
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+        const h = new Headers(base);
+        h.delete('content-type');
+        base = h;
+      }
+      this.log.debug(redact(`${method} ${current} redirected (${res.status}) to ${next}`, [this.apiKey]));
+      current = next;
+    }
+  }
+
+  private logFailure(quiet: boolean | undefined, method: string, url: string, err: HearthError, started: number, stats?: RequestStats): void {
+    const level = err.code === 'aborted' ? 'quiet' : 'fail';
+    this.logLine(level, quiet, method, url, `failed: ${err.toLogString()}`, started, undefined, stats);
+  }
+
+  private logLine(
+    level: 'ok' | 'fail' | 'quiet',
+    quiet: boolean | undefined,
+    method: string,
+    url: string,
+    outcome: string,
+    started: number | undefined,
+    firstByte: number | undefined,
+    stats: RequestStats | undefined,
+  ): void {
+    const parts: string[] = [];
+    if (started !== undefined) parts.push(`${Date.now() - started} ms`);
+    if (firstByte !== undefined && started !== undefined && Date.now() - started - firstByte > 5) parts.push(`first byte ${firstByte} ms`);
+    const extra = describeStats(stats);
+    if (extra) parts.push(extra);
+    const line = redact(`${method} ${url} ${outcome}${parts.length ? ` (${parts.join(', ')})` : ''}`, [this.apiKey]);
+    if (quiet || level === 'quiet') this.log.debug(line);
+    else if (level === 'fail') this.log.warn(line);
+    else this.log.info(line);
+  }
+}

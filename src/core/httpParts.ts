@@ -1,0 +1,95 @@
+// Pieces of http.ts: a timeout combined with the caller's signal, a body
+// wrapper that reports when a response has been read, and log helpers.
+
+/** Filled in by the caller while it reads a response; shown in the request's log line. */
+export interface RequestStats {
+  promptTokens?: number;
+  completionTokens?: number;
+  /** Anything else worth a word in the log line, e.g. "cache 120". */
+  note?: string;
+}
+
+export interface Deadline {
+  signal: AbortSignal;
+  timedOut(): boolean;
+  clear(): void;
+}
+
+export function deadline(outer: AbortSignal | undefined, ms: number): Deadline {
+  const ctl = new AbortController();
+  let fired = false;
+  const timer =
+    ms > 0 && Number.isFinite(ms)
+      ? setTimeout(() => {
+          fired = true;
+          ctl.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError'));
+        }, ms)
+      : undefined;
+  return {
+    signal: outer ? AbortSignal.any([outer, ctl.signal]) : ctl.signal,
+    timedOut: () => fired,
+    clear: () => clearTimeout(timer),
+  };
+}
+
+export function modelInBody(body: unknown): string | undefined {
+  if (typeof body !== 'string') return typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : undefined;
+  const hit = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(body.slice(0, 4096));
+  return hit ? hit[1] : undefined;
+}
+
+export function describeStats(stats?: RequestStats): string {
+  if (!stats) return '';
+  const parts: string[] = [];
+  if (stats.promptTokens !== undefined) parts.push(`${stats.promptTokens} prompt`);
+  if (stats.completionTokens !== undefined) parts.push(`${stats.completionTokens} completion`);
+  const tokens = parts.length ? `${parts.join(' + ')} tokens` : '';
+  return [tokens, stats.note].filter(Boolean).join(', ');
+}
+
+export interface BodyHooks {
+  onEnd(): void;
+  /** Returns what the reader of the body sees instead of the raw error. */
+  onError(err: unknown): unknown;
+  onCancel(): void;
+}
+
+/** A copy of `res` whose body reports its end, failure or cancellation. */
+export function observeBody(res: Response, hooks: BodyHooks): Response {
+  if (!res.body) {
+    hooks.onEnd();
+    return res;
+  }
+  const reader = res.body.getReader();
+  let settled = false;
+  const once = (fn: () => void) => {
+    if (!settled) {
+      settled = true;
+      fn();
+    }
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          once(hooks.onEnd);
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (err) {
+        let out: unknown = err;
+        once(() => (out = hooks.onError(err)));
+        controller.error(out);
+      }
+    },
+    async cancel(reason) {
+      once(hooks.onCancel);
+      await reader.cancel(reason).catch(() => undefined);
+    },
+  });
+  const copy = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  Object.defineProperty(copy, 'url', { value: res.url });
+  return copy;
+}

@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import { Disposables } from './lifecycle';
+import { Log } from './log';
+import { Config } from './config';
+import { ApiKeys } from './secrets';
+import { Selection } from './selection';
+import { Registry } from './core/registry';
+import { validateServers } from './core/kinds';
+import { isLoopback } from './core/url';
+import { ModelPicker } from './modelPicker';
+import { StatusBar } from './statusBar';
+import { ServersView } from './serversView';
+import { registerCommands } from './commands';
+
+/** What `activate` returns: used by Hearth's own integration tests. */
+export interface HearthApi {
+  registry: Registry;
+  selection: Selection;
+  picker: ModelPicker;
+  statusBar: StatusBar;
+  log: Log;
+  /** Problems found in `hearth.servers` at the last read. */
+  configProblems(): readonly string[];
+}
+
+let owner: Disposables | undefined;
+
+export function activate(context: vscode.ExtensionContext): HearthApi {
+  const d = (owner = new Disposables());
+  context.subscriptions.push(d);
+
+  const log = d.add(Log.create());
+  const config = d.add(new Config());
+  const keys = new ApiKeys(context.secrets);
+  const selection = d.add(new Selection(context.globalState));
+  const registry = new Registry({ log: log.child('servers'), getApiKey: (server) => keys.get(server) });
+  d.add({ dispose: () => registry.dispose() });
+  const picker = new ModelPicker(registry, selection);
+  const statusBar = d.add(new StatusBar(registry, selection));
+  const serversView = d.add(new ServersView(registry, selection));
+  d.add(vscode.window.registerTreeDataProvider('hearth.servers', serversView));
+
+  let problems: readonly string[] = [];
+  const reportedProblems = new Set<string>();
+  const applyConfig = () => {
+    const result = validateServers(config.servers);
+    problems = result.problems;
+    for (const problem of problems) {
+      log.warn(`settings: ${problem}`);
+      if (reportedProblems.has(problem)) continue; // each problem is reported once
+      reportedProblems.add(problem);
+      void vscode.window.showWarningMessage(`Hearth: ${problem} This entry is skipped.`, 'Open Settings').then((p) => {
+        if (p) void config.openSettings('hearth.servers');
+      });
+    }
+    registry.configure({ servers: result.servers, autoDetect: config.autoDetect });
+    warnAboutRemoteServers(context.globalState, result.servers, log);
+  };
+
+  d.add(
+    registry.onDidChange(() => {
+      statusBar.update();
+      serversView.refresh();
+    }),
+  );
+  d.add(selection.onDidChange(() => {
+    statusBar.update();
+    serversView.refresh();
+  }));
+  d.add(
+    config.onDidChange((keys) => {
+      if (keys.has('servers') || keys.has('autoDetect')) {
+        applyConfig();
+        void registry.refresh();
+      }
+    }),
+  );
+  d.add(keys.onDidChange(() => void registry.refresh({ force: true })));
+  for (const disposable of registerCommands({ registry, config, keys, log, picker })) d.add(disposable);
+
+  applyConfig();
+  serversView.refresh();
+  // Activation stays cheap: no network until the first idle tick.
+  const timer = setTimeout(() => void registry.refresh(), 0);
+  d.add({ dispose: () => clearTimeout(timer) });
+  log.info(`Hearth ${context.extension.packageJSON.version} activated`);
+
+  return { registry, selection, picker, statusBar, log, configProblems: () => problems };
+}
+
+const NOTICE_KEY = 'hearth.remoteNoticeShown';
+
+/** Once per origin: tell the user when a server is not on this machine. */
+function warnAboutRemoteServers(state: vscode.Memento, servers: readonly { name: string; url: string }[], log: Log): void {
+  const shown = new Set(state.get<string[]>(NOTICE_KEY, []));
+  for (const server of servers) {
+    if (isLoopback(server.url)) continue;
+    const origin = new URL(server.url).origin;
+    if (shown.has(origin)) continue;
+    shown.add(origin);
+    log.info(`server "${server.name}" at ${origin} is not on this machine`);
+    void vscode.window.showInformationMessage(
+      `Hearth: "${server.name}" (${origin}) is not on this machine. Code and chat you send to it will leave your computer.`,
+    );
+  }
+  void state.update(NOTICE_KEY, [...shown]);
+}
+
+export function deactivate(): void {
+  owner?.dispose();
+  owner = undefined;
+}

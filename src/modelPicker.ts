@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import type { Registry } from './core/registry';
+import type { ModelRef } from './core/types';
+import { pickEntries, type PickEntry, type Purpose } from './core/modelList';
+import type { Selection } from './selection';
+
+type Item = vscode.QuickPickItem & { entry?: PickEntry };
+
+/**
+ * The `Select Chat Model` / `Select Completion Model` quick pick: grouped by
+ * server, live-updated while discovery runs, unreachable servers shown with
+ * their error. Resolves with the chosen model (already persisted) or
+ * undefined when dismissed.
+ */
+export class ModelPicker {
+  /** The quick pick currently open, for integration tests. */
+  current: vscode.QuickPick<Item> | undefined;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly selection: Selection,
+  ) {}
+
+  async pick(purpose: Purpose): Promise<ModelRef | undefined> {
+    const qp = vscode.window.createQuickPick<Item>();
+    this.current = qp;
+    qp.title = purpose === 'chat' ? 'Hearth: Select Chat Model' : 'Hearth: Select Completion Model';
+    qp.placeholder = 'Type to filter models';
+    qp.matchOnDescription = true;
+    qp.buttons = [{ iconPath: new vscode.ThemeIcon('refresh'), tooltip: 'Refresh Servers' }];
+
+    const render = () => {
+      const selected = this.selection.get(purpose);
+      const items = pickEntries(this.registry.statuses(), purpose, selected).map(toItem);
+      qp.items = items;
+      const active = items.find((i) => i.entry?.type === 'model' && i.entry.picked);
+      if (active) qp.activeItems = [active];
+    };
+    const listener = this.registry.onDidChange(render);
+    render();
+    qp.busy = true;
+    void this.registry.refresh().finally(() => (qp.busy = false));
+
+    try {
+      return await new Promise<ModelRef | undefined>((resolve) => {
+        qp.onDidTriggerButton(() => {
+          qp.busy = true;
+          void this.registry.refresh({ force: true }).finally(() => (qp.busy = false));
+        });
+        qp.onDidAccept(() => {
+          const entry = qp.selectedItems[0]?.entry ?? qp.activeItems[0]?.entry;
+          if (entry?.type !== 'model') return; // separators and problems are not choices
+          resolve(entry.ref);
+          qp.hide();
+        });
+        qp.onDidHide(() => resolve(undefined));
+        qp.show();
+      }).then(async (ref) => {
+        if (ref) await this.selection.set(purpose, ref);
+        return ref;
+      });
+    } finally {
+      listener.dispose();
+      qp.dispose();
+      if (this.current === qp) this.current = undefined;
+    }
+  }
+}
+
+function toItem(entry: PickEntry): Item {
+  switch (entry.type) {
+    case 'server':
+      return { label: entry.label, kind: vscode.QuickPickItemKind.Separator, entry };
+    case 'problem':
+      return { label: entry.label, detail: entry.detail, entry, alwaysShow: true };
+    case 'model':
+      return { label: entry.label, description: entry.description, detail: entry.detail, entry };
+  }
+}

@@ -1,0 +1,305 @@
+// Fake /v1/chat/completions that streams the way real servers do: llama.cpp
+// (role chunk, content chunks, finish chunk with `timings`, a `choices: []`
+// usage chunk when include_usage, `data: [DONE]`), Ollama's OpenAI-compatible
+// endpoint, vLLM and OpenAI. Scripted replies, reasoning variants, faults,
+// and a record of every request. Mount `routes.handle` in any node:http
+// server (it returns false for requests it does not serve), or use
+// `startChatServer`.
+import * as http from 'node:http';
+
+export type ChatFlavor = 'llamacpp' | 'ollama' | 'vllm' | 'openai';
+
+export type ChatFault =
+  | 'malformedChunk' // one chunk of broken JSON in the middle, then the rest as usual
+  | 'cutOff' // the socket is destroyed in the middle of the stream
+  | 'streamError' // `data: {"error": {...}}` in the middle (llama.cpp today, vLLM, Ollama)
+  | 'streamErrorLegacy' // `error: {...}` (older llama.cpp builds)
+  | 'contextExceeded' // 400 with the server's own body, before streaming
+  | 'rateLimited' // 429 with Retry-After
+  | 'unavailable' // 503 "Loading model" with Retry-After
+  | 'hang' // never answers
+  | 'hangMidStream' // a few chunks, then silence
+  | 'noDone' // ends after the finish chunk without `data: [DONE]` (some proxies)
+  | 'endEarly'; // ends the response cleanly in the middle, without finish_reason or [DONE]
+
+export interface ChatScript {
+  flavor?: ChatFlavor;
+  reply?: string;
+  /** Reasoning sent before the answer. */
+  reasoning?: string;
+  /** 'field': `reasoning_content` (Ollama: `reasoning`); 'think': `<think>…</think>` inside the content. */
+  reasoningStyle?: 'field' | 'think';
+  /** Content chunks (the reply is cut into this many pieces); default one per 4 characters. */
+  chunks?: number;
+  /** Delay before each chunk. */
+  delayMs?: number;
+  fault?: ChatFault;
+  /** Chunks sent before a mid-stream fault; default half of them. */
+  faultAfter?: number;
+  /** Seconds, for 429/503. */
+  retryAfter?: number;
+  /** llama.cpp's context per slot, for contextExceeded. */
+  nCtx?: number;
+  finishReason?: 'stop' | 'length';
+  /** The model name in chunks; default the request's model (llama.cpp: its model path). */
+  model?: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  /** The parsed JSON body (undefined when it did not parse). */
+  body: any;
+  at: number;
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function split(text: string, pieces: number): string[] {
+  if (!text) return [];
+  const n = Math.max(1, Math.min(pieces, text.length));
+  const size = Math.ceil(text.length / n);
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+export class ChatRoutes {
+  script: ChatScript;
+  readonly requests: RecordedRequest[] = [];
+  /** Streams whose client closed the connection before the end. */
+  clientAborts = 0;
+  private readonly open = new Set<http.ServerResponse>();
+
+  constructor(script: ChatScript = {}) {
+    this.script = script;
+  }
+
+  /** Serves POST /v1/chat/completions; returns false for anything else. */
+  handle = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'POST' || path !== '/v1/chat/completions') return false;
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (raw += chunk));
+    req.on('end', () => {
+      let body: any;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = undefined;
+      }
+      this.requests.push({ method: req.method ?? 'POST', path, headers: req.headers, body, at: Date.now() });
+      this.respond(body, res).catch(() => res.destroy());
+    });
+    return true;
+  };
+
+  /** The last request's body. */
+  get last(): any {
+    return this.requests[this.requests.length - 1]?.body;
+  }
+
+  /** Ends hanging responses (call before closing the server). */
+  closeAll(): void {
+    for (const res of this.open) res.destroy();
+    this.open.clear();
+  }
+
+  private async respond(body: any, res: http.ServerResponse): Promise<void> {
+    const s = this.script;
+    const flavor = s.flavor ?? 'llamacpp';
+    if (body === undefined || !Array.isArray(body.messages)) {
+      return this.json(res, 400, { error: { code: 400, message: 'Invalid request: messages is required', type: 'invalid_request_error' } });
+    }
+    if (s.fault === 'hang') {
+      this.open.add(res);
+      return;
+    }
+    const promptTokens = Math.ceil(JSON.stringify(body.messages).length / 4);
+    if (s.fault === 'contextExceeded') return this.contextExceeded(res, flavor, promptTokens, s.nCtx ?? 2048);
+    if (s.fault === 'rateLimited') {
+      return this.json(res, 429, { error: { code: 429, message: 'Rate limit exceeded', type: 'rate_limit_error' } }, s.retryAfter ?? 1);
+    }
+    if (s.fault === 'unavailable') {
+      return this.json(res, 503, { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } }, s.retryAfter ?? 1);
+    }
+    if (body.stream !== true) {
+      return this.json(res, 400, { error: { code: 400, message: 'this fake only streams', type: 'invalid_request_error' } });
+    }
+
+    const model = s.model ?? (flavor === 'llamacpp' ? '/models/fake.gguf' : String(body.model ?? 'fake'));
+    const id = `chatcmpl-${Math.random().toString(36).slice(2, 12)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const usage = body.stream_options?.include_usage === true;
+    const reply = s.reply ?? 'Hello from the fake server.';
+    const count = s.chunks ?? Math.ceil(reply.length / 4);
+    const deltas: Record<string, unknown>[] = [];
+    if (s.reasoning && s.reasoningStyle === 'think') {
+      deltas.push(...split(`<think>${s.reasoning}</think>\n\n`, Math.max(2, Math.ceil(s.reasoning.length / 4))).map((c) => ({ content: c })));
+    } else if (s.reasoning) {
+      const field = flavor === 'ollama' ? 'reasoning' : 'reasoning_content';
+      deltas.push(...split(s.reasoning, Math.ceil(s.reasoning.length / 4)).map((c) => ({ [field]: c })));
+    }
+    deltas.push(...split(reply, count).map((c) => ({ content: c })));
+
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => {
+      const base: Record<string, unknown> =
+        flavor === 'llamacpp'
+          ? { choices, created, id, model, system_fingerprint: 'b0000-fake', object: 'chat.completion.chunk' }
+          : { id, object: 'chat.completion.chunk', created, model, ...(flavor === 'ollama' ? { system_fingerprint: 'fp_ollama' } : {}), choices };
+      if (flavor === 'openai' && usage) base.usage = null;
+      return { ...base, ...extra };
+    };
+    const choice = (delta: Record<string, unknown>, finish: string | null) =>
+      flavor === 'vllm' || flavor === 'openai'
+        ? { index: 0, delta, logprobs: null, finish_reason: finish }
+        : flavor === 'ollama'
+          ? { index: 0, delta: { role: 'assistant', ...delta }, finish_reason: finish }
+          : { finish_reason: finish, index: 0, delta };
+
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      ...(flavor === 'llamacpp' ? { Server: 'llama.cpp' } : {}),
+    });
+    this.open.add(res);
+    let closed = false;
+    res.on('close', () => {
+      this.open.delete(res);
+      if (!res.writableFinished) {
+        closed = true;
+        this.clientAborts++;
+      }
+    });
+    const send = (data: unknown) => res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+
+    const started = Date.now();
+    const faultAt = s.faultAfter ?? Math.floor(deltas.length / 2);
+    if (flavor === 'llamacpp') send(chunk([choice({ role: 'assistant', content: null }, null)]));
+    else if (flavor !== 'ollama') send(chunk([choice({ role: 'assistant', content: '' }, null)]));
+    for (let i = 0; i < deltas.length; i++) {
+      if (s.delayMs) await wait(s.delayMs);
+      if (closed) return;
+      if (i === faultAt) {
+        switch (s.fault) {
+          case 'malformedChunk':
+            res.write('data: {"choices":[{"delta":{"content":"broken\n\n');
+            break;
+          case 'cutOff':
+            // Let what was written reach the client first, as with a server that crashes mid-reply.
+            await new Promise<void>((resolve) => res.write('', () => resolve()));
+            await wait(20);
+            res.socket?.destroy();
+            return;
+          case 'streamError':
+            send({ error: { code: 500, message: 'Fake failure in the middle of the stream', type: 'server_error' } });
+            res.end();
+            return;
+          case 'streamErrorLegacy':
+            res.write(`error: ${JSON.stringify({ code: 500, message: 'Fake failure in the middle of the stream', type: 'server_error' })}\n\n`);
+            res.end();
+            return;
+          case 'hangMidStream':
+            return;
+          case 'endEarly':
+            res.end();
+            return;
+        }
+      }
+      send(chunk([choice(deltas[i], null)]));
+    }
+    if (s.delayMs) await wait(s.delayMs);
+    if (closed) return;
+    const finish = s.finishReason ?? 'stop';
+    const predictedMs = Math.max(1, Date.now() - started);
+    const timings = {
+      cache_n: 0,
+      prompt_n: promptTokens,
+      prompt_ms: 5,
+      prompt_per_token_ms: 5 / promptTokens,
+      prompt_per_second: (promptTokens / 5) * 1000,
+      predicted_n: deltas.length,
+      predicted_ms: predictedMs,
+      predicted_per_token_ms: predictedMs / deltas.length,
+      predicted_per_second: (deltas.length / predictedMs) * 1000,
+    };
+    const usageBody = { completion_tokens: deltas.length, prompt_tokens: promptTokens, total_tokens: deltas.length + promptTokens };
+    const finalDelta = flavor === 'llamacpp' ? {} : { content: '' };
+    if (flavor === 'llamacpp') send(chunk([choice(finalDelta, finish)], usage ? {} : { timings }));
+    else send(chunk([choice(finalDelta, finish)]));
+    if (usage) send(chunk([], flavor === 'llamacpp' ? { usage: usageBody, timings } : { usage: usageBody }));
+    if (s.fault !== 'noDone') send('[DONE]');
+    res.end();
+  }
+
+  private contextExceeded(res: http.ServerResponse, flavor: ChatFlavor, promptTokens: number, nCtx: number): void {
+    switch (flavor) {
+      case 'llamacpp':
+        return this.json(res, 400, {
+          error: {
+            code: 400,
+            message: `request (${promptTokens} tokens) exceeds the available context size (${nCtx} tokens), try increasing it`,
+            type: 'exceed_context_size_error',
+            n_prompt_tokens: promptTokens,
+            n_ctx: nCtx,
+          },
+        });
+      case 'vllm':
+        return this.json(res, 400, {
+          object: 'error',
+          message: `This model's maximum context length is ${nCtx} tokens. However, you requested ${promptTokens + 512} tokens (${promptTokens} in the messages, 512 in the completion). Please reduce the length of the messages or completion.`,
+          type: 'BadRequestError',
+          param: null,
+          code: 400,
+        });
+      default:
+        return this.json(res, 400, {
+          error: {
+            message: `This model's maximum context length is ${nCtx} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`,
+            type: 'invalid_request_error',
+            param: 'messages',
+            code: 'context_length_exceeded',
+          },
+        });
+    }
+  }
+
+  private json(res: http.ServerResponse, status: number, body: unknown, retryAfter?: number): void {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
+    if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
+    res.writeHead(status, headers);
+    res.end(JSON.stringify(body));
+  }
+}
+
+export interface ChatServer {
+  url: string;
+  routes: ChatRoutes;
+  close(): Promise<void>;
+}
+
+/** A node:http server on 127.0.0.1 with `routes` mounted (404 for anything else). */
+export async function startChatServer(routes = new ChatRoutes()): Promise<ChatServer> {
+  const server = http.createServer((req, res) => {
+    if (!routes.handle(req, res)) {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 404, message: 'File Not Found', type: 'not_found_error' } }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    routes,
+    close: () =>
+      new Promise<void>((resolve) => {
+        routes.closeAll();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,7 @@
+// Fake model servers for tests: import from here.
+export * from './fakeServer';
+export * from './fakeLlamaCpp';
+export * from './fakeOllama';
+export * from './fakeLmStudio';
+export * from './fakeOpenAI';
+export { freePort } from '../harness/net';

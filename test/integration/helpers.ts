@@ -1,0 +1,30 @@
+// Shared helpers for integration tests running inside the VS Code extension host.
+import * as vscode from 'vscode';
+import type { HearthApi } from '../../src/extension';
+
+export async function hearth(): Promise<HearthApi> {
+  const extension = vscode.extensions.getExtension<HearthApi>('hearth.hearth');
+  if (!extension) throw new Error('hearth.hearth is not installed in the extension host');
+  return extension.activate();
+}
+
+/** Writes `hearth.<key>` at the user level, as a person would in their settings. */
+export async function setUserSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('hearth').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** Polls `check` until it returns a truthy value or the time is up. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}

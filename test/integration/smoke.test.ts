@@ -1,0 +1,41 @@
+// Smoke tests: the extension loads in a real VS Code, the fixture workspace is
+// open, and a real llama-server is reachable from the extension host.
+import * as assert from 'node:assert';
+import * as vscode from 'vscode';
+import { llamaFromEnv, startLlamaServer } from '../harness/llamaServer';
+
+describe('smoke', () => {
+  it('has hearth.hearth installed and activates it', async () => {
+    const extension = vscode.extensions.getExtension('hearth.hearth');
+    assert.ok(extension, 'hearth.hearth is not installed in the extension host');
+    await extension.activate();
+    assert.strictEqual(extension.isActive, true);
+  });
+
+  it('opens the fixture workspace', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'no workspace folder is open');
+    assert.strictEqual(vscode.workspace.isTrusted, true, 'the harness turns workspace trust off');
+    const found = await vscode.workspace.findFiles('src/*.ts');
+    const names = found.map((uri) => uri.path.split('/').pop()).sort();
+    assert.deepStrictEqual(names, ['app.ts', 'format.ts']);
+  });
+
+  it('reaches a real llama-server from the extension host', async function () {
+    const llama = llamaFromEnv();
+    if (llama.skipReason !== undefined) {
+      console.log(`    (skipped: ${llama.skipReason})`);
+      this.skip();
+    }
+    this.timeout(60_000);
+    const server = await startLlamaServer({ launcher: llama.launcher, model: llama.model });
+    try {
+      const response = await fetch(`${server.url}/health`);
+      assert.strictEqual(response.status, 200);
+      const body = (await response.json()) as { status?: string };
+      assert.strictEqual(body.status, 'ok');
+    } finally {
+      await server.stop();
+    }
+  });
+});

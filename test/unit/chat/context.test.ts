@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import {
+  contextLabel,
+  createIgnoreMatcher,
+  dedupeContext,
+  fenceFor,
+  formatContextItem,
+  formatUserContent,
+  isSecretLooking,
+  needsConfirmation,
+  toChip,
+  truncateItem,
+  truncateText,
+  type ContextItem,
+} from '../../../src/core/chat/context';
+
+const selection: ContextItem = { id: '1', kind: 'selection', path: 'src/app.ts', language: 'typescript', lines: { start: 10, end: 12 }, text: 'const a = 1;\nconst b = 2;\nconst c = 3;' };
+const file: ContextItem = { id: '2', kind: 'file', path: 'src/util.py', language: 'python', text: 'def f():\n    return 1\n' };
+const problems: ContextItem = {
+  id: '3',
+  kind: 'problems',
+  path: 'src/app.ts',
+  problems: [
+    { severity: 'error', line: 11, column: 7, message: "Type 'string' is not assignable to type 'number'.", source: 'ts', code: '2322' },
+    { severity: 'warning', line: 12, message: 'Unused variable c' },
+  ],
+};
+
+describe('chat/context', () => {
+  it('labels and chips', () => {
+    assert.equal(contextLabel(selection), 'app.ts:10-12');
+    assert.equal(contextLabel(file), 'util.py');
+    assert.equal(contextLabel(problems), 'Problems: app.ts (2)');
+    assert.deepEqual(toChip(selection), { id: '1', kind: 'selection', label: 'app.ts:10-12', detail: 'src/app.ts lines 10-12' });
+    assert.equal(toChip(problems).detail, 'problems in src/app.ts');
+  });
+
+  it('formats a selection with its path, range and language fence', () => {
+    assert.equal(formatContextItem(selection), 'Selection from `src/app.ts` (lines 10-12):\n```typescript\nconst a = 1;\nconst b = 2;\nconst c = 3;\n```');
+    assert.equal(formatContextItem(file), 'File `src/util.py`:\n```python\ndef f():\n    return 1\n```');
+  });
+
+  it('uses a longer fence when the text contains backticks', () => {
+    assert.equal(fenceFor('no ticks'), '```');
+    assert.equal(fenceFor('has ``` inside'), '````');
+    const md: ContextItem = { id: 'm', kind: 'file', path: 'README.md', language: 'markdown', text: '```js\nx\n```' };
+    assert.ok(formatContextItem(md).startsWith('File `README.md`:\n````markdown\n'));
+  });
+
+  it('formats problems as a list', () => {
+    assert.equal(
+      formatContextItem(problems),
+      "Problems in `src/app.ts`:\n- error at line 11, column 7: Type 'string' is not assignable to type 'number'. [ts 2322]\n- warning at line 12: Unused variable c",
+    );
+  });
+
+  it('puts attachments before the question', () => {
+    const text = formatUserContent('Why?', [selection, problems]);
+    assert.ok(text.startsWith('Selection from'));
+    assert.ok(text.endsWith('\n\nWhy?'));
+    assert.equal(formatUserContent('Plain', []), 'Plain');
+  });
+
+  it('drops duplicates and selections of files attached whole', () => {
+    const again = { ...file, id: '9', kind: 'workspaceFile' as const };
+    const selInFile: ContextItem = { ...selection, id: '5', path: 'src/util.py' };
+    assert.deepEqual(dedupeContext([file, again, selInFile, selection, { ...selection, id: '6' }]).map((i) => i.id), ['2', '1']);
+  });
+
+  it('truncates at a line end and says so', () => {
+    const text = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
+    const cut = truncateText(text, 100);
+    assert.ok(cut.length < 160);
+    assert.match(cut, /\n… \[truncated: \d+ of 100 lines shown\]$/);
+    assert.ok(cut.split('\n').slice(0, -1).every((l) => /^line \d+$/.test(l)));
+    assert.equal(truncateText('short', 100), 'short');
+    const item = truncateItem({ ...file, text }, 100);
+    assert.equal(item.truncatedFrom, text.length);
+    const many: ContextItem = { ...problems, problems: Array.from({ length: 10 }, (_, i) => ({ severity: 'error' as const, line: i + 1, message: `Problem number ${i}` })) };
+    const fewer = truncateItem(many, 200);
+    assert.ok(formatContextItem(fewer).length <= 200, formatContextItem(fewer));
+    assert.ok(fewer.problems && fewer.problems.length > 0 && fewer.problems.length < 10);
+    assert.match(formatContextItem(fewer), new RegExp(`${10 - fewer.problems.length} more not shown`));
+  });
+
+  it('recognizes secret-looking files', () => {
+    const secret = ['.env', '.env.local', 'config/.env.production', 'server.pem', 'tls/private.key', 'id_rsa', 'home/.ssh/id_ed25519.pub',
+      'cert.p12', 'cert.pfx', '.npmrc', 'credentials', 'credentials.json', '.aws/credentials', '.ssh/config', 'secrets.yaml', 'C:\\proj\\.env', '.git-credentials', 'prod.tfvars'];
+    const fine = ['src/env.ts', 'environment.ts', 'keyboard.ts', 'src/keys.ts', 'README.md', 'package.json', 'src/secret-santa.ts', 'docs/pem-format.md'];
+    for (const p of secret) assert.equal(isSecretLooking(p), true, p);
+    for (const p of fine) assert.equal(isSecretLooking(p), false, p);
+  });
+
+  it('matches .gitignore rules, nested files overriding their parents', () => {
+    const ignored = createIgnoreMatcher([
+      { dir: '', text: 'node_modules/\n*.log\nbuild\n!keep.log\n' },
+      { dir: 'pkg', text: 'generated/\n!debug.log\n' },
+    ]);
+    assert.equal(ignored('node_modules/x/index.js'), true);
+    assert.equal(ignored('app.log'), true);
+    assert.equal(ignored('keep.log'), false);
+    assert.equal(ignored('build/out.js'), true);
+    assert.equal(ignored('src/app.ts'), false);
+    assert.equal(ignored('pkg/generated/a.ts'), true);
+    assert.equal(ignored('pkg/debug.log'), false);
+    assert.equal(ignored('pkg/other.log'), true);
+    assert.equal(ignored('.git/config'), true);
+    assert.equal(ignored('src\\windows\\path.log'), true);
+  });
+
+  it('says why a file needs confirmation', () => {
+    const ignored = createIgnoreMatcher([{ dir: '', text: 'secret/\n' }]);
+    assert.equal(needsConfirmation('.env', ignored), 'secret');
+    assert.equal(needsConfirmation('secret/notes.txt', ignored), 'ignored');
+    assert.equal(needsConfirmation('src/a.ts', ignored), undefined);
+    assert.equal(needsConfirmation('src/a.ts'), undefined);
+  });
+});

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import {
+  hostMessageTypes,
+  parseHostMessage,
+  parseWebviewMessage,
+  webviewMessageTypes,
+  type ChatState,
+  type HostToWebview,
+  type WebviewToHost,
+} from '../../../src/core/chat/protocol';
+
+const state: ChatState = {
+  conversations: [{ id: 'c1', title: 'Hello', created: 1, updated: 2, messageCount: 2, model: { server: 's', model: 'm' } }],
+  current: {
+    id: 'c1',
+    title: 'Hello',
+    messages: [
+      { id: 'u1', role: 'user', content: 'Hi', context: [{ id: 'x', kind: 'selection', label: 'a.ts:1-2', detail: 'src/a.ts lines 1-2' }] },
+      {
+        id: 'a1',
+        role: 'assistant',
+        content: 'Hello',
+        reasoning: 'greet',
+        stats: { model: 'm', promptTokens: 3, completionTokens: 1, tokensPerSecond: 10, stopped: false },
+      },
+      { id: 'a2', role: 'assistant', content: '', error: { message: 'boom', actions: [{ id: 'retry', label: 'Retry' }] } },
+    ],
+  },
+  draft: 'typing',
+  models: [{ server: 's', model: 'm', label: 'm', detail: 'llama.cpp' }],
+  selectedModel: { server: 's', model: 'm' },
+  context: [],
+  includeCurrentFile: true,
+  includeProblems: false,
+  busy: false,
+};
+
+const hostSamples: HostToWebview[] = [
+  { type: 'state', state },
+  { type: 'start', messageId: 'a3', omitted: { turns: 2, contextItems: ['big.ts (truncated)'] } },
+  { type: 'start', messageId: 'a3' },
+  { type: 'delta', messageId: 'a3', content: 'He' },
+  { type: 'delta', messageId: 'a3', reasoning: 'hm' },
+  { type: 'done', messageId: 'a3', stats: { model: 'm', stopped: true } },
+  { type: 'error', message: 'No server', actions: [] },
+  { type: 'focus' },
+];
+
+const webviewSamples: WebviewToHost[] = [
+  { type: 'ready' },
+  { type: 'send', text: 'hi', contextIds: ['a', 'b'] },
+  { type: 'stop' },
+  { type: 'regenerate', messageId: 'a1' },
+  { type: 'editResend', messageId: 'u1', text: 'new' },
+  { type: 'newChat' },
+  { type: 'switchConversation', id: 'c1' },
+  { type: 'deleteConversation', id: 'c1' },
+  { type: 'exportConversation', id: 'c1' },
+  { type: 'copy', text: 'x' },
+  { type: 'insertCode', code: 'x', language: 'ts' },
+  { type: 'insertCode', code: 'x' },
+  { type: 'openInNewFile', code: 'x', language: 'py' },
+  { type: 'removeContext', id: 'x' },
+  { type: 'toggleCurrentFile', on: false },
+  { type: 'toggleProblems', on: true },
+  { type: 'pickFile' },
+  { type: 'openLink', url: 'https://example.com' },
+  { type: 'draftChanged', text: '' },
+  { type: 'selectModel', server: 's', model: 'm' },
+  { type: 'action', id: 'retry', messageId: 'a2' },
+];
+
+describe('chat/protocol', () => {
+  it('accepts every valid host message, with a sample for each type', () => {
+    for (const m of hostSamples) assert.deepEqual(parseHostMessage(JSON.parse(JSON.stringify(m))), m, m.type);
+    assert.deepEqual(new Set(hostSamples.map((m) => m.type)), new Set(hostMessageTypes));
+  });
+
+  it('accepts every valid webview message, with a sample for each type', () => {
+    for (const m of webviewSamples) assert.deepEqual(parseWebviewMessage(JSON.parse(JSON.stringify(m))), m, m.type);
+    assert.deepEqual(new Set(webviewSamples.map((m) => m.type)), new Set(webviewMessageTypes));
+  });
+
+  it('rejects unknown types, non-objects and missing or mistyped fields', () => {
+    const bad: unknown[] = [
+      undefined,
+      null,
+      'ready',
+      42,
+      [],
+      {},
+      { type: 'nope' },
+      { type: 'toString' },
+      { type: '__proto__' },
+      { type: 'send', text: 'x' },
+      { type: 'send', text: 'x', contextIds: [1] },
+      { type: 'toggleProblems', on: 'yes' },
+      { type: 'insertCode', code: 5 },
+      { type: 'selectModel', server: 's' },
+      { type: 'openLink' },
+    ];
+    for (const m of bad) assert.equal(parseWebviewMessage(m), undefined, JSON.stringify(m));
+    assert.equal(parseHostMessage({ type: 'delta', messageId: 1 }), undefined);
+    assert.equal(parseHostMessage({ type: 'state', state: { ...state, busy: 'no' } }), undefined);
+    assert.equal(parseHostMessage({ type: 'state', state: { ...state, current: { id: 'c', title: 't', messages: [{ id: 'm', role: 'system', content: '' }] } } }), undefined);
+    assert.equal(parseHostMessage({ type: 'done', messageId: 'a', stats: { model: 'm', stopped: false, tokensPerSecond: Number.NaN } }), undefined);
+    assert.equal(parseHostMessage({ type: 'ready' }), undefined, 'a webview message is not a host message');
+  });
+
+  it('ignores extra fields', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'stop', extra: 1 }), { type: 'stop', extra: 1 });
+  });
+});

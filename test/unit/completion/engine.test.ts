@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { ServerClient } from '../../../src/core/http';
+import { nullLogger } from '../../../src/core/types';
+import { snapshotFromText } from '../../../src/core/completion/context';
+import { CompletionEngine, type EngineOptions } from '../../../src/core/completion/engine';
+import { InfillBackend } from '../../../src/core/completion/infill';
+import { OllamaBackend } from '../../../src/core/completion/ollama';
+import { ExtraRing } from '../../../src/core/completion/ring';
+import type { RequestStats } from '../../../src/core/completion/stats';
+import { TEMPLATES } from '../../../src/core/completion/templates';
+import { type FimFakeOptions, type RunningFake, startFimServer } from '../../fakes/fimRoutes';
+
+const DOC = 'function add(a, b) {\n  return \n}\n';
+const at = (text: string, line: number, ch: number) => snapshotFromText(text, line, ch, { fileName: 'src/add.ts', languageId: 'typescript' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('completion/engine against a fake /infill server', function () {
+  this.timeout(10000);
+  let srv: RunningFake;
+  let engine: CompletionEngine;
+  let stats: RequestStats[];
+
+  async function setup(fake: Partial<FimFakeOptions> = {}, opts: Partial<EngineOptions> = {}) {
+    srv = await startFimServer(fake);
+    stats = [];
+    const client = new ServerClient({ name: 'fake', kind: 'llamacpp', url: srv.url }, { log: nullLogger });
+    engine = new CompletionEngine({
+      backend: new InfillBackend(client),
+      model: 'qwen2.5-coder-1.5b',
+      nCtx: 8192,
+      scheduler: { defaultDelayMs: 0 },
+      onStats: (s) => stats.push(s),
+      ...opts,
+      settings: { prefetch: false, samplers: ['top_k', 'top_p'], ...opts.settings },
+    });
+  }
+  afterEach(async () => {
+    engine?.dispose();
+    await srv?.close();
+  });
+
+  it('returns a post-processed suggestion with per-request stats', async () => {
+    await setup({ generate: () => 'a + b;\n}\nmore()' });
+    const out = await engine.complete(at(DOC, 1, 9));
+    assert.deepEqual(out.suggestion, { text: 'a + b;', source: 'server' });
+    const s = stats.find((x) => x.outcome === 'shown')!;
+    assert.equal(s.kind, 'completion');
+    assert.equal(s.backend, 'infill');
+    assert.ok(s.promptTokens! > 0 && s.generatedTokens! > 0);
+    assert.equal(s.cachedTokens, 0);
+    assert.equal(typeof s.promptMs, 'number');
+    assert.equal(s.fromCache, false);
+    assert.equal(s.lines, 1);
+    assert.ok(s.overheadMs! >= 0);
+    assert.equal(engine.totals.shown, 1);
+  });
+
+  it('answers the same position from the cache, and typed-through without a request', async () => {
+    await setup({ generate: () => 'a + b;' });
+    await engine.complete(at(DOC, 1, 9));
+    const again = await engine.complete(at(DOC, 1, 9));
+    assert.deepEqual(again.suggestion, { text: 'a + b;', source: 'cache' });
+    const typed = await engine.complete(at('function add(a, b) {\n  return a \n}\n', 1, 11));
+    assert.deepEqual(typed.suggestion, { text: '+ b;', source: 'typed' });
+    assert.equal(srv.fake.records.length, 1);
+    assert.equal(engine.totals.cacheHits, 1);
+    assert.equal(engine.totals.typedThrough, 1);
+  });
+
+  it('keeps one request in flight: newer triggers abort older ones at once', async () => {
+    await setup({ genMsPerToken: 15, generate: () => 'x'.repeat(200) });
+    const lines = (n: number) => `function f() {\n  let v = ${'y'.repeat(n)}\n}\n`;
+    const first = engine.complete(at(lines(1), 1, 11));
+    await sleep(60);
+    const second = engine.complete(at(lines(2), 1, 12));
+    await sleep(60);
+    const third = engine.complete(at(lines(3), 1, 13));
+    assert.match((await first).reason ?? '', /Cancelled/);
+    assert.match((await second).reason ?? '', /Cancelled/);
+    assert.ok((await third).suggestion);
+    const recs = srv.fake.records;
+    assert.equal(recs.length, 3);
+    assert.deepEqual(recs.map((r) => r.aborted), [true, true, false]);
+    // Never two open at once: each request is sent after the previous connection was closed.
+    for (let i = 1; i < recs.length; i++) assert.ok(recs[i].started >= recs[i - 1].goneAt! - 5, `overlap at ${i}`);
+    assert.equal(stats.filter((s) => s.outcome === 'aborted').length, 2);
+    assert.ok(engine.totals.discardedTokens > 0);
+  });
+
+  it('debounces quick triggers into one request', async () => {
+    await setup({}, { scheduler: { defaultDelayMs: 60 } });
+    const outs = [engine.complete(at(DOC, 1, 9)), engine.complete(at('function add(a, b) {\n  return a\n}\n', 1, 10))];
+    const [a, b] = await Promise.all(outs);
+    assert.match(a.reason ?? '', /Replaced/);
+    assert.ok(b.suggestion);
+    assert.equal(srv.fake.records.length, 1);
+  });
+
+  it('skips with a reason when a request makes no sense', async () => {
+    await setup();
+    const sel = await engine.complete({ ...at(DOC, 1, 9), hasSelection: true });
+    assert.match(sel.reason ?? '', /selected/);
+    const mid = await engine.complete(at('foo bar', 0, 3));
+    assert.match(mid.reason ?? '', /middle of text/);
+    assert.equal(srv.fake.records.length, 0);
+    assert.equal(engine.totals.skipped, 2);
+  });
+
+  it('typing on a line reuses the server prompt cache (cache_n grows, prompt_n stays small)', async () => {
+    const body = Array.from({ length: 200 }, (_, i) => `  const v${i} = compute(${i});`).join('\n');
+    await setup({ generate: () => ';' });
+    const doc = (typed: string) => `function big() {\n${body}\n  return ${typed}\n}\n`;
+    await engine.complete(at(doc(''), 201, 9));
+    await engine.complete(at(doc('v'), 201, 10));
+    await engine.complete(at(doc('v1'), 201, 11));
+    const recs = srv.fake.records;
+    assert.equal(recs.length, 3);
+    assert.ok(recs[2].cachedTokens > recs[2].promptTokens * 5, `cached ${recs[2].cachedTokens} vs evaluated ${recs[2].promptTokens}`);
+  });
+
+  it('prefetches the suggestion that follows accepting one', async () => {
+    await setup({ generate: (i) => (i.prefix.endsWith('return ') ? 'a + b;' : '// done') }, { settings: { prefetch: true } });
+    await engine.complete(at(DOC, 1, 9));
+    await sleep(150);
+    assert.equal(srv.fake.records.length, 2, 'one prefetch request');
+    engine.accepted();
+    const next = await engine.complete(at('function add(a, b) {\n  return a + b;\n}\n', 1, 15));
+    assert.deepEqual(next.suggestion, { text: '// done', source: 'cache' });
+    assert.equal(srv.fake.records.length, 2);
+    assert.ok(stats.some((s) => s.kind === 'prefetch' && s.outcome === 'stored'));
+    assert.equal(engine.totals.accepted, 1);
+  });
+
+  it('warms the prompt cache up (n_predict 0) when the ring changed and the user is idle', async () => {
+    const ring = new ExtraRing();
+    await setup({ generate: () => 'a + b;' }, { ring, settings: { warmupIdleMs: 80 } });
+    await engine.complete(at(DOC, 1, 9));
+    ring.add('src/util.ts', 'export const a = 1;\nexport const b = 2;\nexport const c = 3;\n');
+    engine.ringChanged();
+    await sleep(250);
+    const warm = srv.fake.records.filter((r) => r.body.n_predict === 0);
+    assert.equal(warm.length, 1);
+    assert.deepEqual(warm[0].body.input_extra, [{ filename: 'src/util.ts', text: 'export const a = 1;\nexport const b = 2;\nexport const c = 3;\n' }]);
+    engine.noteActivity();
+    await sleep(250);
+    assert.equal(srv.fake.records.filter((r) => r.body.n_predict === 0).length, 1, 'no second warm-up without a ring change');
+    assert.equal(engine.totals.warmups, 1);
+  });
+
+  it('reports server errors with a classified HearthError', async () => {
+    await setup({ infill: false });
+    const out = await engine.complete(at(DOC, 1, 9));
+    assert.equal(out.error?.code, 'notFound');
+    assert.equal(stats.at(-1)?.outcome, 'error');
+  });
+
+  it('derives t_max_predict_ms from the measured speed', async () => {
+    await setup({ genMsPerToken: 2, generate: () => 'abcdefghijklmnopqrstuvwxyz' });
+    await engine.complete(at(DOC, 1, 9));
+    assert.equal(srv.fake.records[0].body.t_max_predict_ms, undefined, 'no cut before any measurement');
+    await engine.complete(at('function add(a, b) {\n  return x\n}\n', 1, 10));
+    const budget = srv.fake.records[1].body.t_max_predict_ms as number;
+    assert.ok(budget >= 1000 && budget <= 20000, String(budget));
+  });
+});
+
+describe('completion/engine with Ollama', function () {
+  this.timeout(10000);
+  it('uses the family template with raw: true for a model without insert', async () => {
+    const srv = await startFimServer({ ollamaModels: { 'deepseek-coder:1.3b-base': ['completion'] }, generate: () => 'a + b;<｜end▁of▁sentence｜>' });
+    try {
+      const client = new ServerClient({ name: 'o', kind: 'ollama', url: srv.url }, { log: nullLogger });
+      const engine = new CompletionEngine({
+        backend: new OllamaBackend(client),
+        model: 'deepseek-coder:1.3b-base',
+        template: TEMPLATES.deepseek,
+        scheduler: { defaultDelayMs: 0 },
+        settings: { prefetch: false },
+      });
+      const out = await engine.complete(at(DOC, 1, 9));
+      assert.deepEqual(out.suggestion, { text: 'a + b;', source: 'server' });
+      const gen = srv.fake.records.find((r) => r.path === '/api/generate')!;
+      assert.equal(gen.body.raw, true);
+      assert.ok(String(gen.body.prompt).startsWith('<｜fim▁begin｜>function add'));
+      engine.dispose();
+    } finally {
+      await srv.close();
+    }
+  });
+});

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { chunkSimilarity, ExtraRing, extraBudget, isSecretFile, notIgnoredBy, warmupDue } from '../../../src/core/completion/ring';
+
+function chunk(tag: string, n = 10): string {
+  return Array.from({ length: n }, (_, i) => `${tag} line ${i}`).join('\n');
+}
+
+describe('completion/ring', () => {
+  it('appends new chunks and evicts the oldest, keeping order', () => {
+    const ring = new ExtraRing({ maxChunks: 3 });
+    for (const t of ['a', 'b', 'c', 'd']) assert.ok(ring.add(`${t}.ts`, chunk(t)));
+    assert.deepEqual(ring.chunks.map((c) => c.filename), ['b.ts', 'c.ts', 'd.ts']);
+  });
+
+  it('drops near-duplicates without moving the held chunk, version unchanged', () => {
+    const ring = new ExtraRing();
+    ring.add('a.ts', chunk('a', 20));
+    ring.add('b.ts', chunk('b', 20));
+    const v = ring.version;
+    const almost = chunk('a', 20).replace('a line 3', 'a line three');
+    assert.ok(chunkSimilarity(almost, chunk('a', 20)) > 0.9);
+    assert.equal(ring.add('a.ts', almost), false);
+    assert.equal(ring.version, v);
+    assert.deepEqual(ring.chunks.map((c) => c.filename), ['a.ts', 'b.ts']);
+  });
+
+  it('accepts an edited chunk that differs enough', () => {
+    const ring = new ExtraRing();
+    ring.add('a.ts', chunk('a', 10));
+    const edited = chunk('a', 10).split('\n').map((l, i) => (i < 3 ? `changed ${i}` : l)).join('\n');
+    assert.ok(ring.add('a.ts', edited));
+    assert.equal(ring.size, 2);
+  });
+
+  it('never includes secret-looking files, and honours the predicate', () => {
+    const ring = new ExtraRing({ isAllowed: (f) => !f.startsWith('dist/') });
+    for (const f of ['.env', '.env.local', 'config/server.pem', 'keys/api.key', 'id_rsa', 'home/.ssh/config', '.npmrc', 'dist/out.js']) {
+      assert.equal(ring.add(f, chunk('s')), false, f);
+    }
+    assert.equal(ring.size, 0);
+    assert.ok(ring.add('src/ok.ts', chunk('ok')));
+  });
+
+  it('isSecretFile', () => {
+    assert.ok(isSecretFile('/x/.env.production'));
+    assert.ok(isSecretFile('C:\\u\\id_ed25519'));
+    assert.ok(isSecretFile('secrets.yaml'));
+    assert.ok(!isSecretFile('src/environment.ts'));
+    assert.ok(!isSecretFile('src/keyboard.ts'));
+  });
+
+  it('notIgnoredBy reads .gitignore rules', () => {
+    const allowed = notIgnoredBy('node_modules/\n*.log\n!keep.log\nbuild');
+    assert.equal(allowed('node_modules/x/index.js'), false);
+    assert.equal(allowed('debug.log'), false);
+    assert.equal(allowed('keep.log'), true);
+    assert.equal(allowed('build/a.js'), false);
+    assert.equal(allowed('src/a.ts'), true);
+  });
+
+  it('skips chunks with almost no content', () => {
+    assert.equal(new ExtraRing().add('a.ts', '\n\n  \nx\n'), false);
+  });
+
+  it('addAround takes an aligned window so nearby events give the same chunk', () => {
+    const lines = Array.from({ length: 500 }, (_, i) => `l${i}`);
+    const ring = new ExtraRing({ chunkLines: 64 });
+    assert.ok(ring.addAround('f.ts', (i) => lines[i], lines.length, 100));
+    assert.equal(ring.addAround('f.ts', (i) => lines[i], lines.length, 110), false);
+    assert.ok(ring.chunks[0].text.startsWith('l64\n'));
+    assert.equal(ring.chunks[0].text.split('\n').length - 1, 64);
+  });
+
+  it('select returns the newest chunks that fit, in ring order, without the current file', () => {
+    const ring = new ExtraRing();
+    for (const t of ['a', 'b', 'c', 'd']) ring.add(`${t}.ts`, chunk(t, 10));
+    const cost = Math.ceil((ring.chunks[0].text.length + 4 + 2) / 3) + 2;
+    assert.deepEqual(ring.select(cost * 2, 3).map((c) => c.filename), ['c.ts', 'd.ts']);
+    assert.deepEqual(ring.select(cost * 2, 3, 'd.ts').map((c) => c.filename), ['b.ts', 'c.ts']);
+    assert.deepEqual(ring.select(0, 3), []);
+  });
+
+  it('version changes on add, removeFile and clear', () => {
+    const ring = new ExtraRing();
+    const v0 = ring.version;
+    ring.add('a.ts', chunk('a'));
+    const v1 = ring.version;
+    ring.removeFile('a.ts');
+    const v2 = ring.version;
+    assert.ok(v0 !== v1 && v1 !== v2);
+    ring.clear();
+    assert.equal(ring.version, v2);
+  });
+
+  it('extraBudget follows n_ctx - n_batch - 2*n_predict', () => {
+    assert.equal(extraBudget(2048, 2048), 1);
+    assert.equal(extraBudget(8192, 2048, -1, 1), 6146);
+    assert.equal(extraBudget(undefined, 2048), 0);
+    assert.equal(extraBudget(1024, 2048), 0);
+  });
+
+  it('warmupDue: ring changed, user idle, nothing running', () => {
+    const base = { ringVersion: 2, warmedVersion: 1, idleForMs: 2000, idleMs: 1500, busy: false };
+    assert.equal(warmupDue(base), true);
+    assert.equal(warmupDue({ ...base, warmedVersion: 2 }), false);
+    assert.equal(warmupDue({ ...base, idleForMs: 100 }), false);
+    assert.equal(warmupDue({ ...base, busy: true }), false);
+  });
+});

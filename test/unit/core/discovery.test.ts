@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { discover } from '../../../src/core/discovery';
+import { ServerClient } from '../../../src/core/http';
+import type { ServerConfig } from '../../../src/core/types';
+import { FakeLlamaCpp, FakeLmStudio, FakeOllama, FakeOpenAI, FakeServer, freePort } from '../../fakes';
+import { configFor, memoryLogger } from './helpers';
+
+describe('discover', () => {
+  const fakes: FakeServer[] = [];
+  const start = async <T extends FakeServer>(fake: T): Promise<T> => {
+    fakes.push(fake);
+    return fake.start();
+  };
+  afterEach(async () => {
+    await Promise.all(fakes.splice(0).map((f) => f.close()));
+  });
+  const run = (server: ServerConfig, apiKey?: string) => discover(new ServerClient(server, { log: memoryLogger(), apiKey }), server);
+
+  describe('llama.cpp', () => {
+    it('reads the model, n_ctx per slot and slots', async () => {
+      const fake = await start(new FakeLlamaCpp({ model: '/m/qwen2.5-coder-1.5b-q8_0.gguf', nCtx: 4096, slots: 2 }));
+      const status = await run(configFor(fake, 'llamacpp'));
+      assert.equal(status.state, 'ok');
+      assert.deepEqual(status.models, [{ id: '/m/qwen2.5-coder-1.5b-q8_0.gguf', server: 'llamacpp test', contextLength: 4096, fim: true }]);
+      assert.deepEqual(status.props, { nCtx: 4096, slots: 2 });
+      assert.ok(status.checkedAt);
+      assert.deepEqual(fake.requests.map((r) => r.path).sort(), ['/health', '/props', '/v1/models']);
+    });
+
+    it('is loading while /health answers 503', async () => {
+      const fake = await start(new FakeLlamaCpp({ loading: true }));
+      const status = await run(configFor(fake, 'llamacpp'));
+      assert.equal(status.state, 'loading');
+      assert.equal(status.error?.code, 'loading');
+      assert.deepEqual(status.models, []);
+    });
+
+    it('falls back to meta.n_ctx when /props fails, and survives a missing /health', async () => {
+      const fake = await start(new FakeLlamaCpp({ nCtx: 1024 }));
+      fake.fault('GET', '/props', { status: 500 }).fault('GET', '/health', { status: 404 });
+      const status = await run(configFor(fake, 'llamacpp'));
+      assert.equal(status.state, 'ok');
+      assert.equal(status.models[0].contextLength, 1024);
+      assert.equal(status.props, undefined);
+    });
+
+    it('reports 401 with the key action when the server wants a key', async () => {
+      const fake = await start(new FakeLlamaCpp({ apiKey: 'k' }));
+      const status = await run(configFor(fake, 'llamacpp'));
+      assert.equal(status.state, 'error');
+      assert.equal(status.error?.code, 'unauthorized');
+      assert.deepEqual(status.error?.actions, ['setApiKey', 'showLog']);
+      assert.equal((await run(configFor(fake, 'llamacpp'), 'k')).state, 'ok');
+    });
+  });
+
+  describe('Ollama', () => {
+    it('lists models with context length, FIM from capabilities, num_ctx, and skips embedding models', async () => {
+      const fake = await start(new FakeOllama());
+      const status = await run(configFor(fake, 'ollama'));
+      assert.equal(status.state, 'ok');
+      assert.deepEqual(status.models, [
+        { id: 'qwen2.5-coder:7b-base-q4_K_M', server: 'ollama test', contextLength: 32768, fim: true },
+        { id: 'llama3.2:3b', server: 'ollama test', contextLength: 131072, fim: false, numCtx: 8192 },
+      ]);
+      const shows = fake.requestsTo('/api/show').map((r) => (r.body as { model: string }).model);
+      assert.deepEqual(shows.sort(), ['llama3.2:3b', 'nomic-embed-text:latest', 'qwen2.5-coder:7b-base-q4_K_M']);
+    });
+
+    it('keeps a model whose /api/show fails, guessing FIM from its family', async () => {
+      const fake = await start(new FakeOllama({ models: [{ name: 'deepseek-coder:6.7b-base' }, { name: 'mistral:7b' }] }));
+      fake.fault('POST', '/api/show', { status: 500, message: 'boom' });
+      const status = await run(configFor(fake, 'ollama'));
+      assert.deepEqual(status.models.map((m) => [m.id, m.fim, m.contextLength]), [
+        ['deepseek-coder:6.7b-base', true, undefined],
+        ['mistral:7b', false, undefined],
+      ]);
+    });
+
+    it('limits /api/show concurrency', async () => {
+      const models = Array.from({ length: 10 }, (_, i) => ({ name: `m${i}:latest` }));
+      const fake = await start(new FakeOllama({ models }));
+      let active = 0;
+      let peak = 0;
+      const show = fake.route.bind(fake);
+      show('POST', '/api/show', async (req, res, server) => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setTimeout(r, 15));
+        active--;
+        server.json(res, { model_info: { 'general.architecture': 'llama', 'llama.context_length': 4096 }, capabilities: ['completion'] });
+      });
+      const server = configFor(fake, 'ollama');
+      const status = await discover(new ServerClient(server, { log: memoryLogger() }), server, undefined, { concurrency: 3 });
+      assert.equal(status.models.length, 10);
+      assert.ok(peak <= 3, `peak ${peak}`);
+      assert.ok(status.models.every((m) => m.contextLength === 4096));
+    });
+
+    it('says so when the URL points at something that is not Ollama', async () => {
+      const fake = await start(new FakeLlamaCpp());
+      const status = await run(configFor(fake, 'ollama'));
+      assert.equal(status.state, 'error');
+      assert.equal(status.error?.code, 'notFound');
+      assert.match(status.error?.message ?? '', /has no endpoint \/api\/tags \(404\)\. Check that the server kind and URL in settings are right/);
+    });
+  });
+
+  describe('LM Studio', () => {
+    it('lists LLMs and VLMs with loaded state and context', async () => {
+      const fake = await start(new FakeLmStudio());
+      const status = await run(configFor(fake, 'lmstudio'));
+      assert.equal(status.state, 'ok');
+      assert.deepEqual(status.models, [
+        { id: 'qwen2.5-coder-7b-instruct', server: 'lmstudio test', contextLength: 8192, fim: true, loaded: true },
+        { id: 'meta-llama-3.1-8b-instruct', server: 'lmstudio test', contextLength: 131072, fim: false, loaded: false },
+        { id: 'qwen2-vl-7b-instruct', server: 'lmstudio test', contextLength: 32768, fim: false, loaded: false },
+      ]);
+    });
+
+    it('falls back to /v1/models without the REST API v0', async () => {
+      const fake = await start(new FakeLmStudio({ legacy: true }));
+      const status = await run(configFor(fake, 'lmstudio'));
+      assert.equal(status.state, 'ok');
+      assert.equal(status.models.length, 4);
+      assert.equal(status.models[0].id, 'qwen2.5-coder-7b-instruct');
+      assert.equal(status.models[0].loaded, undefined);
+      assert.deepEqual(fake.requests.map((r) => r.path), ['/api/v0/models', '/v1/models']);
+    });
+  });
+
+  describe('vLLM and OpenAI-compatible', () => {
+    it('vLLM: max_model_len and FIM by family, ids verbatim', async () => {
+      const fake = await start(new FakeOpenAI({ models: [{ id: 'Qwen/Qwen2.5-Coder-1.5B', maxModelLen: 16384 }, { id: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 8192 }] }));
+      const status = await run(configFor(fake, 'vllm'));
+      assert.deepEqual(status.models, [
+        { id: 'Qwen/Qwen2.5-Coder-1.5B', server: 'vllm test', contextLength: 16384, fim: true },
+        { id: 'meta-llama/Llama-3.1-8B-Instruct', server: 'vllm test', contextLength: 8192, fim: false },
+      ]);
+    });
+
+    it('openai: /v1/models without context lengths', async () => {
+      const fake = await start(new FakeOpenAI({ flavor: 'openai', models: [{ id: 'gpt-4o-mini' }] }));
+      const status = await run(configFor(fake, 'openai'));
+      assert.deepEqual(status.models, [{ id: 'gpt-4o-mini', server: 'openai test', contextLength: undefined, fim: false }]);
+    });
+
+    it('an unexpected shape is malformed', async () => {
+      const fake = await start(new FakeOpenAI());
+      fake.fault('GET', '/v1/models', { body: { models: [] } });
+      const status = await run(configFor(fake, 'vllm'));
+      assert.equal(status.state, 'error');
+      assert.equal(status.error?.code, 'malformed');
+      assert.match(status.error?.message ?? '', /unexpected shape \(no "data" list\)/);
+    });
+  });
+
+  it('never throws: refused and timeout become error states', async () => {
+    const port = await freePort();
+    const refused = await run(configFor(`http://127.0.0.1:${port}`, 'vllm'));
+    assert.equal(refused.state, 'error');
+    assert.equal(refused.error?.code, 'refused');
+    const fake = await start(new FakeOpenAI());
+    fake.fault('*', '*', { hang: true });
+    const server = configFor(fake, 'vllm');
+    const slow = await discover(new ServerClient(server, { log: memoryLogger() }), server, undefined, { timeoutMs: 100 });
+    assert.equal(slow.error?.code, 'timeout');
+  });
+});

@@ -1,0 +1,29 @@
+// Shared bits of the core unit tests: a logger that keeps its lines and
+// server configs pointing at fakes.
+import type { Logger, ServerConfig, ServerKind } from '../../../src/core/types';
+import type { FakeServer } from '../../fakes';
+
+export interface MemoryLogger extends Logger {
+  lines: { level: string; message: string }[];
+  text(): string;
+}
+
+export function memoryLogger(): MemoryLogger {
+  const lines: { level: string; message: string }[] = [];
+  const add = (level: string) => (message: string | Error, ...rest: unknown[]) =>
+    void lines.push({ level, message: [message instanceof Error ? message.message : message, ...rest.map(String)].join(' ') });
+  return {
+    lines,
+    text: () => lines.map((l) => `${l.level}: ${l.message}`).join('\n'),
+    trace: add('trace'),
+    debug: add('debug'),
+    info: add('info'),
+    warn: add('warn'),
+    error: add('error'),
+  };
+}
+
+export function configFor(fake: FakeServer | string, kind: ServerKind, extra: Partial<ServerConfig> = {}): ServerConfig {
+  const url = typeof fake === 'string' ? fake : fake.url;
+  return { name: `${kind} test`, kind, url, ...extra };
+}
