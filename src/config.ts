@@ -17,14 +17,15 @@ const USER_ONLY = new Set(['servers', 'autoDetect']);
  * `onDidChange` events naming the settings that changed.
  */
 export class Config implements vscode.Disposable {
-  private readonly changed = new Emitter<ReadonlySet<string>>();
+  private readonly changed = new Emitter<ConfigChange>();
+  /** Fires once per change of any `hearth.*` setting; `affects('chat')` tells which. */
   readonly onDidChange = this.changed.event;
   private readonly listener: vscode.Disposable;
 
-  constructor(private readonly keys: readonly string[] = KNOWN_KEYS) {
+  constructor() {
     this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
-      const hit = new Set(this.keys.filter((k) => e.affectsConfiguration(`${SECTION}.${k}`)));
-      if (hit.size > 0) this.changed.fire(hit);
+      if (!e.affectsConfiguration(SECTION)) return;
+      this.changed.fire({ affects: (key) => e.affectsConfiguration(`${SECTION}.${key}`) });
     });
   }
 
@@ -37,7 +38,10 @@ export class Config implements vscode.Disposable {
     return this.read('autoDetect', true);
   }
 
-  /** Reads a setting by key (for feature modules that add their own settings). */
+  /**
+   * Reads `hearth.<key>`. Feature modules build their typed settings on this
+   * (e.g. `chatSettings(config)`), so this class stays the one reader.
+   */
   read<T>(key: string, fallback: T): T {
     const config = vscode.workspace.getConfiguration(SECTION);
     if (USER_ONLY.has(key) || key.startsWith('servers')) {
@@ -61,4 +65,7 @@ export class Config implements vscode.Disposable {
   }
 }
 
-export const KNOWN_KEYS = ['servers', 'autoDetect'];
+export interface ConfigChange {
+  /** Whether `hearth.<key>` (or a setting below it) changed. */
+  affects(key: string): boolean;
+}

@@ -11,6 +11,7 @@ import { ModelPicker } from './modelPicker';
 import { StatusBar } from './statusBar';
 import { ServersView } from './serversView';
 import { registerCommands } from './commands';
+import type { Services } from './services';
 
 /** What `activate` returns: used by Hearth's own integration tests. */
 export interface HearthApi {
@@ -68,8 +69,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     serversView.refresh();
   }));
   d.add(
-    config.onDidChange((keys) => {
-      if (keys.has('servers') || keys.has('autoDetect')) {
+    config.onDidChange((change) => {
+      if (change.affects('servers') || change.affects('autoDetect')) {
         applyConfig();
         void registry.refresh();
       }
@@ -77,6 +78,10 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   d.add(keys.onDidChange(() => void registry.refresh({ force: true })));
   for (const disposable of registerCommands({ registry, config, keys, log, picker })) d.add(disposable);
+
+  const services: Services = { context, disposables: d, log, config, keys, selection, registry, statusBar };
+  // Features: each registers its commands, views and listeners on `services`.
+  void services;
 
   applyConfig();
   serversView.refresh();

@@ -3,9 +3,10 @@
 // usage chunk when include_usage, `data: [DONE]`), Ollama's OpenAI-compatible
 // endpoint, vLLM and OpenAI. Scripted replies, reasoning variants, faults,
 // and a record of every request. Mount `routes.handle` in any node:http
-// server (it returns false for requests it does not serve), or use
-// `startChatServer`.
+// server (it returns false for requests it does not serve), mount it on a
+// FakeServer with `mountChat`, or use `startChatServer`.
 import * as http from 'node:http';
+import type { FakeRequest, FakeServer } from './fakeServer';
 
 export type ChatFlavor = 'llamacpp' | 'ollama' | 'vllm' | 'openai';
 
@@ -20,7 +21,8 @@ export type ChatFault =
   | 'hang' // never answers
   | 'hangMidStream' // a few chunks, then silence
   | 'noDone' // ends after the finish chunk without `data: [DONE]` (some proxies)
-  | 'endEarly'; // ends the response cleanly in the middle, without finish_reason or [DONE]
+  | 'endEarly' // ends the response cleanly in the middle, without finish_reason or [DONE]
+  | 'jsonReply'; // ignores stream: true and answers with one chat.completion JSON (some proxies)
 
 export interface ChatScript {
   flavor?: ChatFlavor;
@@ -96,6 +98,13 @@ export class ChatRoutes {
     return true;
   };
 
+  /** A FakeServer handler (the server already read and parsed the body). */
+  serve = (req: FakeRequest, res: http.ServerResponse): Promise<void> => {
+    const body = typeof req.body === 'object' && req.body !== null ? req.body : undefined;
+    this.requests.push({ method: req.method, path: req.path, headers: req.headers, body, at: Date.now() });
+    return this.respond(body, res).catch(() => void res.destroy());
+  };
+
   /** The last request's body. */
   get last(): any {
     return this.requests[this.requests.length - 1]?.body;
@@ -124,6 +133,17 @@ export class ChatRoutes {
     }
     if (s.fault === 'unavailable') {
       return this.json(res, 503, { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } }, s.retryAfter ?? 1);
+    }
+    if (s.fault === 'jsonReply') {
+      const reply = s.reply ?? 'Hello from the fake server.';
+      return this.json(res, 200, {
+        id: 'chatcmpl-json',
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: s.model ?? String(body.model ?? 'fake'),
+        choices: [{ index: 0, message: { role: 'assistant', content: reply, ...(s.reasoning ? { reasoning_content: s.reasoning } : {}) }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: promptTokens, completion_tokens: 4, total_tokens: promptTokens + 4 },
+      });
     }
     if (body.stream !== true) {
       return this.json(res, 400, { error: { code: 400, message: 'this fake only streams', type: 'invalid_request_error' } });
@@ -273,6 +293,12 @@ export class ChatRoutes {
     res.writeHead(status, headers);
     res.end(JSON.stringify(body));
   }
+}
+
+/** Adds POST /v1/chat/completions to a fake server (e.g. FakeLlamaCpp); returns the routes to script and inspect. */
+export function mountChat(server: FakeServer, routes = new ChatRoutes()): ChatRoutes {
+  server.route('POST', '/v1/chat/completions', routes.serve);
+  return routes;
 }
 
 export interface ChatServer {

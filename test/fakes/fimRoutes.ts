@@ -12,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 
 export type Fault =
   | { kind: 'status'; status: number; body?: string }
+  /** The connection is closed before any answer (e.g. a keep-alive socket the server just dropped). */
+  | { kind: 'reset' }
   | { kind: 'malformed'; afterTokens?: number }
   | { kind: 'cutoff'; afterTokens?: number }
   | { kind: 'streamError'; afterTokens?: number; message?: string };
@@ -140,6 +142,10 @@ export class FimFake {
         return this.json(res, 400, { error: { code: 400, message: 'invalid JSON', type: 'invalid_request_error' } });
       }
       const fault = this.opts.fault?.(path, body);
+      if (fault?.kind === 'reset') {
+        req.socket.destroy();
+        return;
+      }
       if (fault?.kind === 'status') {
         res.writeHead(fault.status, { 'content-type': 'application/json' });
         return res.end(fault.body ?? JSON.stringify({ error: { code: fault.status, message: `fault ${fault.status}`, type: 'fault' } }));
@@ -193,8 +199,9 @@ export class FimFake {
     return m ? { prefix: m[1], suffix: m[2] } : { prefix: text, suffix: '' };
   }
 
-  private async acquire(prompt: string): Promise<number> {
+  private async acquire(prompt: string, cancelled: () => boolean): Promise<number> {
     for (;;) {
+      if (cancelled()) return -1;
       let best = -1;
       let bestLen = -1;
       for (let i = 0; i < this.slots.length; i++) {
@@ -214,6 +221,12 @@ export class FimFake {
     }
   }
 
+  private wakeAll(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
+  }
+
   private release(slot: number): void {
     this.slots[slot].busy = false;
     this.slots[slot].lastUsed = Date.now();
@@ -229,9 +242,16 @@ export class FimFake {
       if (!res.writableFinished) {
         gone = true;
         rec.goneAt = Date.now();
+        this.wakeAll();
       }
     });
-    const slot = await this.acquire(prompt);
+    const slot = await this.acquire(prompt, () => stream && gone);
+    if (slot < 0) {
+      // Cancelled while queued: llama.cpp drops the task without touching a slot.
+      rec.aborted = true;
+      rec.ended = Date.now();
+      return;
+    }
     rec.slot = slot;
     const o = this.opts;
     const cachedChars = commonPrefix(this.slots[slot].cached, prompt);
@@ -239,7 +259,19 @@ export class FimFake {
     rec.cachedTokens = Math.min(total, Math.floor(cachedChars / o.charsPerToken));
     rec.promptTokens = total - rec.cachedTokens;
     const promptMs = rec.promptTokens * o.promptMsPerToken;
-    await sleep(promptMs);
+    // The prompt is evaluated in batches of 512 tokens; a cancel takes effect between them,
+    // and what was evaluated stays in the slot's cache.
+    for (let done = 0; done < rec.promptTokens; done += 512) {
+      const n = Math.min(512, rec.promptTokens - done);
+      await sleep(n * o.promptMsPerToken);
+      if (stream && gone) {
+        this.slots[slot].cached = prompt.slice(0, cachedChars + Math.floor((done + n) * o.charsPerToken));
+        rec.promptTokens = done + n;
+        rec.aborted = true;
+        this.finish(rec, slot);
+        return;
+      }
+    }
     this.slots[slot].cached = prompt;
     const nPredict = num(api === 'ollama' ? (body.options as Record<string, unknown> | undefined)?.num_predict : api === 'openai' ? body.max_tokens : body.n_predict) ?? 128;
     const tMax = api === 'infill' ? num(body.t_max_predict_ms) ?? 0 : 0;
@@ -273,7 +305,7 @@ export class FimFake {
         if (api === 'infill') send({ index: 0, content: piece, tokens: [], stop: false, id_slot: -1, tokens_predicted: rec.generatedTokens, tokens_evaluated: total });
         else if (api === 'ollama') send({ model: body.model, created_at: new Date().toISOString(), response: piece, done: false });
         else send({ id: 'cmpl-fake', object: 'text_completion', created: 0, model: body.model, choices: [{ text: piece, index: 0, logprobs: null, finish_reason: null }] });
-        if (fault && fault.kind !== 'status' && (fault.afterTokens ?? 1) === rec.generatedTokens) {
+        if (fault && fault.kind !== 'status' && fault.kind !== 'reset' && (fault.afterTokens ?? 1) === rec.generatedTokens) {
           if (fault.kind === 'cutoff') {
             rec.aborted = true;
             this.finish(rec, slot);

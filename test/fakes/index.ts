@@ -5,3 +5,4 @@ export * from './fakeOllama';
 export * from './fakeLmStudio';
 export * from './fakeOpenAI';
 export { freePort } from '../harness/net';
+export * from './chatRoutes';

@@ -37,6 +37,12 @@ interface Cleanup {
 
 const pending = new Set<Cleanup>();
 let installed = false;
+let signalled: NodeJS.Signals | undefined;
+
+/** The signal we are shutting down for, if any (so that expected exits are not reported as errors). */
+export function shutdownSignal(): NodeJS.Signals | undefined {
+  return signalled;
+}
 
 /** Registers cleanup work for abnormal exits; call the returned function once done normally. */
 export function registerCleanup(sync: () => void, async?: () => Promise<void>): () => void {
@@ -75,6 +81,7 @@ function install(): void {
   const codes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
   for (const signal of Object.keys(codes) as NodeJS.Signals[]) {
     process.once(signal, () => {
+      signalled = signal;
       process.stderr.write(`\n${signal}: cleaning up...\n`);
       const force = setTimeout(() => process.exit(codes[signal]), 10000);
       force.unref();

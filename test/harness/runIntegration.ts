@@ -6,8 +6,9 @@
 // Env: HEARTH_TEST_TIMEOUT_MS (default 480000), HEARTH_TEST_GREP (mocha grep),
 // HEARTH_TEST_VERBOSE=1 (also print server and browser logs),
 // HEARTH_TEST_LLAMA_SERVER / HEARTH_TEST_LLAMA_MODEL (forwarded to the tests).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SUMMARY_PREFIX, Summary } from '../integration/index';
+import { RELOAD_TAG, SUMMARY_PREFIX, Summary } from '../integration/index';
 import { copyFixtureWorkspace, projectRoot } from './fixtures';
 import { cleanupAll, registerCleanup } from './processes';
 import { ensureVSCode, openWorkbench, startVSCodeServer, VSCodeServer, Workbench } from './vscode';
@@ -16,11 +17,16 @@ import { ensureVSCode, openWorkbench, startVSCodeServer, VSCodeServer, Workbench
 const NOISE = [
   /open-vsx\.org/i, /spdlog/i, /^DialogService: refused to show dialog in tests\. Contents: Do you trust the authors/, /marketplace|extensionsGallery|gallery service/i,
   /^(Resolving|Resolved) connection token/, /^Creating a socket/, /^\[Service Worker\]/, /builtin extensions cache/,
-  /^ChatSessionStore:/,
+  /^ChatSessionStore:/, /^Ignoring fetching additional builtin extensions/, /^\[lifecycle\]/,
 ];
 const verbose = process.env.HEARTH_TEST_VERBOSE === '1';
 
 class Timeout extends Error {}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -33,13 +39,29 @@ async function main(): Promise<number> {
   const workspace = copyFixtureWorkspace();
   const unregister = registerCleanup(() => workspace.remove());
 
+  // Phase file: the first window load runs all tests but the @after-reload
+  // ones; then the page is reloaded (a new extension host, same browser
+  // profile and server) and only those run, proving what survives a reload.
+  const phaseFile = path.join(workspace.folder, '..', 'hearth-test-phase');
+  fs.writeFileSync(phaseFile, 'first');
   const run = async (): Promise<number> => {
     await ensureVSCode();
-    server = await startVSCodeServer({ onOutput: verbose ? (line) => process.stderr.write(`[server] ${line}\n`) : undefined });
+    server = await startVSCodeServer({
+      env: { HEARTH_TEST_PHASE_FILE: phaseFile },
+      onOutput: verbose ? (line) => process.stderr.write(`[server] ${line}\n`) : undefined,
+    });
     process.stderr.write(`integration: VS Code server on ${server.url}, workspace ${workspace.folder}\n`);
     const activeServer = server;
-    return await new Promise<number>((resolve, reject) => {
-      openWorkbench({
+    let phaseSummary: Summary | undefined;
+    let exited: ((code: number) => void) | undefined;
+    const nextExit = () => new Promise<number>((resolve) => (exited = resolve));
+    let fail: (error: Error) => void = () => undefined;
+    const failure = new Promise<never>((_, reject) => (fail = reject));
+    void activeServer.exited.then((reason) => fail(new Error(`the VS Code ${reason}`)));
+
+    const phases = async (): Promise<number> => {
+      const firstExit = nextExit();
+      const opened = await openWorkbench({
         server: activeServer,
         folder: workspace.folder,
         extensionDevelopmentPath: root,
@@ -47,15 +69,35 @@ async function main(): Promise<number> {
         onLog: (type, message) => {
           const trimmed = message.trim();
           if (trimmed.startsWith(SUMMARY_PREFIX)) {
-            summary = JSON.parse(trimmed.slice(SUMMARY_PREFIX.length)) as Summary;
+            phaseSummary = JSON.parse(trimmed.slice(SUMMARY_PREFIX.length)) as Summary;
           } else if (verbose || !NOISE.some((pattern) => pattern.test(message))) {
             (type === 'error' ? process.stderr : process.stdout).write(`${message}\n`);
           }
         },
-        onExit: (code) => resolve(code),
+        // The last log lines travel separately from the exit code: give the summary a moment.
+        onExit: (code) => void waitFor(() => phaseSummary !== undefined, 3000).then(() => exited?.(code)),
         onConsole: verbose ? (type, text) => process.stderr.write(`[browser ${type}] ${text}\n`) : undefined,
-      }).then((opened) => (workbench = opened), reject);
-    });
+      });
+      workbench = opened;
+      // Fail fast instead of waiting for the timeout (after the tests these are no-ops).
+      opened.page.on('crash', () => fail(new Error('the workbench page crashed')));
+      opened.browser.on('disconnected', () => fail(new Error('the browser went away')));
+
+      const first = await firstExit;
+      summary = phaseSummary;
+      if (process.env.HEARTH_TEST_GREP || first !== 0 || !summary) return first;
+      // Reload: a new extension host in the same browser profile and server.
+      process.stdout.write(`\n  (window reloaded: ${RELOAD_TAG} tests)\n`);
+      fs.writeFileSync(phaseFile, 'after-reload');
+      phaseSummary = undefined;
+      const secondExit = nextExit();
+      await opened.page.reload({ waitUntil: 'domcontentloaded' });
+      const second = await secondExit;
+      const after: Summary = phaseSummary ?? { passed: 0, failed: 1, skipped: 0 };
+      summary = { passed: summary.passed + after.passed, failed: summary.failed + after.failed, skipped: summary.skipped + after.skipped };
+      return second;
+    };
+    return Promise.race([phases(), failure]);
   };
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Timeout(`integration: timed out after ${timeoutMs / 1000} s (HEARTH_TEST_TIMEOUT_MS)`)), timeoutMs);
@@ -66,7 +108,8 @@ async function main(): Promise<number> {
     code = await Promise.race([run(), timeout]);
     if (code !== 0) process.stderr.write(`integration: the workbench reported exit code ${code}\n`);
   } catch (error) {
-    process.stderr.write(`${error instanceof Timeout ? error.message : `integration: ${(error as Error).stack ?? error}`}\n`);
+    const detail = verbose ? ((error as Error).stack ?? String(error)) : (error as Error).message;
+    process.stderr.write(`${error instanceof Timeout ? detail : `integration: ${detail}`}\n`);
     if (server && !verbose) process.stderr.write(`--- VS Code server output (tail) ---\n${server.output().split('\n').slice(-20).join('\n')}\n`);
     code = 1;
   } finally {

@@ -140,6 +140,12 @@ export interface VSCodeServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Reuse this user-data dir (kept on stop) so that a test can restart with the same state. */
   userDataDir?: string;
+  /**
+   * Turn on VS Code's smoke-test driver (`window.driver` in the page, which
+   * waitForWorkbench uses). Side effect: modal dialogs are auto-answered, as in
+   * extension tests. Default off, so a person using `npm start` sees dialogs.
+   */
+  smokeTestDriver?: boolean;
   /** User settings merged over DEFAULT_USER_SETTINGS (written only when the user-data dir has none yet). */
   userSettings?: Record<string, unknown>;
   /** Receives the server's own stdout/stderr lines. */
@@ -165,6 +171,8 @@ export interface VSCodeServer {
   vscodeDir: string;
   /** The last lines the server printed. */
   output(): string;
+  /** Settles (with the reason) when the server process exits, stopped or not. */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -183,7 +191,9 @@ export async function startVSCodeServer(options: VSCodeServerOptions = {}): Prom
     fs.writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...options.userSettings }, null, 2));
   }
 
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  // EXTENSIONS_GALLERY={} (read by code-server's build): no marketplace, so no failing
+  // queries to open-vsx.org on a machine without internet.
+  const env: NodeJS.ProcessEnv = { EXTENSIONS_GALLERY: '{}', ...process.env, ...options.env };
   for (const key of Object.keys(env)) {
     if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE') delete env[key];
   }
@@ -191,6 +201,7 @@ export async function startVSCodeServer(options: VSCodeServerOptions = {}): Prom
     'out/server-main.js', '--host', '127.0.0.1', '--port', String(port),
     '--without-connection-token', '--accept-server-license-terms',
     '--server-data-dir', dirs[0], '--user-data-dir', dirs[1], '--extensions-dir', dirs[2],
+    ...(options.smokeTestDriver ? ['--enable-smoke-test-driver'] : []),
   ];
   const child = spawn(process.execPath, args, { cwd: vscodeDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
@@ -204,8 +215,10 @@ export async function startVSCodeServer(options: VSCodeServerOptions = {}): Prom
   };
   child.stdout?.on('data', onChunk);
   child.stderr?.on('data', onChunk);
-  let exited: string | undefined;
-  child.on('exit', (code, signal) => (exited = `server exited (${signal ?? code})`));
+  let exitReason: string | undefined;
+  const exited = new Promise<string>((resolve) =>
+    child.on('exit', (code, signal) => resolve((exitReason = `server exited (${signal ?? `code ${code}`})`))),
+  );
 
   const removeTemp = () => fs.rmSync(temp, { recursive: true, force: true });
   const unregister = registerCleanup(
@@ -230,10 +243,10 @@ export async function startVSCodeServer(options: VSCodeServerOptions = {}): Prom
 
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForHttp(`${url}/`, { timeoutMs: options.startTimeoutMs ?? 60_000, abort: () => exited });
+    await waitForHttp(`${url}/`, { timeoutMs: options.startTimeoutMs ?? 60_000, abort: () => exitReason });
   } catch (error) {
     await stop();
     throw new Error(`VS Code server did not start: ${(error as Error).message}\n${tail.slice(-30).join('\n')}`);
   }
-  return { port, url, vscodeDir, output: () => tail.join('\n'), stop };
+  return { port, url, vscodeDir, output: () => tail.join('\n'), exited, stop };
 }

@@ -71,7 +71,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     executablePath, args, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
   });
   const unregister = registerCleanup(
-    () => browser.process()?.kill('SIGKILL'),
+    () => undefined, // on exit, playwright itself kills the browsers it launched
     () => browser.close(),
   );
   let closed: Promise<void> | undefined;
@@ -110,7 +110,17 @@ function formatLogArgs(args: unknown): string {
   return JSON.stringify(args);
 }
 
-/** Resolves once the workbench has rendered its main parts (used before screenshots). */
+/**
+ * Resolves once the workbench is ready for input: with the smoke-test driver
+ * (startVSCodeServer({ smokeTestDriver: true })) when its lifecycle reaches
+ * "restored"; without it, once the status bar is up plus a settle delay.
+ */
 export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<void> {
   await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: timeoutMs });
+  const hasDriver = await page.evaluate(() => 'driver' in window);
+  if (hasDriver) {
+    await page.evaluate(() => (window as unknown as { driver: { whenWorkbenchRestored(): Promise<void> } }).driver.whenWorkbenchRestored());
+  } else {
+    await page.waitForTimeout(2500);
+  }
 }

@@ -13,11 +13,34 @@ export interface Summary {
   skipped: number;
 }
 
+/** Tests whose title holds this run in a second window load, after a reload. */
+export const RELOAD_TAG = '@after-reload';
+
+/** The phase file (env HEARTH_TEST_PHASE_FILE) says which load of the window this is. */
+function readPhase(): string {
+  const file = process.env.HEARTH_TEST_PHASE_FILE;
+  try {
+    return file ? fs.readFileSync(file, 'utf8').trim() : '';
+  } catch {
+    return '';
+  }
+}
+
 export async function run(): Promise<void> {
   // mocha 12 is an ES module: a real dynamic import works in every host.
   const { default: Mocha } = await import('mocha');
-  const grep = process.env.HEARTH_TEST_GREP;
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, ...(grep ? { grep } : {}) });
+  // The runner reloads the window once: the first load runs every test but
+  // those tagged @after-reload, the second load only those (they check what
+  // must survive a reload, e.g. the selected models).
+  const afterReload = readPhase() === 'after-reload';
+  const grep = afterReload ? RELOAD_TAG : process.env.HEARTH_TEST_GREP;
+  const invert = !afterReload && !grep;
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: false,
+    timeout: 30_000,
+    ...(grep ? { grep } : invert ? { grep: RELOAD_TAG, invert: true } : {}),
+  });
   const files = findTests(__dirname);
   for (const file of files) mocha.addFile(file);
   if (grep) console.log(`integration: only tests matching ${JSON.stringify(grep)}`);
@@ -36,7 +59,7 @@ export async function run(): Promise<void> {
   const summaryFile = process.env.HEARTH_TEST_SUMMARY_FILE;
   if (summaryFile) fs.writeFileSync(summaryFile, JSON.stringify(summary));
   if (summary.failed > 0) throw new Error(`${summary.failed} integration test(s) failed`);
-  if (summary.passed + summary.skipped === 0) throw new Error('no integration test ran');
+  if (summary.passed + summary.skipped === 0 && !afterReload) throw new Error('no integration test ran');
 }
 
 function findTests(dir: string): string[] {

@@ -152,3 +152,12 @@ describe('servers and model switching', function () {
     }
   });
 });
+
+describe('after a reload of the window', () => {
+  it('keeps the selected completion model @after-reload', async () => {
+    const api = await hearth();
+    // Chosen through the quick pick in the first load of this window.
+    assert.deepEqual(api.selection.get('completion'), { server: 'Fake llama', model: 'qwen2.5-coder-1.5b-q8_0.gguf' });
+    await waitFor('the status bar to show the model', () => api.statusBar.item.text.includes('qwen2.5-coder-1.5b-q8_0.gguf'));
+  });
+});

@@ -90,7 +90,7 @@ function fitItems(items: ContextItem[], room: number, count: (t: string) => numb
   const need = items.map((i) => count(formatContextItem(i)) + 2);
   const total = need.reduce((a, b) => a + b, 0);
   if (total <= room) return { items, tokens: total };
-  const order = need.map((n, i) => i).sort((a, b) => need[a] - need[b]);
+  const order = need.map((_, i) => i).sort((a, b) => need[a] - need[b]);
   const share = new Array<number>(items.length).fill(0);
   let left = Math.max(0, room);
   order.forEach((index, k) => {

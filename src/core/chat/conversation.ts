@@ -90,6 +90,7 @@ export function toMessageView(m: ChatMessage): MessageView {
   if (m.stats) view.stats = m.stats;
   if (m.error) view.error = { message: m.error.message, actions: m.error.actions };
   if (m.stopped) view.stopped = true;
+  if (m.notes?.length) view.notes = [...m.notes];
   if (m.context?.length) view.context = m.context.map(toChip);
   return view;
 }

@@ -5,6 +5,11 @@
 // moved aside as `<name>.corrupt-<timestamp>` and reported; the others still
 // load. The index is only a cache: it is rebuilt from the conversation files
 // when it is missing, corrupt or out of step with them.
+//
+// Two windows may share the folder: each conversation is its own file, the
+// index is re-read and merged just before every write (conversations and
+// drafts another window added are kept; deletions made here stay deleted),
+// and `refresh` picks up files other windows created or removed.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { nullLogger, type Logger } from '../types';
@@ -35,6 +40,8 @@ export class HistoryStore {
   private summaries = new Map<string, ConversationSummary>();
   private drafts: Record<string, string> = {};
   private currentId: string | undefined;
+  /** Deleted here: never brought back from another window's index. */
+  private readonly deleted = new Set<string>();
   private readonly queue = new SerialQueue();
   private indexQueued: Promise<void> | undefined;
   private readonly log: Logger;
@@ -130,6 +137,7 @@ export class HistoryStore {
   async delete(id: string): Promise<void> {
     if (!ID_PATTERN.test(id)) return;
     this.forget(id);
+    this.deleted.add(id);
     await this.queue.run(id, () => fs.rm(this.file(id), { force: true }));
     await this.writeIndex();
   }
@@ -159,6 +167,36 @@ export class HistoryStore {
     return conv && toMarkdown(conv);
   }
 
+  /**
+   * Re-reads the folder: conversations another window created appear, ones
+   * it deleted disappear. Returns true when the list changed.
+   */
+  async refresh(): Promise<boolean> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch {
+      return false;
+    }
+    const onDisk = new Set(names.filter((n) => n !== INDEX && n.endsWith('.json') && ID_PATTERN.test(n.slice(0, -5))).map((n) => n.slice(0, -5)));
+    let changed = false;
+    for (const id of [...this.summaries.keys()]) {
+      if (onDisk.has(id)) continue;
+      this.forget(id);
+      changed = true;
+    }
+    const problems: string[] = [];
+    for (const id of onDisk) {
+      if (this.summaries.has(id) || this.deleted.has(id)) continue;
+      const conv = await this.queue.run(id, () => this.load(id, problems));
+      if (conv) this.summaries.set(id, summarize(conv));
+      changed = true;
+    }
+    for (const p of problems) this.options.onProblem?.(p);
+    if (changed) await this.writeIndex();
+    return changed;
+  }
+
   /** Resolves when all writes queued so far are on disk. */
   flush(): Promise<void> {
     return this.queue.idle();
@@ -179,11 +217,35 @@ export class HistoryStore {
     if (this.indexQueued) return this.indexQueued;
     const queued = this.queue.run(INDEX, async () => {
       this.indexQueued = undefined;
+      await this.mergeFromDisk();
       const index: IndexFile = { version: 1, current: this.currentId, conversations: this.list(), drafts: this.drafts };
       await writeFileAtomic(path.join(this.dir, INDEX), JSON.stringify(index));
     });
     this.indexQueued = queued;
     return queued;
+  }
+
+  /** Keeps what another window wrote to the index since we read it (re-read before write). */
+  private async mergeFromDisk(): Promise<void> {
+    let disk: unknown;
+    try {
+      disk = JSON.parse(await fs.readFile(path.join(this.dir, INDEX), 'utf8'));
+    } catch {
+      return; // missing or unreadable: ours replaces it
+    }
+    if (!this.validIndex(disk)) return;
+    for (const s of disk.conversations) {
+      if (this.deleted.has(s.id)) continue;
+      const ours = this.summaries.get(s.id);
+      if (ours && ours.updated >= s.updated) continue;
+      if (!ours) {
+        const exists = await fs.stat(this.file(s.id)).then(() => true, () => false);
+        if (!exists) continue;
+        const draft = disk.drafts[s.id];
+        if (typeof draft === 'string' && draft) this.drafts[s.id] = draft;
+      }
+      this.summaries.set(s.id, s);
+    }
   }
 
   private async load(id: string, problems: string[]): Promise<Conversation | undefined> {

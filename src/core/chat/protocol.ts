@@ -6,6 +6,7 @@
 // `state`, and sends `state` again whenever something other than the
 // streaming reply changes.
 import type { ModelRef } from '../types';
+import type { Omitted } from './budget';
 import type { ContextChip } from './context';
 import type { ActionButton, ChatStats, ConversationSummary } from './types';
 import { arr, bool, lit, num, obj, opt, str, type Check } from './check';
@@ -19,6 +20,7 @@ export interface MessageView {
   stats?: ChatStats;
   error?: { message: string; actions: ActionButton[] };
   stopped?: boolean;
+  notes?: string[];
   context?: ContextChip[];
 }
 
@@ -36,13 +38,8 @@ export interface ModelOption {
   detail?: string;
 }
 
-/** What was left out of the prompt to fit the model's context. */
-export interface Omitted {
-  /** Older turns not sent. */
-  turns: number;
-  /** Labels of attachments left out or cut ("main.ts:1-80 (truncated)"). */
-  contextItems: string[];
-}
+/** What was left out of the prompt to fit the model's context (from the budget). */
+export type { Omitted };
 
 export interface ChatState {
   conversations: ConversationSummary[];
@@ -59,6 +56,8 @@ export interface ChatState {
   streamingId?: string;
   /** A line shown above the input, e.g. "No server is reachable". */
   notice?: string;
+  /** Name of the active editor's file, for the "current file" toggle. */
+  currentFile?: string;
 }
 
 export type HostToWebview =
@@ -67,7 +66,10 @@ export type HostToWebview =
   | { type: 'start'; messageId: string; omitted?: Omitted }
   /** Text to append to the reply's answer and/or reasoning. */
   | { type: 'delta'; messageId: string; content?: string; reasoning?: string }
-  | { type: 'done'; messageId: string; stats: ChatStats }
+  /** The reply ended; `content`/`reasoning` are final (a late `</think>` may have moved text). */
+  | { type: 'done'; messageId: string; stats: ChatStats; content: string; reasoning?: string }
+  /** A line about the reply, e.g. that it was retried with less history. */
+  | { type: 'notice'; messageId: string; text: string }
   | { type: 'error'; messageId?: string; message: string; actions: ActionButton[] }
   | { type: 'focus' };
 
@@ -117,6 +119,7 @@ const messageView = obj({
   stats: opt(stats),
   error: opt(obj({ message: str, actions: arr(actionButton) })),
   stopped: opt(bool),
+  notes: opt(arr(str)),
   context: opt(arr(chip)),
 });
 const summary = obj({ id: str, title: str, created: num, updated: num, model: opt(modelRef), messageCount: num });
@@ -132,13 +135,15 @@ const chatState = obj({
   busy: bool,
   streamingId: opt(str),
   notice: opt(str),
+  currentFile: opt(str),
 });
 
 const hostChecks: Checks<HostToWebview> = {
   state: obj({ type: lit('state'), state: chatState }),
   start: obj({ type: lit('start'), messageId: str, omitted: opt(obj({ turns: num, contextItems: arr(str) })) }),
   delta: obj({ type: lit('delta'), messageId: str, content: opt(str), reasoning: opt(str) }),
-  done: obj({ type: lit('done'), messageId: str, stats }),
+  done: obj({ type: lit('done'), messageId: str, stats, content: str, reasoning: opt(str) }),
+  notice: obj({ type: lit('notice'), messageId: str, text: str }),
   error: obj({ type: lit('error'), messageId: opt(str), message: str, actions: arr(actionButton) }),
   focus: obj({ type: lit('focus') }),
 };

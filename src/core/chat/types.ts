@@ -38,6 +38,8 @@ export interface ChatMessage {
   stats?: ChatStats;
   error?: MessageError;
   stopped?: boolean;
+  /** Lines about how the reply was made: what was left out to fit, retries, attachments skipped. */
+  notes?: string[];
   /** User messages: the context attached when it was sent (with its text). */
   context?: ContextItem[];
   created: number;

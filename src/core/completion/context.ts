@@ -76,6 +76,12 @@ export interface ContextOptions {
   extraTokens?: number;
   /** Fraction of each cap actually used, for estimate error (default 0.85). */
   safety: number;
+  /**
+   * A further cap on suffix tokens. The suffix follows `prompt` in /infill's
+   * layout, so it is evaluated again on every keystroke; on a slow server the
+   * engine keeps it short.
+   */
+  maxSuffixTokens?: number;
 }
 
 export const DEFAULT_CONTEXT_OPTIONS: ContextOptions = {
@@ -125,7 +131,9 @@ export function tokenBudgets(opts: ContextOptions, promptTokens: number): { pref
     suffix = Math.min(suffix, Math.floor(available / 4));
     prefix = Math.min(prefix, available - suffix);
   }
-  return { prefix: Math.max(0, Math.floor(prefix * opts.safety)), suffix: Math.max(0, Math.floor(suffix * opts.safety)) };
+  suffix = Math.floor(suffix * opts.safety);
+  if (opts.maxSuffixTokens !== undefined) suffix = Math.min(suffix, opts.maxSuffixTokens);
+  return { prefix: Math.max(0, Math.floor(prefix * opts.safety)), suffix: Math.max(0, suffix) };
 }
 
 function leadingWhitespace(text: string): number {
@@ -240,6 +248,13 @@ export function shouldRequest(doc: DocumentSnapshot, rightOfCursor: RightOfCurso
     }
   }
   return { ok: true };
+}
+
+/** The first `chars` characters after the cursor, straight from the document (cache keys). */
+export function textAfterCursor(doc: DocumentSnapshot, chars: number): string {
+  let out = doc.lineAt(doc.line).slice(doc.character);
+  for (let i = doc.line + 1; out.length < chars && i < doc.lineCount; i++) out += `\n${doc.lineAt(i)}`;
+  return out.slice(0, chars);
 }
 
 /**

@@ -5,87 +5,27 @@
 // After a suggestion it prefetches the one that follows accepting it, and
 // when the extra context changed and the user is idle it warms the server's
 // prompt cache up. No VS Code here: an adapter feeds snapshots and shows results.
-import { classify, type HearthError, isHearthError } from '../errors';
+import { classify, isHearthError } from '../errors';
 import { type Logger, nullLogger } from '../types';
-import type { FimBackend, FimRequest } from './backend';
+import type { FimRequest } from './backend';
 import { CompletionCache } from './cache';
-import { applySuggestion, buildContext, type DocumentSnapshot, estimateTokens, type FimContext, type RightOfCursor, shouldRequest } from './context';
+import { applySuggestion, buildContext, type DocumentSnapshot, estimateTokens, type FimContext, shouldRequest, textAfterCursor } from './context';
+import { type CompletionOutcome, type CompletionSettings, DEFAULT_SETTINGS, type EngineConfig, type EngineOptions } from './options';
 import { postprocess } from './postprocess';
-import { type ExtraChunk, ExtraRing, extraBudget, warmupDue } from './ring';
-import { Scheduler, type SchedulerOptions } from './scheduler';
+import { type ExtraChunk, ExtraRing, extraBudget, IdleTimer, warmupDue } from './ring';
+import { Scheduler } from './scheduler';
 import { ServerSpeed } from './speed';
 import { addToTotals, emptyTotals, type EngineTotals, type RequestKind, type RequestStats } from './stats';
-import type { FimTemplate } from './templates';
 
-export interface CompletionSettings {
-  nPredict: number;
-  maxLines: number;
-  prefixLines: number;
-  suffixLines: number;
-  prefixStep: number;
-  /** llama.cpp `-b` of the server (sets /infill's caps). */
-  nBatch: number;
-  rightOfCursor: RightOfCursor;
-  /** Send `input_extra` / repository context from the ring. */
-  extraContext: boolean;
-  prefetch: boolean;
-  /** Idle time before a warm-up request after the ring changed (ms). */
-  warmupIdleMs: number;
-  temperature?: number;
-  topK?: number;
-  topP?: number;
-  samplers?: readonly string[];
-  keepAlive?: string | number;
-}
-
-export const DEFAULT_SETTINGS: CompletionSettings = {
-  nPredict: 128,
-  maxLines: 16,
-  prefixLines: 256,
-  suffixLines: 64,
-  prefixStep: 16,
-  nBatch: 2048,
-  rightOfCursor: 'closers',
-  extraContext: true,
-  prefetch: true,
-  warmupIdleMs: 1500,
-};
-
-export interface EngineConfig {
-  backend: FimBackend;
-  model: string;
-  /** Required by template-based backends; see resolveTemplate. */
-  template?: FimTemplate;
-  /** Context length of one server slot, when known (llama.cpp /props n_ctx). */
-  nCtx?: number;
-  repoName?: string;
-  settings?: Partial<CompletionSettings>;
-}
-
-export interface EngineOptions extends EngineConfig {
-  ring?: ExtraRing;
-  scheduler?: Partial<SchedulerOptions>;
-  onStats?: (stats: RequestStats) => void;
-  log?: Logger;
-}
-
-export interface Suggestion {
-  text: string;
-  source: 'server' | 'cache' | 'typed';
-}
-
-export interface CompletionOutcome {
-  suggestion?: Suggestion;
-  /** Why there is no suggestion (for the log / status bar). */
-  reason?: string;
-  error?: HearthError;
-}
+export * from './options';
 
 interface Prepared {
   doc: DocumentSnapshot;
   ctx: FimContext;
   extra: ExtraChunk[];
   prefix: string;
+  /** The document text right after the cursor, for cache keys (independent of the suffix budget). */
+  after: string;
   key: string;
   overheadMs: number;
 }
@@ -104,10 +44,9 @@ export class CompletionEngine {
   private readonly onStats?: (stats: RequestStats) => void;
   private readonly log: Logger;
   private nextId = 1;
-  private lastActivity = Date.now();
   private last?: Prepared;
   private warmedVersion = 0;
-  private idleTimer?: ReturnType<typeof setTimeout>;
+  private readonly idle = new IdleTimer(() => this.maybeWarmup());
   private disposed = false;
 
   constructor(options: EngineOptions) {
@@ -134,13 +73,12 @@ export class CompletionEngine {
 
   /** Any edit or cursor move: the user is not idle. */
   noteActivity(): void {
-    this.lastActivity = Date.now();
-    this.armIdle();
+    if (!this.disposed && this.config.backend.warmup) this.idle.touch(true, this.settings.warmupIdleMs);
   }
 
   /** The extra-context ring changed: warm up once the user is idle. */
   ringChanged(): void {
-    this.armIdle();
+    if (!this.disposed && this.config.backend.warmup) this.idle.touch(false, this.settings.warmupIdleMs);
   }
 
   /** The user accepted a suggestion (counted; the prefetched follow-up is already on its way). */
@@ -161,9 +99,11 @@ export class CompletionEngine {
       return { reason: check.message };
     }
     const p = this.prepare(doc, began);
-    const hit = this.cache.lookup(this.config.model, p.prefix, p.ctx.suffix);
+    const hit = this.cache.lookup(this.config.model, p.prefix, p.after);
     if (hit) {
-      if (this.scheduler.runningKey !== p.key) this.scheduler.cancel();
+      // What runs for another position is stale, unless it is a prefetch: typing
+      // through a suggestion leads to the very position it prefetches.
+      if (this.scheduler.runningKey !== p.key && !this.scheduler.runningBackground) this.scheduler.cancel();
       const outcome = hit.typed > 0 ? 'typed' : 'cache';
       this.emit({ ...this.base('completion'), outcome, fromCache: true, overheadMs: elapsed(began) });
       if (!hit.text) return { reason: 'The model had nothing to add here (cached).' };
@@ -199,9 +139,11 @@ export class CompletionEngine {
       nCtx: this.config.nCtx,
       charsPerToken: cpt,
       extraTokens,
+      maxSuffixTokens: this.speed.suffixTokens(s.suffixMs),
     });
     const prefix = ctx.inputPrefix + ctx.prompt;
-    return { doc, ctx, extra, prefix, key: this.cache.key(this.config.model, prefix, ctx.suffix), overheadMs: elapsed(began) };
+    const after = textAfterCursor(doc, 256);
+    return { doc, ctx, extra, prefix, after, key: this.cache.key(this.config.model, prefix, after), overheadMs: elapsed(began) };
   }
 
   private selectExtra(fileName: string, cpt: number): ExtraChunk[] {
@@ -244,11 +186,11 @@ export class CompletionEngine {
     const base = { ...this.base(kind, id), debounceMs: sent - triggeredAt };
     const chars = p.prefix.length + p.ctx.suffix.length + p.extra.reduce((n, c) => n + c.text.length, 0);
     try {
-      const res = await this.config.backend.complete(this.fimRequest(p, signal, (t) => (partial = t)));
+      const res = await this.send(p, signal, (t) => (partial = t));
       this.speed.record(res.timings, chars);
       const began = performance.now();
       const post = postprocess(res.text, { ...p.ctx, indent: p.doc.indent }, { maxLines: this.settings.maxLines });
-      this.cache.set(this.config.model, p.prefix, p.ctx.suffix, post.text);
+      this.cache.set(this.config.model, p.prefix, p.after, post.text);
       const t = res.timings;
       const shown = kind === 'completion' && !!post.text;
       const generated = t.generatedTokens ?? estimateTokens(res.text, this.speed.charsPerToken);
@@ -268,7 +210,7 @@ export class CompletionEngine {
         lines: post.text ? post.text.split('\n').length : 0,
         overheadMs: p.overheadMs + elapsed(began),
       });
-      if (post.text && this.settings.prefetch) setTimeout(() => this.prefetchAfter(p.doc, post.text), 0);
+      if (kind === 'completion' && post.text && this.settings.prefetch) setTimeout(() => this.prefetchAfter(p.doc, post.text), 0);
       if (!post.text) return { reason: `Nothing to show (${post.dropped ?? 'empty'}).` };
       return { suggestion: { text: post.text, source: 'server' } };
     } catch (err) {
@@ -285,24 +227,28 @@ export class CompletionEngine {
     }
   }
 
+  /**
+   * One request; once more when the connection was closed before any answer
+   * (a keep-alive connection the server had just closed): that is a blip,
+   * not something to show the user.
+   */
+  private async send(p: Prepared, signal: AbortSignal, onText: (t: string) => void) {
+    try {
+      return await this.config.backend.complete(this.fimRequest(p, signal, onText));
+    } catch (err) {
+      if (signal.aborted || !isHearthError(err, 'unreachable')) throw err;
+      this.log.debug(`completion request retried after: ${err.toLogString()}`);
+      return this.config.backend.complete(this.fimRequest(p, signal, onText));
+    }
+  }
+
   /** Fetches, in the background, the suggestion that follows accepting `text`. */
   private prefetchAfter(doc: DocumentSnapshot, text: string): void {
     if (this.disposed || this.scheduler.busy) return;
     const p = this.prepare(applySuggestion(doc, text));
-    if (this.cache.get(this.config.model, p.prefix, p.ctx.suffix) !== undefined) return;
+    if (this.cache.get(this.config.model, p.prefix, p.after) !== undefined) return;
     const id = this.nextId++;
     void this.scheduler.schedule(p.key, (sig) => this.request(p, 'prefetch', id, sig, Date.now()), { background: true });
-  }
-
-  private armIdle(): void {
-    if (this.disposed || !this.config.backend.warmup) return;
-    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
-    const t = setTimeout(() => {
-      this.idleTimer = undefined;
-      this.maybeWarmup();
-    }, this.settings.warmupIdleMs);
-    (t as { unref?: () => void }).unref?.();
-    this.idleTimer = t;
   }
 
   private maybeWarmup(): void {
@@ -310,7 +256,7 @@ export class CompletionEngine {
     const due = warmupDue({
       ringVersion: this.ring.version,
       warmedVersion: this.warmedVersion,
-      idleForMs: Date.now() - this.lastActivity,
+      idleForMs: this.idle.idleForMs,
       idleMs: this.settings.warmupIdleMs,
       busy: this.scheduler.busy,
     });
@@ -352,7 +298,7 @@ export class CompletionEngine {
 
   dispose(): void {
     this.disposed = true;
-    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idle.dispose();
     this.scheduler.cancel();
   }
 }

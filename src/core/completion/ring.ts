@@ -183,3 +183,30 @@ export function extraBudget(nCtx: number | undefined, nBatch: number, serverNPre
 export function warmupDue(state: { ringVersion: number; warmedVersion: number; idleForMs: number; idleMs: number; busy: boolean }): boolean {
   return !state.busy && state.ringVersion !== state.warmedVersion && state.idleForMs >= state.idleMs;
 }
+
+/** Calls `fire` once `idleMs` passed without a `touch(true)`; `touch(false)` re-arms without counting as activity. */
+export class IdleTimer {
+  private timer?: ReturnType<typeof setTimeout>;
+  private lastActivity = Date.now();
+
+  constructor(private readonly fire: () => void) {}
+
+  get idleForMs(): number {
+    return Date.now() - this.lastActivity;
+  }
+
+  touch(activity: boolean, idleMs: number): void {
+    if (activity) this.lastActivity = Date.now();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fire();
+    }, idleMs);
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

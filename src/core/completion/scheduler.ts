@@ -56,6 +56,8 @@ interface Job {
   settled: boolean;
   timer?: ReturnType<typeof setTimeout>;
   controller?: AbortController;
+  /** When the task started running. */
+  began?: number;
   /** Callers waiting on this job; an external abort stops the job only when it is the last. */
   waiters: number;
 }
@@ -93,6 +95,11 @@ export class Scheduler {
   /** The key of the request in flight, if any. */
   get runningKey(): string | undefined {
     return this.running?.key;
+  }
+
+  /** Whether the request in flight is background work (a prefetch or warm-up). */
+  get runningBackground(): boolean {
+    return !!this.running?.background;
   }
 
   noteKeystroke(at = this.opts.now()): void {
@@ -150,6 +157,7 @@ export class Scheduler {
       const controller = new AbortController();
       job.controller = controller;
       const began = this.opts.now();
+      job.began = began;
       task(controller.signal).then(
         (value) => {
           if (job.settled) return;
@@ -197,6 +205,14 @@ export class Scheduler {
   }
 
   private abortJob(job: Job): void {
+    if (job.controller && job.began !== undefined) {
+      // A request aborted after running longer than the server's usual
+      // latency says the server is at least that slow (a censored sample):
+      // without this, a slow server whose requests are always overtaken
+      // would keep the short debounce that causes the overtaking.
+      const ran = this.opts.now() - job.began;
+      if (this.latency === undefined || ran > this.latency) this.recordLatency(ran);
+    }
     job.controller?.abort();
     this.finish(job, { status: 'aborted' });
   }

@@ -49,6 +49,12 @@ export class ServerSpeed {
     this.charsPerToken = Math.max(0.8, this.charsPerToken * factor);
   }
 
+  /** Suffix tokens the server evaluates in `ms` at the measured prompt speed (at least 64); undefined until measured. */
+  suffixTokens(ms: number): number | undefined {
+    if (this.promptMsPerToken === undefined || this.promptMsPerToken <= 0) return undefined;
+    return Math.max(64, Math.floor(ms / this.promptMsPerToken));
+  }
+
   /**
    * Generation time budget (llama.cpp `t_max_predict_ms`, or the client-side
    * equivalent): time for `minTokens` at the measured speed, with 50% slack,

@@ -41,7 +41,9 @@ const hostSamples: HostToWebview[] = [
   { type: 'start', messageId: 'a3' },
   { type: 'delta', messageId: 'a3', content: 'He' },
   { type: 'delta', messageId: 'a3', reasoning: 'hm' },
-  { type: 'done', messageId: 'a3', stats: { model: 'm', stopped: true } },
+  { type: 'done', messageId: 'a3', stats: { model: 'm', stopped: true }, content: 'He' },
+  { type: 'done', messageId: 'a3', stats: { model: 'm', stopped: false }, content: 'He', reasoning: 'hm' },
+  { type: 'notice', messageId: 'a3', text: 'Retried with less history.' },
   { type: 'error', message: 'No server', actions: [] },
   { type: 'focus' },
 ];
@@ -103,7 +105,8 @@ describe('chat/protocol', () => {
     assert.equal(parseHostMessage({ type: 'delta', messageId: 1 }), undefined);
     assert.equal(parseHostMessage({ type: 'state', state: { ...state, busy: 'no' } }), undefined);
     assert.equal(parseHostMessage({ type: 'state', state: { ...state, current: { id: 'c', title: 't', messages: [{ id: 'm', role: 'system', content: '' }] } } }), undefined);
-    assert.equal(parseHostMessage({ type: 'done', messageId: 'a', stats: { model: 'm', stopped: false, tokensPerSecond: Number.NaN } }), undefined);
+    assert.equal(parseHostMessage({ type: 'done', messageId: 'a', stats: { model: 'm', stopped: false, tokensPerSecond: Number.NaN }, content: '' }), undefined);
+    assert.equal(parseHostMessage({ type: 'done', messageId: 'a', stats: { model: 'm', stopped: false } }), undefined, 'done carries the final content');
     assert.equal(parseHostMessage({ type: 'ready' }), undefined, 'a webview message is not a host message');
   });
 

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { buildPrompt } from '../../../src/core/chat/budget';
+import { addMessage, createConversation, toTurns } from '../../../src/core/chat/conversation';
 import { HearthError } from '../../../src/core/errors';
 import { ServerClient } from '../../../src/core/http';
 import type { ServerKind } from '../../../src/core/types';
@@ -219,6 +222,44 @@ describe('chat/stream against fake servers', () => {
     const { result } = await run({ reply: 'abc' }, { signal: controller.signal });
     assert.equal(result.stats.stopped, true);
     assert.equal(routes.requests.length, 0);
+  });
+
+  it('works with a plain openai client too (SDK errors classified)', async () => {
+    const openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'none', maxRetries: 0 });
+    routes.script = { reply: 'plain client' };
+    const ok = await streamChat({ openai, model: 'm', messages: [{ role: 'user', content: 'Hi' }], onDelta: () => undefined });
+    assert.equal(ok.content, 'plain client');
+    routes.script = { fault: 'contextExceeded', nCtx: 4096 };
+    await assert.rejects(streamChat({ openai, model: 'm', messages: [{ role: 'user', content: 'Hi' }], onDelta: () => undefined }), (err: unknown) => {
+      assert.ok(err instanceof HearthError);
+      assert.equal(err.code, 'contextExceeded');
+      assert.equal(err.nCtx, 4096);
+      return true;
+    });
+  });
+
+  it('copes with a server that ignores stream: true and answers with one JSON completion', async () => {
+    const { result, deltas, log } = await run({ fault: 'jsonReply', reply: 'All at once.', reasoning: 'why', reasoningStyle: 'field' });
+    assert.equal(result.error, undefined);
+    assert.equal(result.content, 'All at once.');
+    assert.equal(result.reasoning, 'why');
+    assert.equal(result.stats.completionTokens, 4);
+    assert.equal(deltas.length, 2);
+    assert.match(log.text(), /answered without streaming/);
+  });
+
+  it('never sends reasoning back in later turns', async () => {
+    const first = await run({ reasoning: 'SECRET-REASONING', reasoningStyle: 'think', reply: 'Visible answer.' });
+    let conv = createConversation(1);
+    conv = addMessage(conv, { id: 'u1', role: 'user', content: 'Hi', created: 1 }, 1);
+    conv = addMessage(conv, { id: 'a1', role: 'assistant', content: first.result.content, reasoning: first.result.reasoning, created: 2 }, 2);
+    conv = addMessage(conv, { id: 'u2', role: 'user', content: 'And?', created: 3 }, 3);
+    const prompt = buildPrompt({ turns: toTurns(conv.messages), contextLength: 4096 });
+    await run({ reply: 'ok' }, { messages: prompt.messages });
+    const sent = JSON.stringify(routes.last.messages);
+    assert.ok(sent.includes('Visible answer.'));
+    assert.ok(!sent.includes('SECRET-REASONING'));
+    assert.ok(!sent.includes('think>'));
   });
 
   it('fails with refused when nothing listens', async () => {

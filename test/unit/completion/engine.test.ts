@@ -71,9 +71,9 @@ describe('completion/engine against a fake /infill server', function () {
     await setup({ genMsPerToken: 15, generate: () => 'x'.repeat(200) });
     const lines = (n: number) => `function f() {\n  let v = ${'y'.repeat(n)}\n}\n`;
     const first = engine.complete(at(lines(1), 1, 11));
-    await sleep(60);
+    await sleep(150);
     const second = engine.complete(at(lines(2), 1, 12));
-    await sleep(60);
+    await sleep(150);
     const third = engine.complete(at(lines(3), 1, 13));
     assert.match((await first).reason ?? '', /Cancelled/);
     assert.match((await second).reason ?? '', /Cancelled/);
@@ -152,6 +152,15 @@ describe('completion/engine against a fake /infill server', function () {
     const out = await engine.complete(at(DOC, 1, 9));
     assert.equal(out.error?.code, 'notFound');
     assert.equal(stats.at(-1)?.outcome, 'error');
+  });
+
+  it('retries once when the connection closes before any answer', async () => {
+    let calls = 0;
+    await setup({ generate: () => 'a + b;', fault: (path) => (path === '/infill' && calls++ === 0 ? { kind: 'reset' } : undefined) });
+    const out = await engine.complete(at(DOC, 1, 9));
+    assert.deepEqual(out.suggestion, { text: 'a + b;', source: 'server' });
+    assert.equal(calls, 2);
+    assert.equal(engine.totals.errors, 0);
   });
 
   it('derives t_max_predict_ms from the measured speed', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import FakeTimers from '@sinonjs/fake-timers';
 import { Scheduler } from '../../../src/core/completion/scheduler';
 
-type Clock = FakeTimers.InstalledClock;
+type Clock = ReturnType<typeof FakeTimers.install>;
 
 /** A task that resolves after `ms` (fake time) unless aborted. */
 function task(ms: number, value: string, log: string[]) {
@@ -180,6 +180,18 @@ describe('completion/scheduler', () => {
       clock.tick(5000);
       s.noteKeystroke();
       assert.equal(s.rhythmMs, 100);
+    });
+
+    it('learns that the server is slow from requests that were overtaken', async () => {
+      const s = new Scheduler({ defaultDelayMs: 0 });
+      const log: string[] = [];
+      void s.schedule('a', task(5000, 'a', log));
+      await clock.tickAsync(700);
+      void s.schedule('b', task(5000, 'b', log));
+      assert.equal(s.latencyMs, 700);
+      await clock.tickAsync(10);
+      s.cancel();
+      assert.equal(s.latencyMs, 700, 'a shorter aborted run says nothing');
     });
 
     it('measures latency from finished tasks', async () => {

@@ -1,0 +1,317 @@
+// The chat's host side: owns the current conversation, the history on disk,
+// the attachments and the reply being generated; turns webview messages into
+// actions and posts the state and the streaming reply back. Everything it
+// sends to the webview goes through `onDidPost` (the view forwards it; tests
+// listen to it).
+import * as vscode from 'vscode';
+import { addMessage, forkAt, newId, regenerateFrom, toView, updateMessage } from '../core/chat/conversation';
+import type { HistoryStore } from '../core/chat/history';
+import type { ChatState, HostToWebview, WebviewToHost } from '../core/chat/protocol';
+import type { Conversation } from '../core/chat/types';
+import { HearthError, type ErrorAction } from '../core/errors';
+import { Emitter } from '../core/events';
+import type { Registry } from '../core/registry';
+import type { Logger } from '../core/types';
+import { runAction } from '../errorUi';
+import type { Selection } from '../selection';
+import { copyText, insertAtCursor, openInNewFile, openLink, saveMarkdown } from './actions';
+import type { EditorContext } from './editorContext';
+import { modelOptions } from './models';
+import { Responder } from './responder';
+import type { ChatSettings } from './settings';
+import type { ChatUi } from './ui';
+
+const DRAFT_DELAY_MS = 300;
+
+export interface ControllerDeps {
+  history: HistoryStore;
+  registry: Registry;
+  selection: Selection;
+  editor: EditorContext;
+  ui: ChatUi;
+  log: Logger;
+  settings(): ChatSettings;
+  retryBaseMs?: number;
+}
+
+export class ChatController implements vscode.Disposable {
+  private conv!: Conversation;
+  private readonly responder: Responder;
+  private running: Promise<void> = Promise.resolve();
+  private draftTimer: NodeJS.Timeout | undefined;
+  private pendingDraft: { id: string; text: string } | undefined;
+  private statePosted = false;
+  private readonly posted = new Emitter<HostToWebview>();
+  /** Every message for the webview, in order. */
+  readonly onDidPost = this.posted.event;
+  /** Resolves once the history is loaded. */
+  readonly ready: Promise<void>;
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.responder = new Responder({
+      registry: deps.registry,
+      selection: deps.selection,
+      log: deps.log,
+      settings: deps.settings,
+      post: (m) => this.post(m),
+      checkpoint: (conv) => void deps.history.save(conv).catch((err) => deps.log.warn(`could not save the partial reply: ${String(err)}`)),
+      retryBaseMs: deps.retryBaseMs,
+    });
+    this.ready = this.load();
+  }
+
+  get current(): Conversation {
+    return this.conv;
+  }
+
+  get busy(): boolean {
+    return this.responder.busy;
+  }
+
+  /** Resolves when the reply in progress (if any) is finished and saved. */
+  idle(): Promise<void> {
+    return this.running;
+  }
+
+  state(): ChatState {
+    const live = this.responder.live;
+    let conv = this.conv;
+    if (live && live.convId === conv.id) conv = updateMessage(conv, live.messageId, { content: live.content, reasoning: live.reasoning || undefined, notes: live.notes }, conv.updated);
+    const statuses = this.deps.registry.statuses();
+    const notice =
+      statuses.length > 0 ? undefined : this.deps.registry.isRefreshing() ? 'Looking for model servers…' : 'No model server found on this machine. Start one, or add yours in settings.';
+    return {
+      conversations: this.deps.history.list().filter((s) => s.messageCount > 0 || s.id === this.conv.id),
+      current: toView(conv),
+      draft: this.pendingDraft?.id === conv.id ? this.pendingDraft.text : this.deps.history.draft(conv.id),
+      models: modelOptions(statuses),
+      selectedModel: this.deps.selection.get('chat'),
+      context: this.deps.editor.chips(),
+      includeCurrentFile: this.deps.editor.includeCurrentFile,
+      includeProblems: this.deps.editor.includeProblems,
+      currentFile: this.deps.editor.currentFile(),
+      busy: this.responder.busy,
+      streamingId: live && live.convId === conv.id ? live.messageId : undefined,
+      notice,
+    };
+  }
+
+  /** Posts the state on the next tick (several changes in a row make one post). */
+  postState(): void {
+    if (this.statePosted) return;
+    this.statePosted = true;
+    setTimeout(() => {
+      this.statePosted = false;
+      this.post({ type: 'state', state: this.state() });
+    }, 0);
+  }
+
+  async handle(m: WebviewToHost): Promise<void> {
+    await this.ready;
+    switch (m.type) {
+      case 'ready':
+        return this.postState();
+      case 'send':
+        return this.send(m.text, m.contextIds);
+      case 'stop':
+        return this.responder.stop();
+      case 'regenerate':
+        return this.rerun((c) => regenerateFrom(c, m.messageId, Date.now()));
+      case 'editResend':
+        return this.rerun((c) => forkAt(c, m.messageId, m.text, Date.now()));
+      case 'newChat':
+        return this.newChat();
+      case 'switchConversation':
+        return this.switchTo(m.id);
+      case 'deleteConversation':
+        return this.deleteConversation(m.id);
+      case 'exportConversation':
+        return this.exportConversation(m.id);
+      case 'copy':
+        return copyText(m.text);
+      case 'insertCode':
+        return void (await insertAtCursor(this.deps.editor.lastEditor, m.code, this.deps.ui));
+      case 'openInNewFile':
+        return void (await openInNewFile(m.code, m.language));
+      case 'openLink':
+        return void (await openLink(m.url, this.deps.ui, this.deps.log));
+      case 'removeContext':
+        return this.deps.editor.remove(m.id);
+      case 'toggleCurrentFile':
+        this.deps.editor.includeCurrentFile = m.on;
+        return this.postState();
+      case 'toggleProblems':
+        this.deps.editor.includeProblems = m.on;
+        return this.postState();
+      case 'pickFile':
+        return this.deps.editor.pickFiles();
+      case 'draftChanged':
+        return this.setDraft(m.text);
+      case 'selectModel':
+        return this.deps.selection.set('chat', { server: m.server, model: m.model });
+      case 'action':
+        return this.action(m.id, m.messageId);
+    }
+  }
+
+  async send(text: string, contextIds?: string[]): Promise<void> {
+    await this.ready;
+    if (this.responder.busy || !text.trim()) return;
+    const { items, notes } = await this.deps.editor.collect(contextIds);
+    let conv = await this.fresh();
+    conv = addMessage(conv, { id: newId(), role: 'user', content: text, context: items.length ? items : undefined, created: Date.now() }, Date.now());
+    this.pendingDraft = undefined;
+    clearTimeout(this.draftTimer);
+    await this.deps.history.setDraft(conv.id, '');
+    await this.start(conv, notes);
+  }
+
+  /** Stops the reply in progress and waits until it is saved. */
+  async stop(): Promise<void> {
+    await this.responder.stop();
+    await this.running;
+  }
+
+  async newChat(): Promise<void> {
+    await this.ready;
+    await this.stop();
+    if (this.conv.messages.length === 0) return this.postState();
+    await this.dropIfEmpty();
+    this.conv = await this.deps.history.create(this.conv.model);
+    this.postState();
+    this.post({ type: 'focus' });
+  }
+
+  async switchTo(id: string): Promise<void> {
+    if (id === this.conv.id) return;
+    await this.stop();
+    const conv = await this.deps.history.get(id);
+    if (!conv) return this.postState();
+    await this.dropIfEmpty();
+    this.conv = conv;
+    await this.deps.history.setCurrent(id);
+    this.postState();
+  }
+
+  async deleteConversation(id: string): Promise<void> {
+    const summary = this.deps.history.list().find((s) => s.id === id);
+    if (!summary) return;
+    const ok = await this.deps.ui.confirm(`Delete the chat "${summary.title}"?`, 'It is removed from this computer; this cannot be undone.', 'Delete');
+    if (!ok) return;
+    if (id === this.conv.id) await this.stop();
+    await this.deps.history.delete(id);
+    if (id === this.conv.id) this.conv = await this.openLatest();
+    this.postState();
+  }
+
+  async exportConversation(id: string): Promise<vscode.Uri | undefined> {
+    await this.deps.history.flush();
+    const conv = id === this.conv.id ? this.conv : await this.deps.history.get(id);
+    const markdown = conv && (await this.deps.history.exportMarkdown(conv.id));
+    if (!conv || !markdown) return undefined;
+    return saveMarkdown(markdown, conv.title, this.deps.ui);
+  }
+
+  /** Picks up conversations other windows created or deleted. */
+  async refresh(): Promise<void> {
+    await this.ready;
+    if (await this.deps.history.refresh()) this.postState();
+  }
+
+  dispose(): void {
+    void this.responder.stop();
+    this.flushDraft();
+    this.posted.dispose();
+  }
+
+  post(message: HostToWebview): void {
+    this.posted.fire(message);
+  }
+
+  private async load(): Promise<void> {
+    const history = this.deps.history;
+    await history.init();
+    this.conv = await this.openLatest();
+    this.postState();
+  }
+
+  /** The current conversation, else the most recent one, else a new one. */
+  private async openLatest(): Promise<Conversation> {
+    const history = this.deps.history;
+    for (const id of [history.current, ...history.list().map((s) => s.id)]) {
+      const conv = id ? await history.get(id) : undefined;
+      if (!conv) continue;
+      if (history.current !== conv.id) await history.setCurrent(conv.id);
+      return markInterrupted(conv);
+    }
+    return history.create(this.deps.selection.get('chat'));
+  }
+
+  /** The current conversation as on disk when another window changed it since (re-read before write). */
+  private async fresh(): Promise<Conversation> {
+    const disk = await this.deps.history.get(this.conv.id);
+    if (disk && disk.updated > this.conv.updated) this.conv = markInterrupted(disk);
+    return this.conv;
+  }
+
+  private async rerun(change: (conv: Conversation) => Conversation | undefined): Promise<void> {
+    if (this.responder.busy) return;
+    const conv = change(await this.fresh());
+    if (conv) await this.start(conv, []);
+  }
+
+  private async start(conv: Conversation, notes: string[]): Promise<void> {
+    this.conv = conv;
+    await this.deps.history.save(conv);
+    const run = this.responder.reply(conv, notes, (started) => {
+      this.conv = started;
+      void this.deps.history.save(started);
+      this.postState();
+    });
+    this.running = run.then(async (finished) => {
+      await this.deps.history.save(finished);
+      if (this.conv.id === finished.id) this.conv = finished;
+      this.postState();
+    });
+    await this.running;
+  }
+
+  private async action(id: string, messageId?: string): Promise<void> {
+    if (id === 'retry') {
+      const failed = this.conv.messages.find((m) => m.id === messageId && m.role === 'assistant');
+      if (failed) return this.rerun((c) => regenerateFrom(c, failed.id, Date.now()));
+      return;
+    }
+    const known: ErrorAction[] = ['openSettings', 'showLog', 'selectModel', 'setApiKey'];
+    if (known.includes(id as ErrorAction)) {
+      const server = this.deps.selection.get('chat')?.server;
+      await runAction(id as ErrorAction, new HearthError('internal', '', { serverName: server }));
+    }
+  }
+
+  private setDraft(text: string): void {
+    this.pendingDraft = { id: this.conv.id, text };
+    clearTimeout(this.draftTimer);
+    this.draftTimer = setTimeout(() => this.flushDraft(), DRAFT_DELAY_MS);
+  }
+
+  private flushDraft(): void {
+    clearTimeout(this.draftTimer);
+    const draft = this.pendingDraft;
+    this.pendingDraft = undefined;
+    if (draft) void this.deps.history.setDraft(draft.id, draft.text).catch((err) => this.deps.log.warn(`could not save the draft: ${String(err)}`));
+  }
+
+  /** Leaving an untouched new chat removes it, so the list does not fill with empty ones. */
+  private async dropIfEmpty(): Promise<void> {
+    this.flushDraft();
+    if (this.conv.messages.length === 0 && !this.deps.history.draft(this.conv.id)) await this.deps.history.delete(this.conv.id);
+  }
+}
+
+/** A reply that was streaming when the window closed: keep its text, marked as stopped. */
+function markInterrupted(conv: Conversation): Conversation {
+  const last = conv.messages[conv.messages.length - 1];
+  if (!last || last.role !== 'assistant' || last.stats || last.error || last.stopped) return conv;
+  return updateMessage(conv, last.id, { stopped: true, stats: { model: conv.model?.model ?? '', stopped: true } }, conv.updated);
+}

@@ -1,0 +1,114 @@
+// One reply from the model: fit the conversation into the context window,
+// stream it, retry while the server is loading or rate limiting (before any
+// text arrived), and when the server still says the prompt does not fit,
+// trim harder and send once more, telling the user.
+import { buildPrompt, trimHarder, type BudgetResult, type BudgetTurn, type Omitted } from '../core/chat/budget';
+import { streamChat, type StreamDelta, type StreamResult } from '../core/chat/stream';
+import { HearthError, isHearthError } from '../core/errors';
+import type { ServerClient } from '../core/http';
+import { withRetry } from '../core/retry';
+import type { Logger } from '../core/types';
+import type { ChatSettings } from './settings';
+
+/** How long to wait for the first byte: prompt processing on a CPU can take minutes. */
+const FIRST_BYTE_MS = 300_000;
+/** Give up when a started reply sends nothing for this long. */
+const IDLE_MS = 120_000;
+
+export interface GenerateOptions {
+  client: ServerClient;
+  model: string;
+  turns: BudgetTurn[];
+  contextLength: number;
+  settings: ChatSettings;
+  signal: AbortSignal;
+  log: Logger;
+  /** What was left out to fit (called again after a trimmed retry). */
+  onPrompt(omitted: Omitted, promptTokens: number): void;
+  onDelta(delta: StreamDelta): void;
+  /** A line for the user about the reply (retries). */
+  onNotice(text: string): void;
+  /** First wait before retrying a 429/503 (default 1 s; Retry-After wins). */
+  retryBaseMs?: number;
+}
+
+/** Human words for what the budget left out, or undefined when nothing was. */
+export function describeOmitted(omitted: Omitted): string | undefined {
+  const parts: string[] = [];
+  if (omitted.turns > 0) parts.push(`${omitted.turns} older message${omitted.turns === 1 ? '' : 's'}`);
+  const cut = omitted.contextItems.filter((c) => c.endsWith('(truncated)'));
+  const dropped = omitted.contextItems.filter((c) => !c.endsWith('(truncated)'));
+  if (dropped.length) parts.push(`attachment${dropped.length === 1 ? '' : 's'} ${dropped.join(', ')}`);
+  let text = parts.length ? `Left out to fit the model's context: ${parts.join(' and ')}.` : '';
+  if (cut.length) text += `${text ? ' ' : ''}Shortened to fit: ${cut.map((c) => c.replace(/ \(truncated\)$/, '')).join(', ')}.`;
+  return text || undefined;
+}
+
+function contextFailure(result: StreamResult): HearthError | undefined {
+  const e = result.error;
+  return e && e.code === 'contextExceeded' && !result.content && !result.reasoning ? e : undefined;
+}
+
+/**
+ * Streams a reply. Throws a HearthError when the request failed before any
+ * text arrived; otherwise resolves with the stream's result (stopped, failed
+ * part-way, or complete).
+ */
+export async function generate(o: GenerateOptions): Promise<StreamResult> {
+  const maxTokens = o.settings.params.max_tokens;
+  let budget = buildPrompt({
+    system: o.settings.systemPrompt.trim() || undefined,
+    turns: o.turns,
+    contextLength: o.contextLength,
+    maxTokens,
+  });
+  const openai = o.client.openai({ timeoutMs: Math.max(o.client.timeoutMs, FIRST_BYTE_MS) });
+  const errorContext = o.client.errorContext({ model: o.model, path: '/v1/chat/completions' });
+
+  const send = (b: BudgetResult) => {
+    o.log.info(
+      `prompt: ${b.messages.length} messages, ~${b.promptTokens} tokens of ${o.contextLength} (${b.replyTokens} kept for the reply); ` +
+        `left out ${b.omitted.turns} messages and ${b.omitted.contextItems.length} attachments`,
+    );
+    o.onPrompt(b.omitted, b.promptTokens);
+    return withRetry(
+      (attempt) => {
+        if (attempt > 1) o.onNotice(`The server was busy or still loading; trying again (attempt ${attempt}).`);
+        return streamChat({
+          openai,
+          model: o.model,
+          messages: b.messages,
+          // With a max_tokens setting, never ask for more than the budget kept free.
+          params: { ...o.settings.params, max_tokens: maxTokens === undefined ? undefined : b.replyTokens },
+          extraBody: o.settings.extraBody,
+          streamUsage: o.client.server.streamUsage !== false,
+          signal: o.signal,
+          log: o.log,
+          onDelta: o.onDelta,
+          errorContext,
+          idleTimeoutMs: IDLE_MS,
+        });
+      },
+      { signal: o.signal, log: o.log, maxAttempts: 3, baseDelayMs: o.retryBaseMs },
+    );
+  };
+
+  let first: unknown;
+  try {
+    const result = await send(budget);
+    const failure = contextFailure(result);
+    if (!failure) return result;
+    first = failure;
+  } catch (err) {
+    first = err;
+  }
+  if (!isHearthError(first, 'contextExceeded') || o.signal.aborted) throw first;
+  budget = trimHarder(budget, first.nCtx, first.nPromptTokens);
+  const size = first.nCtx ? ` (${first.nCtx.toLocaleString('en-US')} tokens)` : '';
+  o.onNotice(`The server said the prompt did not fit its context${size}; sent again with less history and context.`);
+  o.log.info(`context exceeded (${first.nPromptTokens ?? '?'} of ${first.nCtx ?? '?'} tokens); retrying once with a smaller prompt`);
+  const result = await send(budget);
+  const failure = contextFailure(result);
+  if (failure) throw failure;
+  return result;
+}

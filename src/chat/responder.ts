@@ -1,0 +1,173 @@
+// Runs one assistant reply into a conversation: picks the model, streams
+// through `generate`, forwards the text to the webview in batches (one post
+// per ~16 ms, not one per token), saves the partial reply now and then, and
+// turns stops and failures into the message's final state. One reply at a
+// time; `stop` aborts the HTTP request (llama.cpp then frees the slot).
+import { addMessage, newId, toTurns, updateMessage } from '../core/chat/conversation';
+import type { HostToWebview } from '../core/chat/protocol';
+import type { ChatMessage, Conversation, MessageError } from '../core/chat/types';
+import { classify, HearthError } from '../core/errors';
+import type { Registry } from '../core/registry';
+import type { Logger } from '../core/types';
+import { ACTION_LABELS } from '../errorUi';
+import type { Selection } from '../selection';
+import { describeOmitted, generate } from './generate';
+import { contextLength, resolveModel } from './models';
+import type { ChatSettings } from './settings';
+
+const POST_EVERY_MS = 16;
+const SAVE_EVERY_MS = 2000;
+
+export interface ResponderDeps {
+  registry: Registry;
+  selection: Selection;
+  log: Logger;
+  settings(): ChatSettings;
+  post(message: HostToWebview): void;
+  /** Saves a conversation while its reply streams (crash safety); not awaited. */
+  checkpoint(conv: Conversation): void;
+  /** First retry wait for 429/503 (tests shorten it). */
+  retryBaseMs?: number;
+}
+
+/** The reply being generated. */
+export interface LiveReply {
+  convId: string;
+  messageId: string;
+  content: string;
+  reasoning: string;
+  notes: string[];
+}
+
+/** A HearthError as an inline error with buttons. */
+export function toMessageError(error: HearthError): MessageError {
+  const actions = error.actions.includes('showLog') ? error.actions : [...error.actions, 'showLog' as const];
+  return { message: error.message, code: error.code, actions: actions.map((id) => ({ id, label: ACTION_LABELS[id] })) };
+}
+
+export class Responder {
+  private current?: LiveReply & { abort: AbortController; done: Promise<unknown> };
+
+  constructor(private readonly deps: ResponderDeps) {}
+
+  get live(): LiveReply | undefined {
+    return this.current;
+  }
+
+  get busy(): boolean {
+    return !!this.current;
+  }
+
+  /** Stops the reply being generated and waits until it has settled. */
+  async stop(): Promise<void> {
+    const current = this.current;
+    if (!current) return;
+    current.abort.abort();
+    await current.done.catch(() => undefined);
+  }
+
+  /**
+   * Adds an assistant reply to `conv` (which ends with the user's message)
+   * and generates it. `onStarted` runs once the empty reply is in place (the
+   * controller posts the state then). Resolves with the conversation holding
+   * the final reply; never rejects.
+   */
+  async reply(conv: Conversation, notes: string[], onStarted: (conv: Conversation) => void): Promise<Conversation> {
+    if (this.current) throw new Error('a reply is already being generated');
+    const { registry, selection, log } = this.deps;
+    const message: ChatMessage = { id: newId(), role: 'assistant', content: '', created: Date.now() };
+    const ref = resolveModel(registry.statuses(), selection.get('chat'));
+    conv = addMessage({ ...conv, model: ref ?? conv.model }, message, Date.now());
+    const abort = new AbortController();
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    const live = { convId: conv.id, messageId: message.id, content: '', reasoning: '', notes: [...notes], abort, done };
+    this.current = live;
+    onStarted(conv);
+    this.deps.post({ type: 'start', messageId: message.id });
+    for (const text of notes) this.deps.post({ type: 'notice', messageId: message.id, text });
+
+    let pending = { content: '', reasoning: '' };
+    let timer: NodeJS.Timeout | undefined;
+    let lastSave = Date.now();
+    const flush = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      if (!pending.content && !pending.reasoning) return;
+      this.deps.post({ type: 'delta', messageId: message.id, content: pending.content || undefined, reasoning: pending.reasoning || undefined });
+      pending = { content: '', reasoning: '' };
+      if (Date.now() - lastSave > SAVE_EVERY_MS) {
+        lastSave = Date.now();
+        this.deps.checkpoint(updateMessage(conv, message.id, { content: live.content, reasoning: live.reasoning || undefined }, Date.now()));
+      }
+    };
+    const notice = (text: string) => {
+      live.notes.push(text);
+      this.deps.post({ type: 'notice', messageId: message.id, text });
+    };
+
+    let patch: Partial<ChatMessage>;
+    const model = ref?.model ?? '';
+    try {
+      if (!ref) {
+        throw new HearthError('notFound', 'No chat model: no model server answered. Start llama.cpp, Ollama, LM Studio or vLLM, or add your server.', {
+          actions: ['selectModel', 'openSettings', 'showLog'],
+        });
+      }
+      if (!selection.get('chat')) await selection.set('chat', ref); // remember the automatic choice
+      const client = await registry.client(ref.server);
+      const status = registry.status(ref.server);
+      const settings = this.deps.settings();
+      const result = await generate({
+        client,
+        model: ref.model,
+        turns: toTurns(conv.messages.slice(0, -1)), // without the empty reply just added
+        contextLength: contextLength(status, registry.findModel(ref)),
+        settings,
+        signal: abort.signal,
+        log,
+        retryBaseMs: this.deps.retryBaseMs,
+        onPrompt: (omitted) => {
+          const text = describeOmitted(omitted);
+          if (text) notice(text);
+        },
+        onDelta: (delta) => {
+          if (delta.content) {
+            live.content += delta.content;
+            pending.content += delta.content;
+          }
+          if (delta.reasoning) {
+            live.reasoning += delta.reasoning;
+            pending.reasoning += delta.reasoning;
+          }
+          timer ??= setTimeout(flush, POST_EVERY_MS);
+        },
+        onNotice: notice,
+      });
+      patch = {
+        content: result.content,
+        reasoning: result.reasoning || undefined,
+        stats: result.stats,
+        stopped: result.stats.stopped || undefined,
+        error: result.error ? toMessageError(result.error) : undefined,
+      };
+    } catch (err) {
+      const error = classify(err);
+      if (error.code === 'aborted' || abort.signal.aborted) {
+        patch = { content: live.content, reasoning: live.reasoning || undefined, stopped: true, stats: { model, stopped: true } };
+      } else {
+        log.warn(`chat: reply failed: ${error.toLogString()}`);
+        patch = { content: live.content, reasoning: live.reasoning || undefined, error: toMessageError(error) };
+      }
+    } finally {
+      flush();
+      this.current = undefined;
+    }
+    patch.notes = live.notes.length ? live.notes : undefined;
+    const stats = patch.stats ?? { model, stopped: false };
+    this.deps.post({ type: 'done', messageId: message.id, stats, content: patch.content ?? '', reasoning: patch.reasoning });
+    if (patch.error) this.deps.post({ type: 'error', messageId: message.id, message: patch.error.message, actions: patch.error.actions });
+    settle();
+    return updateMessage(conv, message.id, patch, Date.now());
+  }
+}

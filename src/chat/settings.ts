@@ -1,0 +1,43 @@
+// The chat's typed settings, read through the one Config reader. Values of
+// the wrong type fall back to "unset" (the server's default) and are logged.
+import type { Config } from '../config';
+import type { Logger } from '../core/types';
+import type { SamplingParams } from '../core/chat/stream';
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are a helpful coding assistant inside VS Code. Answer concisely. Use Markdown, and fenced code blocks with a language for code.';
+
+export interface ChatSettings {
+  systemPrompt: string;
+  params: SamplingParams;
+  /** Extra request body fields (top_k, min_p, repeat_penalty, chat_template_kwargs …). */
+  extraBody: Record<string, unknown>;
+}
+
+function numberIn(value: unknown, min: number, max: number): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max ? value : undefined;
+}
+
+export function chatSettings(config: Config, log?: Logger): ChatSettings {
+  const systemPrompt = config.read<unknown>('chat.systemPrompt', DEFAULT_SYSTEM_PROMPT);
+  const temperature = config.read<unknown>('chat.temperature', null);
+  const topP = config.read<unknown>('chat.topP', null);
+  const maxTokens = config.read<unknown>('chat.maxTokens', 2048);
+  const extraBody = config.read<unknown>('chat.extraBody', {});
+  const warn = (key: string, value: unknown) => {
+    if (value !== null && value !== undefined) log?.warn(`settings: hearth.chat.${key} has an invalid value ${JSON.stringify(value)}; ignored`);
+  };
+  const t = numberIn(temperature, 0, 5);
+  if (t === undefined) warn('temperature', temperature);
+  const p = numberIn(topP, 0, 1);
+  if (p === undefined) warn('topP', topP);
+  const m = numberIn(maxTokens, 1, 1_000_000);
+  if (m === undefined) warn('maxTokens', maxTokens);
+  const extra = typeof extraBody === 'object' && extraBody !== null && !Array.isArray(extraBody) ? (extraBody as Record<string, unknown>) : {};
+  if (extra !== extraBody) warn('extraBody', extraBody);
+  return {
+    systemPrompt: typeof systemPrompt === 'string' ? systemPrompt : DEFAULT_SYSTEM_PROMPT,
+    params: { temperature: t, top_p: p, max_tokens: m === undefined ? undefined : Math.floor(m) },
+    extraBody: extra,
+  };
+}

@@ -1,0 +1,140 @@
+// Assembles one streamed reply from the JSON chunks of /v1/chat/completions
+// as the servers really send them: content and reasoning deltas (`<think>`,
+// `reasoning_content`, Ollama's `reasoning`), `finish_reason`, usage-only
+// chunks with `choices: []`, llama.cpp's `timings`, error objects, and the
+// one-piece JSON completion of a server that ignored `stream: true`.
+import { errorFromResponse, HearthError, type ErrorContext } from '../errors';
+import type { Logger } from '../types';
+import { ThinkSplitter } from './think';
+import type { ChatStats } from './types';
+
+export interface ReplyDelta {
+  content?: string;
+  reasoning?: string;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+const numberOf = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+const text = (x: unknown): string => (typeof x === 'string' ? x : '');
+
+export class ReplyAssembler {
+  model: string;
+  promptTokens?: number;
+  completionTokens?: number;
+  finishReason?: string;
+  /** `data: [DONE]` arrived. */
+  done = false;
+  error?: HearthError;
+  private serverRate?: number;
+  private chunks = 0;
+  private firstAt = 0;
+  private lastAt = 0;
+  private readonly splitter = new ThinkSplitter();
+
+  constructor(
+    model: string,
+    private readonly ctx: ErrorContext,
+    private readonly log: Logger,
+    private readonly onDelta: (delta: ReplyDelta) => void,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.model = model;
+  }
+
+  /** One SSE `data:` payload. A payload that is not JSON is logged and skipped. */
+  data(data: string): void {
+    if (data.trim() === '[DONE]') {
+      this.done = true;
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      this.log.warn(`chat: skipped a stream chunk that is not valid JSON: ${data.slice(0, 200)}`);
+      return;
+    }
+    if (isObject(json)) this.chunk(json);
+    else this.log.warn(`chat: skipped a stream chunk that is not an object: ${data.slice(0, 200)}`);
+  }
+
+  /** An error sent inside the stream (`error:` line, `event: error`); JSON text or a plain message. */
+  errorEvent(raw: string): void {
+    let json: unknown = raw;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      // A plain-text message.
+    }
+    this.fail(isObject(json) && json.error !== undefined ? json.error : json);
+  }
+
+  /** Flushes text held back while looking for a tag; call once at the end. */
+  finish(): void {
+    this.deliver(this.splitter.finish());
+  }
+
+  /** The final answer, reasoning and stats. Authoritative: a late `</think>` may reclassify streamed text. */
+  result(stopped: boolean): { content: string; reasoning: string; stats: ChatStats } {
+    const completion = this.completionTokens ?? (this.chunks || undefined);
+    const seconds = (this.lastAt - this.firstAt) / 1000;
+    const measured = completion && completion > 1 && seconds > 0 ? (completion - 1) / seconds : undefined;
+    const rate = this.serverRate ?? measured;
+    return {
+      ...this.splitter.result(),
+      stats: {
+        model: this.model,
+        promptTokens: this.promptTokens,
+        completionTokens: completion,
+        tokensPerSecond: rate === undefined ? undefined : Math.round(rate * 10) / 10,
+        stopped,
+      },
+    };
+  }
+
+  private chunk(chunk: Json): void {
+    if (chunk.error !== undefined) return this.fail(chunk.error);
+    if (typeof chunk.model === 'string' && chunk.model) this.model = chunk.model;
+    if (isObject(chunk.usage)) {
+      this.promptTokens = numberOf(chunk.usage.prompt_tokens) ?? this.promptTokens;
+      this.completionTokens = numberOf(chunk.usage.completion_tokens) ?? this.completionTokens;
+    }
+    const timings = chunk.timings;
+    if (isObject(timings)) {
+      const promptN = numberOf(timings.prompt_n);
+      // prompt_n counts only what was evaluated; cache_n what the prompt cache already held.
+      if (promptN !== undefined) this.promptTokens ??= promptN + (numberOf(timings.cache_n) ?? 0);
+      this.completionTokens ??= numberOf(timings.predicted_n);
+      this.serverRate = numberOf(timings.predicted_per_second) ?? this.serverRate;
+    }
+    const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+    if (!isObject(choice)) return;
+    // `delta` when streaming; `message` in a one-piece completion.
+    const delta = isObject(choice.delta) ? choice.delta : isObject(choice.message) ? choice.message : {};
+    const reasoning = text(delta.reasoning_content) || text(delta.reasoning);
+    const content = text(delta.content);
+    if (content || reasoning) {
+      this.chunks++;
+      this.lastAt = this.now();
+      if (!this.firstAt) this.firstAt = this.lastAt;
+    }
+    if (reasoning) this.deliver(this.splitter.pushReasoning(reasoning));
+    if (content) this.deliver(this.splitter.push(content));
+    if (typeof choice.finish_reason === 'string' && choice.finish_reason) this.finishReason = choice.finish_reason;
+  }
+
+  private fail(errorJson: unknown): void {
+    const code = isObject(errorJson) ? numberOf(errorJson.code) : undefined;
+    const status = code && code >= 400 && code < 600 ? code : 500;
+    this.error ??= errorFromResponse(status, JSON.stringify({ error: errorJson }), this.ctx);
+    this.log.warn(`chat: error inside the stream: ${this.error.toLogString()}`);
+  }
+
+  private deliver(delta: ReplyDelta): void {
+    const out: ReplyDelta = {};
+    if (delta.content) out.content = delta.content;
+    if (delta.reasoning) out.reasoning = delta.reasoning;
+    if (out.content || out.reasoning) this.onDelta(out);
+  }
+}

@@ -1,0 +1,124 @@
+// The FIM backends and the engine against a real llama-server (skipped unless
+// HEARTH_TEST_LLAMA_SERVER and HEARTH_TEST_LLAMA_MODEL are set). The tiny
+// model babbles with flat distributions, so the `infill` sampler would end at
+// once: these tests leave it out and assert on protocol and flow, not text.
+import assert from 'node:assert/strict';
+import { isHearthError } from '../../../src/core/errors';
+import { ServerClient } from '../../../src/core/http';
+import { nullLogger } from '../../../src/core/types';
+import type { FimRequest } from '../../../src/core/completion/backend';
+import { snapshotFromText } from '../../../src/core/completion/context';
+import { CompletionEngine } from '../../../src/core/completion/engine';
+import { InfillBackend } from '../../../src/core/completion/infill';
+import { OpenAICompletionsBackend } from '../../../src/core/completion/openaiCompletions';
+import { ExtraRing } from '../../../src/core/completion/ring';
+import type { RequestStats } from '../../../src/core/completion/stats';
+import { TEMPLATES } from '../../../src/core/completion/templates';
+import { llamaFromEnv, startLlamaServer, type LlamaServer } from '../../harness/llamaServer';
+
+const SAMPLERS = ['top_k', 'top_p', 'temperature'];
+
+function request(over: Partial<FimRequest> = {}): FimRequest {
+  const body = Array.from({ length: 40 }, (_, i) => `  const v${i} = compute(${i});`).join('\n');
+  return {
+    model: 'tiny',
+    input: { inputPrefix: `function big() {\n${body}\n`, prompt: '  return ', suffix: '\n}\n', filename: 'src/big.ts', indent: 2 },
+    extra: [],
+    nPredict: 8,
+    samplers: SAMPLERS,
+    ...over,
+  };
+}
+
+describe('completion against a real llama-server', function () {
+  this.timeout(60_000);
+  const env = llamaFromEnv();
+  let server: LlamaServer | undefined;
+  let client: ServerClient;
+
+  before(async function () {
+    if (env.skipReason !== undefined) {
+      console.log(`    (skipped: ${env.skipReason})`);
+      return this.skip();
+    }
+    server = await startLlamaServer({ launcher: env.launcher, model: env.model, ctx: 4096, parallel: 1 });
+    client = new ServerClient({ name: 'llama', kind: 'llamacpp', url: server.url }, { log: nullLogger });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('/infill streams text, a stop reason and timings; the second request reuses the prompt cache', async () => {
+    const backend = new InfillBackend(client);
+    const a = await backend.complete(request());
+    assert.equal(a.stop, 'limit');
+    assert.equal(a.timings.generatedTokens, 8);
+    assert.ok(a.text.length > 0);
+    assert.ok(a.timings.totalPromptTokens! > 100, `prompt ${a.timings.totalPromptTokens}`);
+    const b = await backend.complete(request({ input: { ...request().input, prompt: '  return v' } }));
+    assert.ok(b.timings.cachedTokens! > 100, `cache_n ${b.timings.cachedTokens}`);
+    assert.ok(b.timings.promptTokens! < 40, `prompt_n ${b.timings.promptTokens}`);
+  });
+
+  it('abort closes the stream and frees the only slot at once', async () => {
+    const backend = new InfillBackend(client);
+    const ctl = new AbortController();
+    let chunks = 0;
+    const long = backend.complete(
+      request({
+        nPredict: 3000,
+        signal: ctl.signal,
+        onText: () => {
+          if (++chunks === 3) ctl.abort();
+        },
+      }),
+    );
+    await assert.rejects(long, (e: unknown) => isHearthError(e, 'aborted'));
+    const t = Date.now();
+    const next = await backend.complete(request({ nPredict: 4 }));
+    assert.equal(next.timings.generatedTokens, 4);
+    assert.ok(Date.now() - t < 5000, `the slot was still busy: ${Date.now() - t} ms`);
+    assert.match(server!.log(), /cancel/i);
+  });
+
+  it('warm-up (n_predict 0) fills the cache for the next request', async () => {
+    const backend = new InfillBackend(client);
+    const extra = [{ filename: 'src/util.ts', text: 'export function util(x: number) {\n  return x * 2;\n}\n'.repeat(4) }];
+    const t = await backend.warmup(request({ extra, input: { ...request().input, inputPrefix: `// warm\n${request().input.inputPrefix}` } }));
+    assert.ok(t.promptTokens! > 0);
+    const after = await backend.complete(request({ extra, input: { ...request().input, inputPrefix: `// warm\n${request().input.inputPrefix}` } }));
+    assert.ok(after.timings.cachedTokens! > 100, `cache_n ${after.timings.cachedTokens}`);
+  });
+
+  it('/v1/completions with the Qwen template and its stop tokens', async () => {
+    const res = await new OpenAICompletionsBackend(client).complete(request({ template: TEMPLATES.qwen }));
+    assert.equal(res.stop, 'limit');
+    assert.equal(res.timings.generatedTokens, 8);
+    assert.ok(res.timings.totalPromptTokens! > 50);
+  });
+
+  it('the engine completes through /infill with extra context sized from /props', async () => {
+    const props = await client.json<{ default_generation_settings: { n_ctx: number } }>('/props');
+    const nCtx = props.default_generation_settings.n_ctx;
+    const ring = new ExtraRing();
+    ring.add('src/util.ts', 'export const a = 1;\nexport const b = 2;\nexport const c = 3;\n');
+    const stats: RequestStats[] = [];
+    const engine = new CompletionEngine({
+      backend: new InfillBackend(client),
+      model: 'tiny',
+      nCtx,
+      ring,
+      scheduler: { defaultDelayMs: 0 },
+      onStats: (s) => stats.push(s),
+      settings: { samplers: SAMPLERS, nPredict: 16, prefetch: false },
+    });
+    const doc = 'function add(a, b) {\n  return \n}\n';
+    const out = await engine.complete(snapshotFromText(doc, 1, 9, { fileName: 'src/add.ts' }));
+    assert.equal(out.error, undefined);
+    const s = stats.find((x) => x.kind === 'completion')!;
+    assert.ok(s.outcome === 'shown' || s.outcome === 'empty', s.outcome);
+    assert.equal(s.generatedTokens, 16);
+    assert.ok(s.promptTokens! > 0);
+    engine.dispose();
+  });
+});
