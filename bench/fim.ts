@@ -105,6 +105,8 @@ async function metrics(url: string): Promise<Record<string, number>> {
 /** Hearth's defaults, and (unless --no-compare) a naive client for contrast. */
 function configs(): { label: string; settings?: Partial<CompletionSettings>; scheduler?: Partial<SchedulerOptions> }[] {
   const list: ReturnType<typeof configs> = [{ label: 'Hearth defaults' }];
+  const factor = arg('rhythm-factor');
+  if (factor) list[0] = { label: `Hearth, debounce ${factor}× typing rhythm`, scheduler: { rhythmFactor: Number(factor) } };
   if (!flag('no-compare')) {
     list.push({
       label: 'naive client (sliding 60-line prefix, 20-line suffix, fixed 30 ms debounce, no prefetch)',

@@ -10,8 +10,10 @@ import { isLoopback } from './core/url';
 import { ModelPicker } from './modelPicker';
 import { StatusBar } from './statusBar';
 import { ServersView } from './serversView';
-import { registerCommands } from './commands';
+import { openWalkthrough, registerCommands } from './commands';
 import type { Services } from './services';
+import { registerChat, type ChatApi } from './chat';
+import { registerCompletion, type CompletionApi } from './completion';
 
 /** What `activate` returns: used by Hearth's own integration tests. */
 export interface HearthApi {
@@ -20,6 +22,10 @@ export interface HearthApi {
   picker: ModelPicker;
   statusBar: StatusBar;
   log: Log;
+  /** The sidebar chat. */
+  chat: ChatApi;
+  /** Inline completion. */
+  completion: CompletionApi;
   /** Problems found in `hearth.servers` at the last read. */
   configProblems(): readonly string[];
 }
@@ -81,16 +87,31 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
   const services: Services = { context, disposables: d, log, config, keys, selection, registry, statusBar };
   // Features: each registers its commands, views and listeners on `services`.
-  void services;
+  const chat = registerChat(services);
+  const completion = registerCompletion(services);
 
   applyConfig();
   serversView.refresh();
   // Activation stays cheap: no network until the first idle tick.
-  const timer = setTimeout(() => void registry.refresh(), 0);
+  const timer = setTimeout(() => {
+    registry.refresh().then(
+      (statuses) => welcomeOnFirstRun(context.globalState, statuses.length),
+      (err) => log.error('first discovery failed', err),
+    );
+  }, 0);
   d.add({ dispose: () => clearTimeout(timer) });
   log.info(`Hearth ${context.extension.packageJSON.version} activated`);
 
-  return { registry, selection, picker, statusBar, log, configProblems: () => problems };
+  return { registry, selection, picker, statusBar, log, chat, completion, configProblems: () => problems };
+}
+
+const WELCOMED_KEY = 'hearth.welcomed';
+
+/** The first time Hearth runs and finds no server, it opens its walkthrough (once, no popup). */
+function welcomeOnFirstRun(state: vscode.Memento, serverCount: number): void {
+  if (state.get(WELCOMED_KEY)) return;
+  void state.update(WELCOMED_KEY, true);
+  if (serverCount === 0) void openWalkthrough();
 }
 
 const NOTICE_KEY = 'hearth.remoteNoticeShown';

@@ -98,7 +98,7 @@ export class ChatController implements vscode.Disposable {
 
   /** Posts the state on the next tick (several changes in a row make one post). */
   postState(): void {
-    if (this.statePosted) return;
+    if (this.statePosted || !this.conv) return; // `load` posts the first state
     this.statePosted = true;
     setTimeout(() => {
       this.statePosted = false;
@@ -126,7 +126,7 @@ export class ChatController implements vscode.Disposable {
       case 'deleteConversation':
         return this.deleteConversation(m.id);
       case 'exportConversation':
-        return this.exportConversation(m.id);
+        return void (await this.exportConversation(m.id));
       case 'copy':
         return copyText(m.text);
       case 'insertCode':

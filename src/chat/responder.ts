@@ -90,9 +90,11 @@ export class Responder {
     let pending = { content: '', reasoning: '' };
     let timer: NodeJS.Timeout | undefined;
     let lastSave = Date.now();
+    let lastPost = 0;
     const flush = () => {
       clearTimeout(timer);
       timer = undefined;
+      lastPost = Date.now();
       if (!pending.content && !pending.reasoning) return;
       this.deps.post({ type: 'delta', messageId: message.id, content: pending.content || undefined, reasoning: pending.reasoning || undefined });
       pending = { content: '', reasoning: '' };
@@ -140,7 +142,9 @@ export class Responder {
             live.reasoning += delta.reasoning;
             pending.reasoning += delta.reasoning;
           }
-          timer ??= setTimeout(flush, POST_EVERY_MS);
+          // Post at most every ~16 ms: by timer, or at once when the timer is late (a busy event loop).
+          if (Date.now() - lastPost >= POST_EVERY_MS) flush();
+          else timer ??= setTimeout(flush, POST_EVERY_MS);
         },
         onNotice: notice,
       });

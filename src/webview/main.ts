@@ -1,1 +1,7 @@
-export {};
+// Entry of the chat webview bundle (dist/webview.js, dist/webview.css).
+import '@vscode/codicons/dist/codicon.css';
+import './chat.css';
+import { App } from './app';
+
+const root = document.getElementById('app');
+if (root) new App(root);

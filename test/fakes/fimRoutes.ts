@@ -6,9 +6,11 @@
 // stops a streaming request (recorded as aborted), while a non-streaming one
 // runs on to the end holding its slot, as llama.cpp does. Faults: any status
 // (501 as Ollama/LM Studio answer /infill, 400 …), malformed data, cut-off.
-// A plain `(req, res) => boolean` handler; `startFimServer` mounts it alone.
+// A plain `(req, res) => boolean` handler; `startFimServer` mounts it alone,
+// `mountFim` adds it to a FakeServer (FakeLlamaCpp, FakeOllama, …).
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FakeServer } from './fakeServer';
 
 export type Fault =
   | { kind: 'status'; status: number; body?: string }
@@ -141,18 +143,24 @@ export class FimFake {
       } catch {
         return this.json(res, 400, { error: { code: 400, message: 'invalid JSON', type: 'invalid_request_error' } });
       }
-      const fault = this.opts.fault?.(path, body);
-      if (fault?.kind === 'reset') {
-        req.socket.destroy();
-        return;
-      }
-      if (fault?.kind === 'status') {
-        res.writeHead(fault.status, { 'content-type': 'application/json' });
-        return res.end(fault.body ?? JSON.stringify({ error: { code: fault.status, message: `fault ${fault.status}`, type: 'fault' } }));
-      }
-      void this.route(path, body, req, res, fault);
+      void this.serve(path, body, res);
     });
     return true;
+  }
+
+  /** Answers one request whose body is already parsed (also used by `mountFim`). */
+  async serve(path: string, body: Record<string, unknown>, res: http.ServerResponse): Promise<void> {
+    const fault = this.opts.fault?.(path, body);
+    if (fault?.kind === 'reset') {
+      res.socket?.destroy();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      res.writeHead(fault.status, { 'content-type': 'application/json' });
+      res.end(fault.body ?? JSON.stringify({ error: { code: fault.status, message: `fault ${fault.status}`, type: 'fault' } }));
+      return;
+    }
+    await this.route(path, body, res, fault);
   }
 
   private json(res: http.ServerResponse, status: number, value: unknown): void {
@@ -160,7 +168,7 @@ export class FimFake {
     res.end(JSON.stringify(value));
   }
 
-  private async route(path: string, body: Record<string, unknown>, req: http.IncomingMessage, res: http.ServerResponse, fault?: Fault): Promise<void> {
+  private async route(path: string, body: Record<string, unknown>, res: http.ServerResponse, fault?: Fault): Promise<void> {
     if (path === '/health') return this.json(res, 200, { status: 'ok' });
     if (path === '/props') return this.json(res, 200, { default_generation_settings: { n_ctx: this.opts.nCtx }, total_slots: this.opts.slots });
     if (path === '/infill') {
@@ -169,7 +177,7 @@ export class FimFake {
         return this.json(res, 400, { error: { code: 400, message: "key 'input_suffix' not found", type: 'invalid_request_error' } });
       }
       const p = this.infillPrompt(body);
-      return this.run('infill', path, body, p.text, { path, body, prefix: p.prefix, suffix: p.suffix }, req, res, fault);
+      return this.run('infill', path, body, p.text, { path, body, prefix: p.prefix, suffix: p.suffix }, res, fault);
     }
     const model = str(body.model);
     const caps = this.opts.ollamaModels;
@@ -184,11 +192,11 @@ export class FimFake {
       const prompt = str(body.prompt);
       const text = body.suffix !== undefined ? `<|fim_prefix|>${prompt}<|fim_suffix|>${str(body.suffix)}<|fim_middle|>` : prompt;
       const split = this.splitRaw(text);
-      return this.run('ollama', path, body, text, { path, body, prefix: body.suffix !== undefined ? prompt : split.prefix, suffix: body.suffix !== undefined ? str(body.suffix) : split.suffix }, req, res, fault);
+      return this.run('ollama', path, body, text, { path, body, prefix: body.suffix !== undefined ? prompt : split.prefix, suffix: body.suffix !== undefined ? str(body.suffix) : split.suffix }, res, fault);
     }
     const prompt = str(body.prompt);
     const split = this.splitRaw(prompt);
-    return this.run('openai', path, body, prompt, { path, body, prefix: split.prefix, suffix: split.suffix }, req, res, fault);
+    return this.run('openai', path, body, prompt, { path, body, prefix: split.prefix, suffix: split.suffix }, res, fault);
   }
 
   /** Prefix and suffix out of a raw FIM prompt (PSM templates with <…prefix…>/<…suffix…>/<…middle…> tokens, or Codestral's SPM). */
@@ -233,7 +241,7 @@ export class FimFake {
     this.waiting.shift()?.();
   }
 
-  private async run(api: 'infill' | 'ollama' | 'openai', path: string, body: Record<string, unknown>, prompt: string, input: GenerateInput, req: http.IncomingMessage, res: http.ServerResponse, fault?: Fault): Promise<void> {
+  private async run(api: 'infill' | 'ollama' | 'openai', path: string, body: Record<string, unknown>, prompt: string, input: GenerateInput, res: http.ServerResponse, fault?: Fault): Promise<void> {
     const stream = body.stream !== false;
     const rec: FimRecord = { path, body, slot: -1, stream, promptTokens: 0, cachedTokens: 0, generatedTokens: 0, aborted: false, prompt, started: Date.now() };
     this.records.push(rec);
@@ -259,10 +267,10 @@ export class FimFake {
     rec.cachedTokens = Math.min(total, Math.floor(cachedChars / o.charsPerToken));
     rec.promptTokens = total - rec.cachedTokens;
     const promptMs = rec.promptTokens * o.promptMsPerToken;
-    // The prompt is evaluated in batches of 512 tokens; a cancel takes effect between them,
-    // and what was evaluated stays in the slot's cache.
-    for (let done = 0; done < rec.promptTokens; done += 512) {
-      const n = Math.min(512, rec.promptTokens - done);
+    // llama.cpp evaluates the prompt in n_batch chunks (one decode each); a cancel takes
+    // effect only between them, and what was evaluated stays in the slot's cache.
+    for (let done = 0; done < rec.promptTokens; done += o.nBatch) {
+      const n = Math.min(o.nBatch, rec.promptTokens - done);
       await sleep(n * o.promptMsPerToken);
       if (stream && gone) {
         this.slots[slot].cached = prompt.slice(0, cachedChars + Math.floor((done + n) * o.charsPerToken));
@@ -379,6 +387,17 @@ function num(v: unknown): number | undefined {
 
 function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+}
+
+/**
+ * Adds the FIM routes (POST /infill, /api/generate, /api/show, /v1/completions)
+ * to one of the kind fakes, e.g. `mountFim(await startLlamaCpp())`.
+ */
+export function mountFim(server: FakeServer, fake = new FimFake()): FimFake {
+  for (const path of ['/infill', '/api/generate', '/api/show', '/v1/completions']) {
+    server.route('POST', path, (req, res) => fake.serve(path, typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {}, res));
+  }
+  return fake;
 }
 
 export interface RunningFake {

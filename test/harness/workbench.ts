@@ -46,7 +46,7 @@ function toPosix(file: string): string {
 }
 
 /** Flags for @sparticuz/chromium on this machine (no network, no GPU, run as root). */
-async function chromiumLaunchOptions(): Promise<{ executablePath: string; args: string[] }> {
+export async function chromiumLaunchOptions(): Promise<{ executablePath: string; args: string[] }> {
   // The package is ESM-only: load it with a real dynamic import.
   const module = await import('@sparticuz/chromium');
   const chromium = module.default;

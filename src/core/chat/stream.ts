@@ -54,6 +54,12 @@ export interface StreamResult {
 
 const RESERVED = new Set(['model', 'messages', 'stream', 'stream_options']);
 
+const YIELD_EVERY_MS = 8;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
 function chatError(code: ErrorCode, message: string, ctx: ErrorContext): HearthError {
   return new HearthError(code, message, { model: ctx.model, serverName: ctx.server?.name, url: ctx.server?.url });
 }
@@ -151,9 +157,16 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   try {
     if (!reader) throw chatError('malformed', `${describeServer(ctx)} sent an empty response.`, ctx);
     armIdle();
+    let busySince = now();
     while (!reply.done && !reply.error) {
       const { done, value } = await reader.read();
       if (done) break;
+      // While data is queued, read() resolves without ever leaving the microtask
+      // queue; yield now and then so timers (the batched posts to the view) run.
+      if (now() - busySince > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        busySince = now();
+      }
       armIdle();
       const chunk = decoder.decode(value, { stream: true });
       if (isJson) jsonBody += chunk;

@@ -19,6 +19,12 @@ export interface SchedulerOptions {
   alpha: number;
   /** Gaps between keystrokes longer than this are pauses, not rhythm. */
   pauseMs: number;
+  /**
+   * Debounce for a slow server, in typical keystroke gaps: long enough that
+   * few gaps within a word exceed it (a request sent then is aborted by the
+   * next key, and llama.cpp only notices between prompt batches).
+   */
+  rhythmFactor: number;
   now: () => number;
 }
 
@@ -30,6 +36,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   slowMs: 250,
   alpha: 0.3,
   pauseMs: 1500,
+  rhythmFactor: 1.25,
   now: () => Date.now(),
 };
 
@@ -122,7 +129,7 @@ export class Scheduler {
     const o = this.opts;
     if (this.latency === undefined) return clamp(o.defaultDelayMs, o.minDelayMs, o.maxDelayMs);
     const weight = clamp((this.latency - o.fastMs) / Math.max(1, o.slowMs - o.fastMs), 0, 1);
-    const typing = this.rhythm !== undefined ? this.rhythm * 1.25 : o.maxDelayMs / 2;
+    const typing = this.rhythm !== undefined ? this.rhythm * o.rhythmFactor : o.maxDelayMs / 2;
     return Math.round(clamp(weight * typing, o.minDelayMs, o.maxDelayMs));
   }
 

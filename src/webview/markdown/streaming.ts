@@ -44,6 +44,22 @@ function lineStarts(text: string, upTo: number): number[] {
   return starts;
 }
 
+/**
+ * The tail when it is one open code fence, in pieces: the webview appends
+ * new pieces to the block it already shows and replaces only `restHtml`.
+ */
+export interface OpenFence {
+  lang: string;
+  /** Where this fence starts in the whole text (identifies it). */
+  start: number;
+  /** Bumped when a piece already handed out changed (the block must be rebuilt). */
+  version: number;
+  /** Highlighted HTML of each complete piece of lines. */
+  pieces: readonly string[];
+  /** Highlighted HTML of the lines after the last complete piece. */
+  restHtml: string;
+}
+
 export class StreamingMarkdown {
   private pending = '';
   /** Whether `pending` gained a newline since its boundaries were last checked. */
@@ -52,6 +68,9 @@ export class StreamingMarkdown {
   /** Highlighted pieces of a fence in the tail: [source, html] per FENCE_PIECE_LINES complete lines. */
   private fencePieces: [string, string][] = [];
   private fenceLang = '';
+  private fenceVersion = 0;
+  /** Set by `append` when the tail is a single open code fence. */
+  openFence: OpenFence | undefined;
   readonly work: RenderWork = { parsedChars: 0, stableChars: 0, highlightedChars: 0, updates: 0 };
 
   constructor(private readonly md: Markdown = markdown()) {}
@@ -69,6 +88,7 @@ export class StreamingMarkdown {
   /** The stream ended: everything left becomes stable; the tail is empty. */
   finish(): RenderUpdate {
     this.finished = true;
+    this.openFence = undefined;
     const rest = this.pending;
     this.pending = '';
     this.work.parsedChars += rest.length;
@@ -82,12 +102,16 @@ export class StreamingMarkdown {
   }
 
   private renderTail(): string {
+    this.openFence = undefined;
     if (!this.pending) return '';
     this.work.parsedChars += this.pending.length;
     const env = {};
     const tokens = this.md.parse(this.pending, env);
     if (tokens.length === 1 && tokens[0].type === 'fence') return this.renderOpenFence(tokens[0].content, fenceLanguage(tokens[0].info));
-    this.fencePieces = [];
+    if (this.fencePieces.length) {
+      this.fencePieces = [];
+      this.fenceVersion++;
+    }
     return this.md.renderer.render(tokens, this.md.options, env);
   }
 
@@ -99,7 +123,10 @@ export class StreamingMarkdown {
    * rendered whole.
    */
   private renderOpenFence(code: string, lang: string): string {
-    if (lang !== this.fenceLang) this.fencePieces = [];
+    if (lang !== this.fenceLang) {
+      this.fencePieces = [];
+      this.fenceVersion++;
+    }
     this.fenceLang = lang;
     let offset = 0;
     let html = '';
@@ -114,6 +141,7 @@ export class StreamingMarkdown {
       const source = code.slice(offset, end);
       const cached = this.fencePieces[i];
       if (!cached || cached[0] !== source) {
+        if (cached) this.fenceVersion++;
         this.fencePieces[i] = [source, highlight(source, lang)];
         this.fencePieces.length = i + 1;
         this.work.highlightedChars += source.length;
@@ -123,7 +151,15 @@ export class StreamingMarkdown {
     }
     const rest = code.slice(offset);
     this.work.highlightedChars += rest.length;
-    return codeBlockHtml(code, lang, html + highlight(rest, lang));
+    const restHtml = highlight(rest, lang);
+    this.openFence = {
+      lang,
+      start: this.work.stableChars,
+      version: this.fenceVersion,
+      pieces: this.fencePieces.map((p) => p[1]),
+      restHtml,
+    };
+    return codeBlockHtml(code, lang, html + restHtml);
   }
 
   /** Moves blocks that are followed by another block (on complete lines) out of `pending`. */

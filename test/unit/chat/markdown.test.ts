@@ -158,6 +158,28 @@ describe('webview/markdown', () => {
       assert.ok(ratio < 30, `highlighted ${ratio.toFixed(1)}x the code`);
     });
 
+    it('describes an open fence as pieces the view can append, matching the tail HTML', () => {
+      let code = '';
+      for (let i = 0; i < 80; i++) code += `let x${i} = ${i};\n`;
+      const text = `Text first.\n\n\`\`\`ts\n${code}\`\`\`\n`;
+      const sm = new StreamingMarkdown();
+      let shown: string[] = [];
+      let fences = 0;
+      for (const piece of tokenize(text)) {
+        const u = sm.append(piece);
+        const fence = sm.openFence;
+        if (!fence) continue;
+        fences++;
+        assert.equal(codeBlockHtml('', fence.lang, fence.pieces.join('') + fence.restHtml), u.tail);
+        // Pieces already shown never change: the view only appends.
+        assert.deepEqual(fence.pieces.slice(0, shown.length), shown);
+        shown = [...fence.pieces];
+      }
+      assert.ok(fences > 50 && shown.length === 3, `${fences} updates, ${shown.length} pieces`);
+      sm.finish();
+      assert.equal(sm.openFence, undefined);
+    });
+
     it('escapes script and onerror in streamed model output', () => {
       const text = 'Look: <script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n';
       const { html, sm } = stream(tokenize(text));

@@ -7,7 +7,8 @@ import { InfillBackend } from '../../../src/core/completion/infill';
 import { OllamaBackend } from '../../../src/core/completion/ollama';
 import { OpenAICompletionsBackend } from '../../../src/core/completion/openaiCompletions';
 import { TEMPLATES } from '../../../src/core/completion/templates';
-import { type FimFakeOptions, type RunningFake, startFimServer } from '../../fakes/fimRoutes';
+import { startLlamaCpp } from '../../fakes/fakeLlamaCpp';
+import { FimFake, type FimFakeOptions, mountFim, type RunningFake, startFimServer } from '../../fakes/fimRoutes';
 
 function client(url: string, kind: ServerKind = 'llamacpp'): ServerClient {
   return new ServerClient({ name: 'fake', kind, url }, { log: nullLogger });
@@ -237,6 +238,19 @@ describe('completion/backends against fake servers', function () {
   });
 
   describe('the fake itself', () => {
+    it('mounts on the kind fakes (FakeLlamaCpp keeps /health and /props)', async () => {
+      const llama = await startLlamaCpp({ nCtx: 4096 });
+      try {
+        const fim = mountFim(llama, new FimFake({ generate: () => 'ok' }));
+        const res = await new InfillBackend(client(llama.url)).complete(request());
+        assert.equal(res.text, 'ok');
+        assert.equal(fim.records.length, 1);
+        assert.equal((await fetch(`${llama.url}/health`)).status, 200);
+      } finally {
+        await llama.close();
+      }
+    });
+
     it('mirrors /infill trimming: prefix keeps its last 3*(n_batch/4) tokens', async () => {
       await start({ nBatch: 64, charsPerToken: 1 });
       await new InfillBackend(client(srv.url)).complete(request({ input: { inputPrefix: 'p'.repeat(100), prompt: 'X', suffix: 's'.repeat(100), filename: 'a', indent: 0 }, extra: [] }));

@@ -1,0 +1,94 @@
+// The sidebar chat feature: history under the extension's global storage,
+// the controller, the `hearth.chat` webview view, and its commands.
+import * as vscode from 'vscode';
+import { HistoryStore } from '../core/chat/history';
+import type { Services } from '../services';
+import { ChatController } from './controller';
+import { EditorContext } from './editorContext';
+import { chatSettings } from './settings';
+import { defaultUi, type ChatUi } from './ui';
+import { ChatView, VIEW_ID } from './view';
+
+/** What the chat exposes on HearthApi (for Hearth's own integration tests). */
+export interface ChatApi {
+  controller: ChatController;
+  view: ChatView;
+  history: HistoryStore;
+  editor: EditorContext;
+  /** The dialogs; tests replace its methods. */
+  ui: ChatUi;
+  /** The folder the history lives in. */
+  storageDir: vscode.Uri;
+  /** A second controller over the same storage, as after a reload (tests; dispose it). */
+  openAnotherController(): ChatController & { history: HistoryStore };
+}
+
+export function registerChat(services: Services): ChatApi {
+  const { context, disposables: d, log: baseLog, registry, selection, config } = services;
+  const log = baseLog.child('chat');
+  const storageDir = vscode.Uri.joinPath(context.globalStorageUri, 'chat');
+  // The methods are looked up on each call, so tests can replace them.
+  const ui: ChatUi = defaultUi();
+  const proxyUi: ChatUi = {
+    confirm: (...a) => ui.confirm(...a),
+    pickFiles: (...a) => ui.pickFiles(...a),
+    saveTarget: (...a) => ui.saveTarget(...a),
+    info: (...a) => ui.info(...a),
+  };
+  const editor = d.add(new EditorContext(proxyUi, log));
+
+  const makeController = () => {
+    const history = new HistoryStore(storageDir.fsPath, {
+      log,
+      onProblem: (message) => void vscode.window.showWarningMessage(`Hearth: ${message}`),
+    });
+    const controller = new ChatController({ history, registry, selection, editor, ui: proxyUi, log, settings: () => chatSettings(config, log) });
+    return Object.assign(controller, { history });
+  };
+  const controller = d.add(makeController());
+  controller.ready.catch((err: unknown) => log.error('chat history could not be loaded', err));
+  const view = d.add(new ChatView(context.extensionUri, controller, log));
+  d.add(vscode.window.registerWebviewViewProvider(VIEW_ID, view));
+
+  d.add(editor.onDidChange(() => controller.postState()));
+  d.add(registry.onDidChange(() => controller.postState()));
+  d.add(selection.onDidChange(() => controller.postState()));
+
+  const commands: Record<string, () => unknown> = {
+    'hearth.chat.askAboutSelection': async () => {
+      if (await editor.addSelection(vscode.window.activeTextEditor ?? editor.lastEditor)) await view.reveal();
+    },
+    'hearth.chat.newChat': async () => {
+      await controller.newChat();
+      await view.reveal();
+    },
+    'hearth.chat.attachFile': async () => {
+      await editor.pickFiles();
+      await view.reveal();
+    },
+    'hearth.chat.exportMarkdown': () => controller.exportConversation(controller.current.id),
+  };
+  for (const [id, run] of Object.entries(commands)) {
+    d.add(
+      vscode.commands.registerCommand(id, async () => {
+        try {
+          await controller.ready;
+          await run();
+        } catch (err) {
+          log.error(`command ${id} failed`, err);
+          void vscode.window.showErrorMessage(`Hearth: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }),
+    );
+  }
+
+  return {
+    controller,
+    view,
+    history: controller.history,
+    editor,
+    ui,
+    storageDir,
+    openAnotherController: makeController,
+  };
+}

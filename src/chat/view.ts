@@ -1,0 +1,122 @@
+// The `hearth.chat` webview view: locked-down HTML (CSP `default-src 'none'`,
+// the script by a fresh nonce, styles, fonts and images only from the
+// extension's dist/ and media/), and the message pipe. Incoming messages are
+// validated; unknown ones are logged and ignored. Nothing is posted before
+// the webview says `ready`.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { parseWebviewMessage, type HostToWebview } from '../core/chat/protocol';
+import type { Logger } from '../core/types';
+import type { ChatController } from './controller';
+
+export const VIEW_ID = 'hearth.chat';
+
+/** A fresh nonce per page load: 128 bits from the OS's random source. */
+export function makeNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+  ].join('; ');
+}
+
+export function chatHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce = makeNonce()): string {
+  const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', file)).toString();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('webview.css')}">
+<title>Hearth Chat</title>
+</head>
+<body>
+<div id="app" class="app"></div>
+<script nonce="${nonce}" src="${asset('webview.js')}"></script>
+</body>
+</html>`;
+}
+
+export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** How many times a webview loaded and said `ready` (integration tests check it). */
+  readyCount = 0;
+  /** The HTML of the last page load (tests check its CSP). */
+  lastHtml = '';
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly controller: ChatController,
+    private readonly log: Logger,
+  ) {
+    this.disposables.push(controller.onDidPost((m) => this.post(m)));
+  }
+
+  get visible(): boolean {
+    return !!this.view?.visible;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    view.webview.options = {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+    const own: vscode.Disposable[] = [];
+    own.push(
+      view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      view.onDidChangeVisibility(() => {
+        // A hidden view loses its page; it says `ready` again when shown.
+        if (!view.visible) this.ready = false;
+        else void this.controller.refresh();
+      }),
+      view.onDidDispose(() => {
+        if (this.view === view) this.view = undefined;
+        this.ready = false;
+        for (const d of own) d.dispose();
+      }),
+    );
+    this.lastHtml = chatHtml(view.webview, this.extensionUri);
+    view.webview.html = this.lastHtml;
+  }
+
+  /** Shows the view (and focuses the message box). */
+  async reveal(): Promise<void> {
+    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    if (this.ready) this.post({ type: 'focus' });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      const type = typeof raw === 'object' && raw !== null ? String((raw as { type?: unknown }).type) : typeof raw;
+      this.log.warn(`ignored an unknown or malformed message from the chat view (type ${type.slice(0, 40)})`);
+      return;
+    }
+    if (message.type === 'ready') {
+      this.ready = true;
+      this.readyCount++;
+    }
+    this.controller.handle(message).catch((err: unknown) => this.log.error(`chat: handling "${message.type}" failed`, err));
+  }
+
+  private post(message: HostToWebview): void {
+    if (!this.view || !this.ready) return;
+    void this.view.webview.postMessage(message).then(undefined, () => undefined);
+  }
+}

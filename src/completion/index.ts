@@ -1,0 +1,153 @@
+// Inline completion in VS Code: the provider for every file, untitled and
+// remote document, the engine session for the selected completion model, the
+// extra-context ring fed from editor events, the status bar, and the
+// Toggle / Snooze / Trigger commands.
+import * as vscode from 'vscode';
+import { ExtraRing } from '../core/completion/ring';
+import type { Services } from '../services';
+import { CompletionGate, pickSnooze } from './gate';
+import { IgnoreRules } from './ignoreRules';
+import { ACCEPTED_COMMAND, CompletionProvider } from './provider';
+import { RingFeeder } from './ringFeeder';
+import { CompletionSession } from './session';
+import { readCompletionSettings, type CompletionUserSettings } from './settings';
+import { CompletionStatus } from './status';
+
+/** What completion exposes on HearthApi (for Hearth's own integration tests). */
+export interface CompletionApi {
+  session: CompletionSession;
+  provider: CompletionProvider;
+  gate: CompletionGate;
+  status: CompletionStatus;
+  ring: ExtraRing;
+  feeder: RingFeeder;
+  rules: IgnoreRules;
+  settings(): CompletionUserSettings;
+}
+
+export const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
+
+const OFFERED_KEY = 'hearth.completion.offeredModel';
+
+export function registerCompletion(services: Services): CompletionApi {
+  const { context, disposables: d, config, registry, selection, statusBar } = services;
+  const log = services.log.child('completion');
+  const warned = new Set<string>();
+  let settings = readCompletionSettings(config, (m) => warnOnce(m));
+  function warnOnce(message: string): void {
+    if (warned.has(message)) return;
+    warned.add(message);
+    log.warn(message);
+  }
+
+  const ring = new ExtraRing();
+  const gate = d.add(new CompletionGate(context.globalState, () => settings.enable));
+  let status: CompletionStatus | undefined;
+  const session = new CompletionSession({
+    registry,
+    ring,
+    log,
+    selected: () => selection.get('completion'),
+    settings: () => settings,
+    workspaceName: () => vscode.workspace.name,
+    onStats: (s) => status?.stats(s),
+    onBusy: (delta) => status?.busyDelta(delta),
+  });
+  d.add(session);
+  status = new CompletionStatus(statusBar, gate, () => session.state, log);
+  const rules = d.add(new IgnoreRules());
+  const feeder = d.add(
+    new RingFeeder({
+      ring,
+      rules,
+      log,
+      enabled: () => settings.extraContext,
+      onChanged: () => session.engine?.ringChanged(),
+      onActivity: () => session.engine?.noteActivity(),
+    }),
+  );
+
+  const provider = d.add(
+    new CompletionProvider({
+      session,
+      gate,
+      settings: () => settings,
+      onNoModel: () => offerModel(),
+    }),
+  );
+  d.add(vscode.languages.registerInlineCompletionItemProvider(SELECTOR, provider));
+
+  /** Once per installation, and only when there is a model to pick: no nagging. */
+  function offerModel(): void {
+    if (context.globalState.get(OFFERED_KEY)) return;
+    if (!registry.statuses().some((s) => s.models.length > 0)) return;
+    void context.globalState.update(OFFERED_KEY, true);
+    status?.notify({
+      kind: 'noModel',
+      message: 'Hearth: no completion model is selected, so there is no inline completion.',
+      actions: [{ label: 'Select Completion Model', run: () => vscode.commands.executeCommand('hearth.selectCompletionModel') }],
+    });
+  }
+
+  const update = () => void session.update();
+  d.add(registry.onDidChange(update));
+  d.add(selection.onDidChange((purpose) => {
+    if (purpose !== 'completion') return;
+    status?.clearError();
+    update();
+  }));
+  d.add(services.keys.onDidChange(() => session.keysChanged()));
+  d.add(
+    config.onDidChange((change) => {
+      if (!change.affects('completion')) return;
+      settings = readCompletionSettings(config, (m) => warnOnce(m));
+      if (!settings.extraContext) ring.clear();
+      update();
+      status?.render();
+    }),
+  );
+  d.add(session.onDidChange((state) => {
+    if (state.kind === 'off' && (state.reason === 'noTemplate' || state.reason === 'failed')) {
+      status?.notify({
+        kind: `state:${state.reason}:${state.ref?.model ?? ''}`,
+        message: `Hearth completion: ${state.message}`,
+        actions: [
+          { label: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'hearth.completion.template') },
+          { label: 'Select Completion Model', run: () => vscode.commands.executeCommand('hearth.selectCompletionModel') },
+        ],
+      });
+    }
+    status?.render();
+  }));
+  d.add(gate.onDidChange(() => status?.render()));
+
+  const commands: Record<string, (...args: unknown[]) => unknown> = {
+    'hearth.toggleCompletions': async () => {
+      const on = await gate.toggle();
+      vscode.window.setStatusBarMessage(`Hearth: inline completion ${on ? 'on' : 'off'}`, 3000);
+    },
+    'hearth.snoozeCompletions': async (minutes?: unknown) => {
+      // A number argument snoozes without asking (keybindings, tests).
+      if (typeof minutes === 'number') await gate.snooze(minutes);
+      else await pickSnooze(gate);
+    },
+    'hearth.triggerCompletion': () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'),
+    [ACCEPTED_COMMAND]: () => session.engine?.accepted(),
+  };
+  for (const [id, run] of Object.entries(commands)) {
+    d.add(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await run(...args);
+        } catch (err) {
+          log.error(`command ${id} failed`, err);
+          void vscode.window.showErrorMessage(`Hearth: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }),
+    );
+  }
+
+  update();
+  status.render();
+  return { session, provider, gate, status, ring, feeder, rules, settings: () => settings };
+}

@@ -1,0 +1,62 @@
+// The chat webview app: header, message list, composer and a banner for
+// notices. Applies the host's messages; says `ready` once it can receive them.
+import type { ChatState, HostToWebview } from '../core/chat/protocol';
+import { Composer } from './composer';
+import { h, icon } from './dom';
+import { onHostMessage, post } from './host';
+import { Header } from './header';
+import { MessageList } from './messageList';
+
+export class App {
+  private readonly header = new Header();
+  private readonly list = new MessageList();
+  private readonly composer = new Composer();
+  private readonly banner = h('div', { class: 'banner', attrs: { role: 'status' } });
+  private state: ChatState | undefined;
+
+  constructor(root: HTMLElement) {
+    this.banner.hidden = true;
+    const listWrap = h('div', { class: 'list-wrap' }, this.list.el, this.list.scroll.jump);
+    root.append(this.header.el, listWrap, this.banner, this.composer.el);
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.state?.busy) {
+        e.preventDefault();
+        post({ type: 'stop' });
+      }
+    });
+    onHostMessage((m) => this.apply(m));
+    post({ type: 'ready' });
+  }
+
+  private apply(m: HostToWebview): void {
+    switch (m.type) {
+      case 'state':
+        this.state = m.state;
+        this.header.update(m.state);
+        this.list.update(m.state.current, m.state.streamingId, m.state.busy);
+        this.composer.update(m.state);
+        this.showBanner(m.state.notice);
+        document.body.classList.toggle('busy', m.state.busy);
+        return;
+      case 'start':
+        return this.list.start(m.messageId);
+      case 'delta':
+        return this.list.delta(m.messageId, m.content, m.reasoning);
+      case 'done':
+        return this.list.done(m.messageId, m.content, m.reasoning, m.stats);
+      case 'notice':
+        return this.list.notice(m.messageId, m.text);
+      case 'error':
+        if (m.messageId) this.list.error(m.messageId, m.message, m.actions);
+        else this.showBanner(m.message);
+        return;
+      case 'focus':
+        return this.composer.focus();
+    }
+  }
+
+  private showBanner(text: string | undefined): void {
+    this.banner.hidden = !text;
+    this.banner.replaceChildren(...(text ? [icon('info'), h('span', { text })] : []));
+  }
+}

@@ -1,0 +1,62 @@
+// Shared set-up of the chat integration tests: a fake llama.cpp with the chat
+// route, configured as the only server, its model selected, a fresh
+// conversation, and every message the host posts to the webview recorded.
+import * as vscode from 'vscode';
+import type { HostToWebview } from '../../src/core/chat/protocol';
+import type { HearthApi } from '../../src/extension';
+import { ChatRoutes, mountChat, startLlamaCpp, type ChatScript, type FakeLlamaCpp } from '../fakes';
+import { hearth, setUserSetting, waitFor } from './helpers';
+
+export const FAKE_MODEL = '/models/fake-chat-q8_0.gguf';
+export const SERVER_NAME = 'Chat fake';
+
+export interface ChatFixture {
+  api: HearthApi;
+  llama: FakeLlamaCpp;
+  routes: ChatRoutes;
+  /** Everything the host posted to the webview since set-up. */
+  posts: HostToWebview[];
+  deltas(messageId?: string): Extract<HostToWebview, { type: 'delta' }>[];
+  close(): Promise<void>;
+}
+
+export async function chatFixture(script: ChatScript = {}, options: { nCtx?: number } = {}): Promise<ChatFixture> {
+  const api = await hearth();
+  const llama = await startLlamaCpp({ model: FAKE_MODEL, nCtx: options.nCtx ?? 4096 });
+  const routes = mountChat(llama, new ChatRoutes(script));
+  await setUserSetting('servers', [{ name: SERVER_NAME, kind: 'llamacpp', url: llama.url }]);
+  await waitFor('the fake server', () => api.registry.servers().some((s) => s.name === SERVER_NAME));
+  await api.registry.refresh({ force: true });
+  await api.selection.set('chat', { server: SERVER_NAME, model: FAKE_MODEL });
+  const controller = api.chat.controller;
+  await controller.ready;
+  await controller.stop();
+  await controller.newChat();
+  const posts: HostToWebview[] = [];
+  const listener = controller.onDidPost((m) => posts.push(m));
+  const ui = { ...api.chat.ui };
+  return {
+    api,
+    llama,
+    routes,
+    posts,
+    deltas: (id) => posts.filter((m): m is Extract<HostToWebview, { type: 'delta' }> => m.type === 'delta' && (!id || m.messageId === id)),
+    async close() {
+      listener.dispose();
+      Object.assign(api.chat.ui, ui); // undo what the test replaced
+      await controller.stop();
+      routes.closeAll();
+      await llama.close();
+    },
+  };
+}
+
+/** The workspace file `rel` as a Uri. */
+export function workspaceFile(rel: string): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, rel);
+}
+
+export async function resetChatSettings(): Promise<void> {
+  await setUserSetting('servers', undefined);
+  for (const key of ['chat.maxTokens', 'chat.systemPrompt', 'chat.extraBody', 'chat.temperature', 'chat.topP']) await setUserSetting(key, undefined);
+}
