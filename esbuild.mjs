@@ -44,7 +44,6 @@ const configs = [
 ];
 
 if (tests) {
-  rmSync('out', { recursive: true, force: true });
   // Each source and test file is transpiled on its own (no bundling) so that
   // unit tests run in plain Node and integration tests `require('vscode')`.
   configs.push({
@@ -61,8 +60,27 @@ if (tests) {
 }
 
 const existing = configs.filter((c) => c.entryPoints.every((e) => { try { return statSync(e).isFile(); } catch { return false; } }));
+/** Removes compiled test files whose source is gone (a stale test would still run). */
+function pruneOut() {
+  for (const file of walkJs('out')) {
+    const source = file.replace(/^out\//, '').replace(/\.js(\.map)?$/, '.ts');
+    if (!existsSync(source)) rmSync(file, { force: true });
+  }
+}
+
+function walkJs(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walkJs(p, out);
+    else if (p.endsWith('.js') || p.endsWith('.js.map')) out.push(p);
+  }
+  return out;
+}
+
 if (watch) {
   for (const c of existing) (await esbuild.context(c)).watch();
 } else {
   await Promise.all(existing.map((c) => esbuild.build(c)));
+  if (tests) pruneOut();
 }

@@ -22,6 +22,7 @@ export interface HearthApi {
   picker: ModelPicker;
   statusBar: StatusBar;
   log: Log;
+  keys: ApiKeys;
   /** The sidebar chat. */
   chat: ChatApi;
   /** Inline completion. */
@@ -102,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   d.add({ dispose: () => clearTimeout(timer) });
   log.info(`Hearth ${context.extension.packageJSON.version} activated`);
 
-  return { registry, selection, picker, statusBar, log, chat, completion, configProblems: () => problems };
+  return { registry, selection, picker, statusBar, log, keys, chat, completion, configProblems: () => problems };
 }
 
 const WELCOMED_KEY = 'hearth.welcomed';

@@ -4,7 +4,7 @@
 // sends to the webview goes through `onDidPost` (the view forwards it; tests
 // listen to it).
 import * as vscode from 'vscode';
-import { addMessage, forkAt, newId, regenerateFrom, toView, updateMessage } from '../core/chat/conversation';
+import { addMessage, forkAt, markInterrupted, newId, regenerateFrom, toView, updateMessage } from '../core/chat/conversation';
 import type { HistoryStore } from '../core/chat/history';
 import type { ChatState, HostToWebview, WebviewToHost } from '../core/chat/protocol';
 import type { Conversation } from '../core/chat/types';
@@ -20,8 +20,7 @@ import { modelOptions } from './models';
 import { Responder } from './responder';
 import type { ChatSettings } from './settings';
 import type { ChatUi } from './ui';
-
-const DRAFT_DELAY_MS = 300;
+import { DraftSaver } from './drafts';
 
 export interface ControllerDeps {
   history: HistoryStore;
@@ -38,8 +37,7 @@ export class ChatController implements vscode.Disposable {
   private conv!: Conversation;
   private readonly responder: Responder;
   private running: Promise<void> = Promise.resolve();
-  private draftTimer: NodeJS.Timeout | undefined;
-  private pendingDraft: { id: string; text: string } | undefined;
+  private readonly drafts: DraftSaver;
   private statePosted = false;
   private readonly posted = new Emitter<HostToWebview>();
   /** Every message for the webview, in order. */
@@ -57,6 +55,7 @@ export class ChatController implements vscode.Disposable {
       checkpoint: (conv) => void deps.history.save(conv).catch((err) => deps.log.warn(`could not save the partial reply: ${String(err)}`)),
       retryBaseMs: deps.retryBaseMs,
     });
+    this.drafts = new DraftSaver(deps.history, deps.log);
     this.ready = this.load();
   }
 
@@ -83,7 +82,7 @@ export class ChatController implements vscode.Disposable {
     return {
       conversations: this.deps.history.list().filter((s) => s.messageCount > 0 || s.id === this.conv.id),
       current: toView(conv),
-      draft: this.pendingDraft?.id === conv.id ? this.pendingDraft.text : this.deps.history.draft(conv.id),
+      draft: this.drafts.get(conv.id),
       models: modelOptions(statuses),
       selectedModel: this.deps.selection.get('chat'),
       context: this.deps.editor.chips(),
@@ -146,7 +145,7 @@ export class ChatController implements vscode.Disposable {
       case 'pickFile':
         return this.deps.editor.pickFiles();
       case 'draftChanged':
-        return this.setDraft(m.text);
+        return this.drafts.set(this.conv.id, m.text);
       case 'selectModel':
         return this.deps.selection.set('chat', { server: m.server, model: m.model });
       case 'action':
@@ -160,9 +159,7 @@ export class ChatController implements vscode.Disposable {
     const { items, notes } = await this.deps.editor.collect(contextIds);
     let conv = await this.fresh();
     conv = addMessage(conv, { id: newId(), role: 'user', content: text, context: items.length ? items : undefined, created: Date.now() }, Date.now());
-    this.pendingDraft = undefined;
-    clearTimeout(this.draftTimer);
-    await this.deps.history.setDraft(conv.id, '');
+    await this.drafts.clear(conv.id);
     await this.start(conv, notes);
   }
 
@@ -220,7 +217,7 @@ export class ChatController implements vscode.Disposable {
 
   dispose(): void {
     void this.responder.stop();
-    this.flushDraft();
+    this.drafts.flush();
     this.posted.dispose();
   }
 
@@ -289,29 +286,9 @@ export class ChatController implements vscode.Disposable {
     }
   }
 
-  private setDraft(text: string): void {
-    this.pendingDraft = { id: this.conv.id, text };
-    clearTimeout(this.draftTimer);
-    this.draftTimer = setTimeout(() => this.flushDraft(), DRAFT_DELAY_MS);
-  }
-
-  private flushDraft(): void {
-    clearTimeout(this.draftTimer);
-    const draft = this.pendingDraft;
-    this.pendingDraft = undefined;
-    if (draft) void this.deps.history.setDraft(draft.id, draft.text).catch((err) => this.deps.log.warn(`could not save the draft: ${String(err)}`));
-  }
-
   /** Leaving an untouched new chat removes it, so the list does not fill with empty ones. */
   private async dropIfEmpty(): Promise<void> {
-    this.flushDraft();
+    this.drafts.flush();
     if (this.conv.messages.length === 0 && !this.deps.history.draft(this.conv.id)) await this.deps.history.delete(this.conv.id);
   }
-}
-
-/** A reply that was streaming when the window closed: keep its text, marked as stopped. */
-function markInterrupted(conv: Conversation): Conversation {
-  const last = conv.messages[conv.messages.length - 1];
-  if (!last || last.role !== 'assistant' || last.stats || last.error || last.stopped) return conv;
-  return updateMessage(conv, last.id, { stopped: true, stats: { model: conv.model?.model ?? '', stopped: true } }, conv.updated);
 }

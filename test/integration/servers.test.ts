@@ -161,3 +161,64 @@ describe('after a reload of the window', () => {
     await waitFor('the status bar to show the model', () => api.statusBar.item.text.includes('qwen2.5-coder-1.5b-q8_0.gguf'));
   });
 });
+
+describe('server settings and keys', function () {
+  this.timeout(30_000);
+
+  afterEach(async () => {
+    await setUserSetting('servers', undefined);
+  });
+
+  it('reports an invalid entry and keeps the valid ones', async () => {
+    const llama = await startLlamaCpp();
+    try {
+      const api = await hearth();
+      await setUserSetting('servers', [
+        { name: 'Broken', kind: 'llama', url: 'http://127.0.0.1:1' },
+        { name: 'Good', kind: 'llamacpp', url: llama.url },
+      ]);
+      await waitFor('the valid server', () => api.registry.servers().some((s) => s.name === 'Good'));
+      assert.deepEqual(api.registry.servers().map((s) => s.name), ['Good']);
+      const problems = api.configProblems();
+      assert.equal(problems.length, 1);
+      assert.match(problems[0], /Broken/);
+      assert.match(problems[0], /kind/);
+      const statuses = await api.registry.refresh({ force: true });
+      assert.equal(statuses[0].state, 'ok');
+    } finally {
+      await llama.close();
+    }
+  });
+
+  it('sends a key from secret storage only to its own server', async () => {
+    const guarded = await startLlamaCpp({ apiKey: 'sk-team-secret' });
+    const open = await startLlamaCpp();
+    const api = await hearth();
+    try {
+      await setUserSetting('servers', [
+        { name: 'Guarded', kind: 'llamacpp', url: guarded.url },
+        { name: 'Open', kind: 'llamacpp', url: open.url },
+      ]);
+      await waitFor('both servers', () => api.registry.servers().length === 2);
+      let statuses = await api.registry.refresh({ force: true });
+      const denied = statuses.find((s) => s.server.name === 'Guarded');
+      assert.equal(denied?.state, 'error');
+      assert.equal(denied?.error?.code, 'unauthorized');
+      assert.ok(denied?.error?.actions.includes('setApiKey'));
+
+      await api.keys.set(api.registry.servers()[0], 'sk-team-secret');
+      statuses = await waitFor('the key to be used', async () => {
+        const now = await api.registry.refresh({ force: true });
+        return now.find((s) => s.server.name === 'Guarded')?.state === 'ok' && now;
+      });
+      assert.equal(statuses.find((s) => s.server.name === 'Open')?.state, 'ok');
+      assert.ok(guarded.requests.some((r) => r.headers.authorization === 'Bearer sk-team-secret'));
+      assert.ok(open.requests.length > 0);
+      assert.ok(open.requests.every((r) => r.headers.authorization === undefined), 'a server without a key got an Authorization header');
+    } finally {
+      await api.keys.remove(api.registry.servers().find((s) => s.name === 'Guarded') ?? { name: 'Guarded', kind: 'llamacpp', url: guarded.url });
+      await guarded.close();
+      await open.close();
+    }
+  });
+});

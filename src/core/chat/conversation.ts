@@ -66,6 +66,13 @@ export function regenerateFrom(conv: Conversation, messageId: string, now: numbe
   return { ...conv, updated: now, messages: conv.messages.slice(0, index) };
 }
 
+/** A reply that was streaming when the window closed: keep its text, marked as stopped. */
+export function markInterrupted(conv: Conversation): Conversation {
+  const last = conv.messages[conv.messages.length - 1];
+  if (!last || last.role !== 'assistant' || last.stats || last.error || last.stopped) return conv;
+  return updateMessage(conv, last.id, { stopped: true, stats: { model: conv.model?.model ?? '', stopped: true } }, conv.updated);
+}
+
 /** The turns to budget and send: answers only (never reasoning), failed empty replies left out. */
 export function toTurns(messages: readonly ChatMessage[]): BudgetTurn[] {
   const turns: BudgetTurn[] = [];
