@@ -8,13 +8,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import type { ChatState, HostToWebview, MessageView } from '../src/core/chat/protocol';
 import { chromiumLaunchOptions } from '../test/harness/workbench';
 import { sampleReply, tokenize } from '../test/unit/chat/sampleReply';
 
 const TOKENS_PER_SECOND = 1000;
 const POST_EVERY_MS = 16;
+/** Each scenario runs this often; the median run (by p95 render time) is reported. The machine may be busy. */
+const REPEATS = 3;
 
 interface Scenario {
   name: string;
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
   const dir = root();
   const js = fs.readFileSync(path.join(dir, 'dist', 'webview.js'), 'utf8');
   const css = fs.readFileSync(path.join(dir, 'dist', 'webview.css'), 'utf8').replace(/url\([^)]*\.ttf\)/g, 'url(about:blank)');
+  const loadAtStart = os.loadavg().map((l) => round(l, 2));
   const { executablePath, args } = await chromiumLaunchOptions();
   const browser = await chromium.launch({ executablePath, args, headless: true });
   const scenarios: Scenario[] = [
@@ -144,47 +147,27 @@ async function main(): Promise<void> {
     { name: '10k-token mixed reply, 100 messages of history', text: sampleReply(10_000), historyMessages: 100 },
     { name: 'one 400-line code block (~5k tokens)', text: codeBlock(400), historyMessages: 0 },
   ];
+  const grep = process.env.HEARTH_BENCH_GREP;
   const results = [];
   try {
     for (const scenario of scenarios) {
-      const page = await browser.newPage({ viewport: { width: 360, height: 900 } });
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Performance.enable');
-      await page.setContent(`<!DOCTYPE html><html><head><style>${THEME}</style><style>${css}</style></head><body class="vscode-dark"><div id="app" class="app"></div></body></html>`);
-      await page.addScriptTag({ content: 'window.acquireVsCodeApi = () => ({ postMessage() {}, getState() { return undefined; }, setState() {} });' });
-      await page.addScriptTag({ content: js });
-      const initial = state(scenario) as ChatState & { current: NonNullable<ChatState['current']> };
-      await page.evaluate((m: HostToWebview) => window.postMessage(m, '*'), { type: 'state', state: initial } as HostToWebview);
-      await page.waitForSelector('.message[data-id="r"]');
-      await cdp.send('HeapProfiler.collectGarbage');
-      const before = metrics(await cdp.send('Performance.getMetrics'));
-      const r = await page.evaluate(streamInPage, { tokens: tokenize(scenario.text), rate: TOKENS_PER_SECOND, everyMs: POST_EVERY_MS, state: initial });
-      const peak = metrics(await cdp.send('Performance.getMetrics'));
-      await cdp.send('HeapProfiler.collectGarbage');
-      const after = metrics(await cdp.send('Performance.getMetrics'));
+      if (grep && !scenario.name.includes(grep)) continue;
+      const runs = [];
+      for (let i = 0; i < REPEATS; i++) runs.push(await runOnce(browser, scenario, js, css));
+      runs.sort((a, b) => a.renderMsPerFrame.p95 - b.renderMsPerFrame.p95);
+      const median = runs[Math.floor(runs.length / 2)];
       results.push({
-        name: scenario.name,
-        tokens: r.tokens,
-        chars: r.chars,
-        streamMs: round(r.streamMs, 0),
-        sustainedTokensPerSecond: Math.round(r.tokens / (r.streamMs / 1000)),
-        sameAsFullRender: r.sameAsFullRender,
-        renderCapacityTokensPerSecond: Math.round(r.tokens / (r.renders.reduce((a, b) => a + b, 0) / 1000)),
-        frames: r.frames.length,
-        frameIntervalMs: { p50: round(percentile(r.frames, 50)), p95: round(percentile(r.frames, 95)), max: round(Math.max(...r.frames)) },
-        renderMsPerFrame: { p50: round(percentile(r.renders, 50), 2), p95: round(percentile(r.renders, 95), 2), max: round(Math.max(...r.renders), 2) },
-        historyMutationsWhileStreaming: r.historyMutations,
-        jsHeapMb: { before: round(before.heap), peak: round(peak.heap), afterGc: round(after.heap) },
-        domNodes: after.nodes,
+        ...median,
+        runs: runs.map((r) => ({ sustainedTokensPerSecond: r.sustainedTokensPerSecond, frameIntervalP95: r.frameIntervalMs.p95, renderP95: r.renderMsPerFrame.p95 })),
       });
-      await page.close();
     }
   } finally {
     await browser.close();
   }
   const report = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, chromium: browser.version() },
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, chromium: browser.version(), loadAverage: { start: loadAtStart, end: os.loadavg().map((l) => round(l, 2)) } },
+    repeats: REPEATS,
     tokensPerSecond: TOKENS_PER_SECOND,
     postEveryMs: POST_EVERY_MS,
     results,
@@ -206,6 +189,40 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   }
 }
+
+async function runOnce(browser: Browser, scenario: Scenario, js: string, css: string) {
+  const page = await browser.newPage({ viewport: { width: 360, height: 900 } });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.setContent(`<!DOCTYPE html><html><head><style>${THEME}</style><style>${css}</style></head><body class="vscode-dark"><div id="app" class="app"></div></body></html>`);
+  await page.addScriptTag({ content: 'window.acquireVsCodeApi = () => ({ postMessage() {}, getState() { return undefined; }, setState() {} });' });
+  await page.addScriptTag({ content: js });
+  const initial = state(scenario) as ChatState & { current: NonNullable<ChatState['current']> };
+  await page.evaluate((m: HostToWebview) => window.postMessage(m, '*'), { type: 'state', state: initial } as HostToWebview);
+  await page.waitForSelector('.message[data-id="r"]');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const before = metrics(await cdp.send('Performance.getMetrics'));
+  const r = await page.evaluate(streamInPage, { tokens: tokenize(scenario.text), rate: TOKENS_PER_SECOND, everyMs: POST_EVERY_MS, state: initial });
+  const peak = metrics(await cdp.send('Performance.getMetrics'));
+  await cdp.send('HeapProfiler.collectGarbage');
+  const after = metrics(await cdp.send('Performance.getMetrics'));
+  await page.close();
+  return {
+    name: scenario.name,
+    tokens: r.tokens,
+    chars: r.chars,
+    streamMs: round(r.streamMs, 0),
+    sustainedTokensPerSecond: Math.round(r.tokens / (r.streamMs / 1000)),
+    sameAsFullRender: r.sameAsFullRender,
+    renderCapacityTokensPerSecond: Math.round(r.tokens / (r.renders.reduce((a, b) => a + b, 0) / 1000)),
+    frames: r.frames.length,
+    frameIntervalMs: { p50: round(percentile(r.frames, 50)), p95: round(percentile(r.frames, 95)), max: round(Math.max(...r.frames)) },
+    renderMsPerFrame: { p50: round(percentile(r.renders, 50), 2), p95: round(percentile(r.renders, 95), 2), max: round(Math.max(...r.renders), 2) },
+    historyMutationsWhileStreaming: r.historyMutations,
+    jsHeapMb: { before: round(before.heap), peak: round(peak.heap), afterGc: round(after.heap) },
+    domNodes: after.nodes,
+}
+  };
 
 function metrics(m: { metrics: { name: string; value: number }[] }): { heap: number; nodes: number } {
   const get = (name: string) => m.metrics.find((x) => x.name === name)?.value ?? 0;

@@ -38,6 +38,7 @@ export class ChatController implements vscode.Disposable {
   private readonly responder: Responder;
   private running: Promise<void> = Promise.resolve();
   private readonly drafts: DraftSaver;
+  private starting = false;
   private statePosted = false;
   private readonly posted = new Emitter<HostToWebview>();
   /** Every message for the webview, in order. */
@@ -63,8 +64,9 @@ export class ChatController implements vscode.Disposable {
     return this.conv;
   }
 
+  /** A reply is being generated (or about to be: a second Send in the meantime is ignored). */
   get busy(): boolean {
-    return this.responder.busy;
+    return this.responder.busy || this.starting;
   }
 
   /** Resolves when the reply in progress (if any) is finished and saved. */
@@ -89,7 +91,7 @@ export class ChatController implements vscode.Disposable {
       includeCurrentFile: this.deps.editor.includeCurrentFile,
       includeProblems: this.deps.editor.includeProblems,
       currentFile: this.deps.editor.currentFile(),
-      busy: this.responder.busy,
+      busy: this.busy,
       streamingId: live && live.convId === conv.id ? live.messageId : undefined,
       notice,
     };
@@ -155,12 +157,17 @@ export class ChatController implements vscode.Disposable {
 
   async send(text: string, contextIds?: string[]): Promise<void> {
     await this.ready;
-    if (this.responder.busy || !text.trim()) return;
-    const { items, notes } = await this.deps.editor.collect(contextIds);
-    let conv = await this.fresh();
-    conv = addMessage(conv, { id: newId(), role: 'user', content: text, context: items.length ? items : undefined, created: Date.now() }, Date.now());
-    await this.drafts.clear(conv.id);
-    await this.start(conv, notes);
+    if (this.busy || !text.trim()) return;
+    this.starting = true;
+    try {
+      const { items, notes } = await this.deps.editor.collect(contextIds);
+      let conv = await this.fresh();
+      conv = addMessage(conv, { id: newId(), role: 'user', content: text, context: items.length ? items : undefined, created: Date.now() }, Date.now());
+      await this.drafts.clear(conv.id);
+      await this.start(conv, notes);
+    } finally {
+      this.starting = false;
+    }
   }
 
   /** Stops the reply in progress and waits until it is saved. */
@@ -252,15 +259,21 @@ export class ChatController implements vscode.Disposable {
   }
 
   private async rerun(change: (conv: Conversation) => Conversation | undefined): Promise<void> {
-    if (this.responder.busy) return;
-    const conv = change(await this.fresh());
-    if (conv) await this.start(conv, []);
+    if (this.busy) return;
+    this.starting = true;
+    try {
+      const conv = change(await this.fresh());
+      if (conv) await this.start(conv, []);
+    } finally {
+      this.starting = false;
+    }
   }
 
   private async start(conv: Conversation, notes: string[]): Promise<void> {
     this.conv = conv;
     await this.deps.history.save(conv);
     const run = this.responder.reply(conv, notes, (started) => {
+      this.starting = false; // the responder is busy from here on
       this.conv = started;
       void this.deps.history.save(started);
       this.postState();

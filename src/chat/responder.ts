@@ -30,7 +30,7 @@ export interface ResponderDeps {
   retryBaseMs?: number;
 }
 
-/** The reply being generated. */
+/** The reply being generated, as far as it was sent to the view. */
 export interface LiveReply {
   convId: string;
   messageId: string;
@@ -76,7 +76,12 @@ export class Responder {
     if (this.current) throw new Error('a reply is already being generated');
     const { registry, selection, log } = this.deps;
     const message: ChatMessage = { id: newId(), role: 'assistant', content: '', created: Date.now() };
-    const ref = resolveModel(registry.statuses(), selection.get('chat'));
+    let ref = resolveModel(registry.statuses(), selection.get('chat'));
+    if (!ref) {
+      // Right after start-up discovery may still be running: wait for it before giving up.
+      await registry.refresh().catch(() => undefined);
+      ref = resolveModel(registry.statuses(), selection.get('chat'));
+    }
     conv = addMessage({ ...conv, model: ref ?? conv.model }, message, Date.now());
     const abort = new AbortController();
     let settle!: () => void;
@@ -96,6 +101,9 @@ export class Responder {
       timer = undefined;
       lastPost = Date.now();
       if (!pending.content && !pending.reasoning) return;
+      // `live` holds what the view was sent (a state built now must not repeat the next delta).
+      live.content += pending.content;
+      live.reasoning += pending.reasoning;
       this.deps.post({ type: 'delta', messageId: message.id, content: pending.content || undefined, reasoning: pending.reasoning || undefined });
       pending = { content: '', reasoning: '' };
       if (Date.now() - lastSave > SAVE_EVERY_MS) {
@@ -134,14 +142,8 @@ export class Responder {
           if (text) notice(text);
         },
         onDelta: (delta) => {
-          if (delta.content) {
-            live.content += delta.content;
-            pending.content += delta.content;
-          }
-          if (delta.reasoning) {
-            live.reasoning += delta.reasoning;
-            pending.reasoning += delta.reasoning;
-          }
+          if (delta.content) pending.content += delta.content;
+          if (delta.reasoning) pending.reasoning += delta.reasoning;
           // Post at most every ~16 ms: by timer, or at once when the timer is late (a busy event loop).
           if (Date.now() - lastPost >= POST_EVERY_MS) flush();
           else timer ??= setTimeout(flush, POST_EVERY_MS);
@@ -156,6 +158,7 @@ export class Responder {
         error: result.error ? toMessageError(result.error) : undefined,
       };
     } catch (err) {
+      flush();
       const error = classify(err);
       if (error.code === 'aborted' || abort.signal.aborted) {
         patch = { content: live.content, reasoning: live.reasoning || undefined, stopped: true, stats: { model, stopped: true } };

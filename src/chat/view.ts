@@ -47,6 +47,7 @@ export function chatHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonc
 export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private ready = false;
+  private focusWhenReady = false;
   private readonly disposables: vscode.Disposable[] = [];
   /** How many times a webview loaded and said `ready` (integration tests check it). */
   readyCount = 0;
@@ -95,6 +96,7 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
   async reveal(): Promise<void> {
     await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
     if (this.ready) this.post({ type: 'focus' });
+    else this.focusWhenReady = true;
   }
 
   dispose(): void {
@@ -113,6 +115,10 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
       this.readyCount++;
     }
     this.controller.handle(message).catch((err: unknown) => this.log.error(`chat: handling "${message.type}" failed`, err));
+    if (message.type === 'ready' && this.focusWhenReady) {
+      this.focusWhenReady = false;
+      setTimeout(() => this.post({ type: 'focus' }), 0); // after the state
+    }
   }
 
   private post(message: HostToWebview): void {

@@ -73,6 +73,7 @@ export function registerCompletion(services: Services): CompletionApi {
       gate,
       settings: () => settings,
       onNoModel: () => offerModel(),
+      log,
     }),
   );
   d.add(vscode.languages.registerInlineCompletionItemProvider(SELECTOR, provider));

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { shouldRequest } from '../core/completion/context';
 import type { CompletionOutcome } from '../core/completion/engine';
 import { Emitter } from '../core/events';
+import type { Logger } from '../core/types';
 import type { CompletionGate } from './gate';
 import type { CompletionSession } from './session';
 import type { CompletionUserSettings } from './settings';
@@ -37,6 +38,7 @@ export interface ProviderDeps {
   settings(): CompletionUserSettings;
   /** No engine because no model is selected: offer to select one. */
   onNoModel(): void;
+  log: Logger;
 }
 
 const BLOCKED: Record<string, string> = {
@@ -60,22 +62,49 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     const started = performance.now();
-    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
-    const done = (items: vscode.InlineCompletionItem[] | undefined, reason?: string, source?: ProvideRecord['source']) => {
-      const record: ProvideRecord = {
-        uri: document.uri.toString(),
-        line: position.line,
-        character: position.character,
-        explicit,
-        items: (items ?? []).map((i) => (typeof i.insertText === 'string' ? i.insertText : i.insertText.value)),
-        reason,
-        source,
-        ms: performance.now() - started,
-      };
-      this.last = record;
-      this.provided.fire(record);
-      return items;
+    try {
+      return await this.provide(document, position, context, token, started);
+    } catch (err) {
+      // A bug here must not break the editor's other inline providers: log it, show nothing.
+      this.deps.log.error('completion: the inline completion provider failed', err);
+      return this.record(document, position, context, started, [], `Internal error: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private record(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    started: number,
+    items: vscode.InlineCompletionItem[] | undefined,
+    reason?: string,
+    source?: ProvideRecord['source'],
+  ): vscode.InlineCompletionItem[] | undefined {
+    const record: ProvideRecord = {
+      uri: document.uri.toString(),
+      line: position.line,
+      character: position.character,
+      explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+      items: (items ?? []).map((i) => (typeof i.insertText === 'string' ? i.insertText : i.insertText.value)),
+      reason,
+      source,
+      ms: performance.now() - started,
     };
+    this.last = record;
+    this.provided.fire(record);
+    return items;
+  }
+
+  private async provide(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+    started: number,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    const done = (items: vscode.InlineCompletionItem[] | undefined, reason?: string, source?: ProvideRecord['source']) =>
+      this.record(document, position, context, started, items, reason, source);
 
     const blocked = explicit ? undefined : this.deps.gate.blocked(document.languageId);
     if (blocked) return done([], BLOCKED[blocked]);
@@ -99,7 +128,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
     const subscription = token.onCancellationRequested(() => controller.abort());
     let outcome: CompletionOutcome;
     try {
-      outcome = await engine.complete(snapshot, controller.signal);
+      outcome = await engine.complete(snapshot, controller.signal, explicit ? { delayMs: 0 } : {});
     } finally {
       subscription.dispose();
     }

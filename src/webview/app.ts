@@ -8,9 +8,9 @@ import { Header } from './header';
 import { MessageList } from './messageList';
 
 export class App {
-  private readonly header = new Header();
   private readonly list = new MessageList();
   private readonly composer = new Composer();
+  private readonly header = new Header(() => this.composer.flushDraft());
   private readonly banner = h('div', { class: 'banner', attrs: { role: 'status' } });
   private state: ChatState | undefined;
 

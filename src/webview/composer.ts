@@ -74,12 +74,21 @@ export class Composer {
     this.input.focus();
   }
 
+  /** Sends a draft change still waiting for its debounce (before leaving this conversation). */
+  flushDraft(): void {
+    if (this.draftTimer === undefined) return;
+    clearTimeout(this.draftTimer);
+    this.draftTimer = undefined;
+    post({ type: 'draftChanged', text: this.input.value });
+  }
+
   private submit(): void {
     const text = this.input.value;
     if (!text.trim() || this.state?.busy) return;
     post({ type: 'send', text, contextIds: this.contextIds });
     this.input.value = '';
     clearTimeout(this.draftTimer);
+    this.draftTimer = undefined;
     this.remember();
     this.resize();
     this.updateSend();
@@ -103,7 +112,10 @@ export class Composer {
     this.resize();
     this.updateSend();
     clearTimeout(this.draftTimer);
-    this.draftTimer = setTimeout(() => post({ type: 'draftChanged', text: this.input.value }), DRAFT_DELAY_MS);
+    this.draftTimer = setTimeout(() => {
+      this.draftTimer = undefined;
+      post({ type: 'draftChanged', text: this.input.value });
+    }, DRAFT_DELAY_MS);
   }
 
   private remember(): void {

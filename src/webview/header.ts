@@ -10,11 +10,18 @@ export class Header {
   private currentId: string | undefined;
   private key = '';
 
-  constructor() {
-    const newChat = button('New Chat', 'add', () => post({ type: 'newChat' }));
+  /** `beforeLeave` runs before switching away from the current conversation (to save its draft). */
+  constructor(beforeLeave: () => void) {
+    const newChat = button('New Chat', 'add', () => {
+      beforeLeave();
+      post({ type: 'newChat' });
+    });
     const exportButton = button('Export to Markdown', 'export', () => this.currentId && post({ type: 'exportConversation', id: this.currentId }));
     const remove = button('Delete Chat', 'trash', () => this.currentId && post({ type: 'deleteConversation', id: this.currentId }));
-    this.select.addEventListener('change', () => post({ type: 'switchConversation', id: this.select.value }));
+    this.select.addEventListener('change', () => {
+      beforeLeave();
+      post({ type: 'switchConversation', id: this.select.value });
+    });
     this.el.append(this.select, newChat, exportButton, remove);
   }
 

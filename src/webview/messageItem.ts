@@ -102,6 +102,7 @@ export class MessageItem implements Renderable {
     this.live = { md, content: initial, pending: initial, pendingReasoning: '' };
     this.renderedContent = undefined;
     this.el.classList.add('streaming');
+    this.el.setAttribute('aria-busy', 'true'); // screen readers read the reply once it is complete
     this.thinkingLabel.textContent = 'Thinking…';
     this.renderActions();
     if (initial) schedule(this);
@@ -145,11 +146,12 @@ export class MessageItem implements Renderable {
     let dom = live.fence;
     if (!dom || dom.start !== fence.start || dom.version !== fence.version || dom.lang !== fence.lang || dom.pieces > fence.pieces.length) {
       this.tail.innerHTML = codeBlockHtml('', fence.lang, '');
-      const rest = document.createElement('span');
+      // Block-level pieces: a new line re-lays out only the last piece, and pieces off screen are skipped.
+      const rest = h('span', { class: 'fence-rest' });
       this.tail.querySelector('code')?.append(rest);
       dom = live.fence = { start: fence.start, version: fence.version, lang: fence.lang, pieces: 0, rest };
     }
-    for (; dom.pieces < fence.pieces.length; dom.pieces++) dom.rest.insertAdjacentHTML('beforebegin', fence.pieces[dom.pieces]);
+    for (; dom.pieces < fence.pieces.length; dom.pieces++) dom.rest.insertAdjacentHTML('beforebegin', `<span class="fence-piece">${fence.pieces[dom.pieces]}</span>`);
     dom.rest.innerHTML = fence.restHtml;
   }
 
@@ -171,6 +173,7 @@ export class MessageItem implements Renderable {
       this.renderContent(content);
     }
     this.el.classList.remove('streaming');
+    this.el.removeAttribute('aria-busy');
     this.thinkingLabel.textContent = 'Thinking';
     this.view = { ...this.view, content, reasoning, stats, stopped: stats.stopped || undefined };
     if ((reasoning ?? '') !== this.renderedReasoning) this.renderReasoning(reasoning ?? '');

@@ -162,6 +162,70 @@ export const cases: E2ECase[] = [
     },
   },
   {
+    name: 'scrolling up while a reply streams pauses the auto-scroll until Jump to latest',
+    async run(ctx) {
+      ctx.fake.routes.script = { reply: 'A line of the answer.\n\n'.repeat(200), chunks: 400, delayMs: 20 };
+      const f = await chat(ctx);
+      await newChat(f);
+      await send(f, 'Stream a lot');
+      const list = f.locator('[role="log"]');
+      const distance = () => list.evaluate((l) => l.scrollHeight - l.scrollTop - l.clientHeight);
+      await f.waitForFunction(() => {
+        const l = document.querySelector('.messages');
+        return !!l && l.scrollHeight > l.clientHeight + 300;
+      }, undefined, { timeout: 15_000 });
+      assert.ok((await distance()) < 40, 'it follows the newest text');
+      await list.hover();
+      await ctx.page.mouse.wheel(0, -400);
+      await ctx.page.waitForTimeout(150);
+      const top = await list.evaluate((l) => l.scrollTop);
+      const length = (await lastReplyText(f)).length;
+      await ctx.page.waitForTimeout(600);
+      assert.ok((await lastReplyText(f)).length > length, 'the reply is still growing');
+      assert.equal(await list.evaluate((l) => l.scrollTop), top, 'the view stays where the user scrolled');
+      const jump = f.locator('button[aria-label="Jump to latest"]');
+      assert.equal(await jump.isVisible(), true);
+      await jump.click();
+      await ctx.page.waitForTimeout(300);
+      assert.ok((await distance()) < 40, 'back at the newest text');
+      assert.equal(await jump.isVisible(), false);
+      await f.locator('button[aria-label="Stop"]').click();
+      await f.locator('.message.assistant .message-stats', { hasText: 'stopped' }).last().waitFor({ timeout: 10_000 });
+    },
+  },
+  {
+    name: 'edits a sent message and resends it; regenerates the last reply; copies a code block',
+    async run(ctx) {
+      ctx.fake.routes.script = { reply: 'First answer.' };
+      const f = await chat(ctx);
+      await newChat(f);
+      await send(f, 'original question');
+      await f.locator('.message.assistant .message-stats').last().waitFor({ timeout: 10_000 });
+      const userMessage = f.locator('.message.user').last();
+      await userMessage.hover();
+      await userMessage.locator('button[aria-label="Edit and Resend"]').click();
+      const edit = f.locator('textarea[aria-label="Edit message"]');
+      await edit.fill('edited question');
+      ctx.fake.routes.script = { reply: 'Answer to the edit:\n\n```python\nprint("hi")\n```\n' };
+      await edit.press('Enter');
+      await f.locator('.message.user .user-text', { hasText: 'edited question' }).waitFor({ timeout: 10_000 });
+      await f.locator('.message.assistant', { hasText: 'Answer to the edit' }).locator('.message-stats').waitFor({ timeout: 10_000 });
+      assert.equal(await f.locator('.message.user').count(), 1, 'the conversation continues from the edited message');
+      assert.equal(await f.locator('.message.assistant').count(), 1);
+      assert.equal(ctx.fake.routes.last.messages.at(-1).content, 'edited question');
+      const copy = f.locator('.message.assistant .code-block button[title="Copy"]').last();
+      await copy.click();
+      await copy.locator('.codicon-check').waitFor({ timeout: 5000 }); // the host got it; the button confirms
+
+      ctx.fake.routes.script = { reply: 'A regenerated answer.' };
+      const reply = f.locator('.message.assistant').last();
+      await reply.hover();
+      await reply.locator('button[aria-label="Regenerate"]').click();
+      await f.locator('.message.assistant', { hasText: 'A regenerated answer.' }).locator('.message-stats').waitFor({ timeout: 10_000 });
+      assert.equal(await f.locator('.message.assistant').count(), 1, 'the reply was replaced');
+    },
+  },
+  {
     name: 'the draft survives reloading VS Code',
     async run(ctx) {
       const f = await chat(ctx);

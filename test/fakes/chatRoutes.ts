@@ -6,6 +6,7 @@
 // server (it returns false for requests it does not serve), mount it on a
 // FakeServer with `mountChat`, or use `startChatServer`.
 import * as http from 'node:http';
+import { contextExceededBody } from './chatErrors';
 import type { FakeRequest, FakeServer } from './fakeServer';
 
 export type ChatFlavor = 'llamacpp' | 'ollama' | 'vllm' | 'openai';
@@ -127,7 +128,7 @@ export class ChatRoutes {
       return;
     }
     const promptTokens = Math.ceil(JSON.stringify(body.messages).length / 4);
-    if (s.fault === 'contextExceeded') return this.contextExceeded(res, flavor, promptTokens, s.nCtx ?? 2048);
+    if (s.fault === 'contextExceeded') return this.json(res, 400, contextExceededBody(flavor, promptTokens, s.nCtx ?? 2048));
     if (s.fault === 'rateLimited') {
       return this.json(res, 429, { error: { code: 429, message: 'Rate limit exceeded', type: 'rate_limit_error' } }, s.retryAfter ?? 1);
     }
@@ -253,38 +254,6 @@ export class ChatRoutes {
     if (usage) send(chunk([], flavor === 'llamacpp' ? { usage: usageBody, timings } : { usage: usageBody }));
     if (s.fault !== 'noDone') send('[DONE]');
     res.end();
-  }
-
-  private contextExceeded(res: http.ServerResponse, flavor: ChatFlavor, promptTokens: number, nCtx: number): void {
-    switch (flavor) {
-      case 'llamacpp':
-        return this.json(res, 400, {
-          error: {
-            code: 400,
-            message: `request (${promptTokens} tokens) exceeds the available context size (${nCtx} tokens), try increasing it`,
-            type: 'exceed_context_size_error',
-            n_prompt_tokens: promptTokens,
-            n_ctx: nCtx,
-          },
-        });
-      case 'vllm':
-        return this.json(res, 400, {
-          object: 'error',
-          message: `This model's maximum context length is ${nCtx} tokens. However, you requested ${promptTokens + 512} tokens (${promptTokens} in the messages, 512 in the completion). Please reduce the length of the messages or completion.`,
-          type: 'BadRequestError',
-          param: null,
-          code: 400,
-        });
-      default:
-        return this.json(res, 400, {
-          error: {
-            message: `This model's maximum context length is ${nCtx} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`,
-            type: 'invalid_request_error',
-            param: 'messages',
-            code: 'context_length_exceeded',
-          },
-        });
-    }
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown, retryAfter?: number): void {

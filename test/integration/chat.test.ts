@@ -84,6 +84,10 @@ describe('chat: streaming and control', function () {
     const sending = c.send('Tell me a long story');
     await waitFor('a few deltas', () => f!.deltas().length >= 3);
     assert.equal(c.busy, true);
+    // A state built mid-reply (e.g. for a view that just reloaded) holds exactly what was streamed so far.
+    assert.equal(c.state().current?.messages[1].content, f.deltas().map((d) => d.content ?? '').join(''));
+    await c.send('a second message while busy');
+    assert.equal(c.current.messages.length, 2, 'Send is ignored while a reply streams');
     await c.handle({ type: 'stop' });
     await sending;
     const done = lastOf(f.posts, 'done');

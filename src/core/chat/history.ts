@@ -16,18 +16,13 @@ import { nullLogger, type Logger } from '../types';
 import type { ModelRef } from '../types';
 import { createConversation, ID_PATTERN, isConversation, summarize, toMarkdown } from './conversation';
 import { isTempName, SerialQueue, writeFileAtomic } from './files';
+import { isIndexFile, mergeIndex, type IndexFile } from './historyIndex';
 import type { Conversation, ConversationSummary } from './types';
 
 const INDEX = 'index.json';
 /** Temp files younger than this may belong to another window writing right now. */
 const STALE_TEMP_MS = 10 * 60_000;
 
-interface IndexFile {
-  version: 1;
-  current?: string;
-  conversations: ConversationSummary[];
-  drafts: Record<string, string>;
-}
 
 export interface HistoryOptions {
   log?: Logger;
@@ -66,7 +61,7 @@ export class HistoryStore {
     let index: IndexFile | undefined;
     if (names.includes(INDEX)) {
       const parsed = await this.readJson(INDEX, problems);
-      if (parsed !== undefined) index = this.validIndex(parsed) ? parsed : await this.corrupt(INDEX, problems);
+      if (parsed !== undefined) index = isIndexFile(parsed) ? parsed : await this.corrupt(INDEX, problems);
     }
     let changed = !index;
     for (const s of index?.conversations ?? []) {
@@ -233,19 +228,9 @@ export class HistoryStore {
     } catch {
       return; // missing or unreadable: ours replaces it
     }
-    if (!this.validIndex(disk)) return;
-    for (const s of disk.conversations) {
-      if (this.deleted.has(s.id)) continue;
-      const ours = this.summaries.get(s.id);
-      if (ours && ours.updated >= s.updated) continue;
-      if (!ours) {
-        const exists = await fs.stat(this.file(s.id)).then(() => true, () => false);
-        if (!exists) continue;
-        const draft = disk.drafts[s.id];
-        if (typeof draft === 'string' && draft) this.drafts[s.id] = draft;
-      }
-      this.summaries.set(s.id, s);
-    }
+    if (!isIndexFile(disk)) return;
+    const exists = (id: string) => fs.stat(this.file(id)).then(() => true, () => false);
+    await mergeIndex({ summaries: this.summaries, drafts: this.drafts, deleted: this.deleted }, disk, exists);
   }
 
   private async load(id: string, problems: string[]): Promise<Conversation | undefined> {
@@ -302,15 +287,4 @@ export class HistoryStore {
     }
   }
 
-  private validIndex(x: unknown): x is IndexFile {
-    if (typeof x !== 'object' || x === null) return false;
-    const o = x as Partial<IndexFile>;
-    return (
-      o.version === 1 &&
-      Array.isArray(o.conversations) &&
-      o.conversations.every((s) => typeof s?.id === 'string' && ID_PATTERN.test(s.id) && typeof s.title === 'string' && typeof s.updated === 'number') &&
-      typeof o.drafts === 'object' &&
-      o.drafts !== null
-    );
-  }
 }

@@ -87,8 +87,11 @@ export class CompletionEngine {
     this.noteActivity();
   }
 
-  /** The suggestion for `doc`'s cursor. `signal`: the editor gave up on this request. */
-  async complete(doc: DocumentSnapshot, signal?: AbortSignal): Promise<CompletionOutcome> {
+  /**
+   * The suggestion for `doc`'s cursor. `signal`: the editor gave up on this
+   * request. `delayMs` replaces the adaptive debounce (0 for an explicit trigger).
+   */
+  async complete(doc: DocumentSnapshot, signal?: AbortSignal, options: { delayMs?: number } = {}): Promise<CompletionOutcome> {
     const began = performance.now();
     this.totals.triggers++;
     this.scheduler.noteKeystroke();
@@ -112,7 +115,7 @@ export class CompletionEngine {
     this.last = p;
     const id = this.nextId++;
     const t0 = Date.now();
-    const out = await this.scheduler.schedule(p.key, (sig) => this.request(p, 'completion', id, sig, t0), { signal });
+    const out = await this.scheduler.schedule(p.key, (sig) => this.request(p, 'completion', id, sig, t0), { signal, delayMs: options.delayMs });
     if (out.status === 'done') return out.value;
     if (out.status === 'failed') {
       const error = classify(out.error);

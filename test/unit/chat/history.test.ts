@@ -132,6 +132,30 @@ describe('chat/history', () => {
     assert.equal(again.draft(b.id), '');
   });
 
+  it('shares the folder safely between two windows', async () => {
+    const first = (await open()).store;
+    const second = (await open()).store;
+    const a = await first.create();
+    await first.save(addMessage(a, user('u1', 'From window one'), ++now));
+    await first.setDraft(a.id, 'draft in window one');
+    const b = await second.create();
+    await second.save(addMessage(b, user('u2', 'From window two'), ++now));
+    await second.setDraft(b.id, 'draft in window two');
+    // Each write re-read the index: neither window dropped the other's conversation or draft.
+    const third = (await open()).store;
+    assert.deepEqual(third.list().map((x) => x.title).sort(), ['From window one', 'From window two']);
+    assert.equal(third.draft(a.id), 'draft in window one');
+    assert.equal(third.draft(b.id), 'draft in window two');
+    // A deletion in one window is picked up by the other and not undone by its next write.
+    assert.equal(await second.refresh(), false);
+    await first.delete(b.id);
+    assert.equal(await second.refresh(), true);
+    assert.ok(!second.list().some((x) => x.id === b.id));
+    await second.setDraft(a.id, 'typed in window two');
+    assert.ok(!(await open()).store.list().some((x) => x.id === b.id));
+    assert.ok(fs.existsSync(path.join(dir, `${a.id}.json`)));
+  });
+
   it('moves a corrupt conversation aside, reports it and still loads the others', async () => {
     const { store } = await open();
     const good = await store.create();

@@ -1,0 +1,124 @@
+// Inline completion against a real llama.cpp llama-server (skipped with the
+// reason when HEARTH_TEST_LLAMA_SERVER / HEARTH_TEST_LLAMA_MODEL are not
+// set), seen through a recording proxy: /infill carries input_extra from
+// another open file and the server really evaluates it; a keystroke that
+// aborts a running request frees the server's slot at once.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { llamaFromEnv, startLlamaServer, type LlamaServer } from '../harness/llamaServer';
+import { closeEditors, editorSettings, openAt, resetCompletion, sleep, type } from './completionFixture';
+import { startRecordingProxy, type RecordingProxy } from './completionProxy';
+import { hearth, setUserSetting, waitFor } from './helpers';
+
+const SERVER = 'Real llama.cpp (completion)';
+
+interface Slot {
+  id: number;
+  is_processing: boolean;
+}
+
+function file(rel: string): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, rel);
+}
+
+describe('completion: real llama-server', function () {
+  this.timeout(90_000);
+  let server: LlamaServer | undefined;
+  let proxy: RecordingProxy | undefined;
+  let model = '';
+
+  before(async function () {
+    const real = llamaFromEnv();
+    if (real.skipReason !== undefined) {
+      console.log(`    (skipped: ${real.skipReason})`);
+      this.skip();
+    }
+    // One slot, so "idle" means the aborted request let go of the only slot.
+    server = await startLlamaServer({ launcher: real.launcher, model: real.model, ctx: 8192, parallel: 1 });
+    proxy = await startRecordingProxy(server.url);
+    model = ((await (await fetch(`${server.url}/v1/models`)).json()) as { data: { id: string }[] }).data[0].id;
+    const api = await hearth();
+    await editorSettings();
+    // Random weights: flat distributions make the `infill` sampler end at once.
+    await setUserSetting('completion.samplers', ['top_k', 'top_p', 'temperature']);
+    await setUserSetting('servers', [{ name: SERVER, kind: 'llamacpp', url: proxy.url }]);
+    await waitFor('the server', () => api.registry.servers().some((s) => s.name === SERVER && s.url === proxy!.url));
+    await api.registry.refresh({ force: true });
+    await api.selection.set('completion', { server: SERVER, model });
+    await waitFor('the engine', () => {
+      const s = api.completion.session.state;
+      return s.kind === 'ready' && s.server.url === proxy!.url;
+    });
+  });
+
+  after(async () => {
+    await closeEditors();
+    await resetCompletion(await hearth());
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  it('sends input_extra from another open file, and the server evaluates it', async () => {
+    const api = await hearth();
+    await setUserSetting('completion.maxTokens', 16);
+    api.completion.ring.clear();
+    await vscode.window.showTextDocument(file('src/format.ts'));
+    await waitFor('format.ts in the ring', () => api.completion.ring.chunks.some((c) => c.filename === 'src/format.ts'));
+    const formatText = new TextDecoder().decode(await vscode.workspace.fs.readFile(file('src/format.ts')));
+
+    const editor = await vscode.window.showTextDocument(file('src/util.py'));
+    editor.selection = new vscode.Selection(17, 17, 17, 17);
+    await vscode.commands.executeCommand('editor.action.insertLineAfter');
+    await sleep(300);
+    const before = proxy!.infills().length;
+    await type('ret');
+    const rec = await waitFor('a finished /infill request', () => proxy!.infills().slice(before).reverse().find((r) => r.ended && r.last?.stop === true), 20_000);
+    const extra = rec.body.input_extra as { filename: string; text: string }[];
+    const chunk = extra.find((c) => c.filename === 'src/format.ts');
+    assert.ok(chunk, `input_extra names src/format.ts (${extra.map((c) => c.filename).join(', ')})`);
+    assert.ok(formatText.startsWith(chunk.text.trimEnd()), 'and carries its text');
+
+    // The same request without input_extra, straight to the server: the prompt is
+    // shorter by about the chunk (this test model's vocabulary is ~1 token per byte).
+    const withExtra = Number(rec.last!.tokens_evaluated);
+    const bare = { ...rec.body, input_extra: [], n_predict: 0, stream: false, cache_prompt: false };
+    const res = (await (await fetch(`${server!.url}/infill`, { method: 'POST', body: JSON.stringify(bare) })).json()) as { tokens_evaluated: number };
+    const extraChars = extra.reduce((n, c) => n + c.text.length + c.filename.length, 0);
+    console.log(`    prompt tokens with input_extra ${withExtra}, without ${res.tokens_evaluated}; extra text ${extraChars} chars`);
+    assert.ok(withExtra - res.tokens_evaluated >= 0.9 * chunk.text.length, 'the server evaluated the extra chunk');
+    const stats = await waitFor('the request in the status bar', () => api.completion.status.lastStats);
+    assert.ok((stats.promptTokens ?? 0) + (stats.cachedTokens ?? 0) > 0, 'timings reached the status bar');
+    await closeEditors();
+  });
+
+  it('a keystroke that aborts a running request leaves the slot idle within 100 ms', async () => {
+    const api = await hearth();
+    // Long generations; a long debounce keeps the next request from taking the slot again while we look.
+    await setUserSetting('completion.maxTokens', 4096);
+    await setUserSetting('completion.debounceMinMs', 1500);
+    await setUserSetting('completion.debounceMaxMs', 1500);
+    await waitFor('the settings', () => api.completion.settings().debounceMinMs === 1500 && api.completion.session.engine?.settings.nPredict === 4096);
+    await openAt('def main():\n    |\n');
+    const before = proxy!.infills().length;
+    await type('x');
+    const running = await waitFor('a running /infill request', () => proxy!.infills().slice(before).find((r) => !r.ended && !r.closedAt), 10_000);
+    const slots = async () => (await (await fetch(`${server!.url}/slots`)).json()) as Slot[];
+    await waitFor('the slot to be processing', async () => (await slots()).some((s) => s.is_processing), 5000);
+
+    const keyAt = Date.now();
+    await vscode.commands.executeCommand('type', { text: 'y' });
+    const closedAt = await waitFor('the extension to close the request', () => running.closedAt, 3000);
+    let idleAt: number | undefined;
+    for (let i = 0; i < 200 && idleAt === undefined; i++) {
+      if (!(await slots()).some((s) => s.is_processing)) idleAt = Date.now();
+      else await sleep(5);
+    }
+    assert.ok(idleAt !== undefined, 'the slot became idle');
+    console.log(`    keystroke → connection closed ${closedAt - keyAt} ms; connection closed → slot idle ≤ ${idleAt - closedAt} ms`);
+    assert.ok(idleAt - closedAt <= 100, `slot idle ${idleAt - closedAt} ms after the abort`);
+    assert.ok(running.ended === undefined || running.ended >= closedAt, 'the request was cut off, not finished');
+    await setUserSetting('completion.debounceMinMs', undefined);
+    await setUserSetting('completion.debounceMaxMs', undefined);
+    await closeEditors();
+  });
+});
