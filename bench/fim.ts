@@ -5,10 +5,16 @@
 // given, against a real llama-server. Prints the numbers and writes
 // bench-results/fim.json.
 //
-//   node esbuild.mjs --tests && node out/bench/fim.js [--lines 10] [--seed 7]
+// The real server's model: --model, else HEARTH_BENCH_FIM_MODEL, else
+// ~/.cache/hearth/fim-bench-512x8.gguf (written once by make-model.sh when
+// ../shared/llama-server is there), else HEARTH_TEST_LLAMA_MODEL.
+//
+//   npm run bench:fim -- [--lines 10] [--seed 7]
 //        [--model x.gguf] [--launcher llama-server] [--samplers top_k,top_p,temperature]
 //        [--n-predict 48] [--no-compare] [--no-fake]
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ServerClient } from '../src/core/http';
 import { nullLogger } from '../src/core/types';
@@ -141,8 +147,9 @@ async function runReal(model: string, doc: ReturnType<typeof loadDocument>, regi
     return [];
   }
   // Random-weight test models have flat distributions: the `infill` sampler would end at
-  // once, so leave it out for them (--samplers top_k,top_p,temperature; implied for tiny*.gguf).
-  const samplers = arg('samplers')?.split(',') ?? (/tiny/i.test(path.basename(env.model)) ? ['top_k', 'top_p', 'temperature'] : undefined);
+  // once, so leave it out for them (--samplers top_k,top_p,temperature; implied for
+  // tiny*.gguf and the generated fim-bench*.gguf).
+  const samplers = arg('samplers')?.split(',') ?? (/tiny|fim-bench/i.test(path.basename(env.model)) ? ['top_k', 'top_p', 'temperature'] : undefined);
   const base: Partial<CompletionSettings> = samplers ? { samplers, nPredict: Number(arg('n-predict') ?? 48) } : {};
   const reports: RunReport[] = [];
   for (const c of configs()) {
@@ -167,6 +174,34 @@ async function runReal(model: string, doc: ReturnType<typeof loadDocument>, regi
   return reports;
 }
 
+const BENCH_MODEL = path.join(os.homedir(), '.cache', 'hearth', 'fim-bench-512x8.gguf');
+
+/**
+ * The benchmark's model: a ~100 MB random-weight model whose prompt
+ * processing costs about what a small real code model's does here, written
+ * once by ../shared/llama-server/make-model.sh into ~/.cache/hearth (never
+ * committed) with a vocabulary learned from Python's standard library and
+ * npm's sources. Undefined when it is missing and cannot be made.
+ */
+function benchModel(): string | undefined {
+  if (fs.existsSync(BENCH_MODEL)) return BENCH_MODEL;
+  const script = process.env.HEARTH_MAKE_MODEL ?? path.resolve('..', 'shared', 'llama-server', 'make-model.sh');
+  if (!fs.existsSync(script)) return undefined;
+  const python = fs.readdirSync('/usr/lib').filter((d) => /^python3\.\d+$/.test(d)).map((d) => path.join('/usr/lib', d));
+  const npmLib = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'lib');
+  const corpus = [...python.slice(-1), ...(fs.existsSync(npmLib) ? [npmLib] : [])];
+  if (corpus.length === 0) return undefined;
+  fs.mkdirSync(path.dirname(BENCH_MODEL), { recursive: true });
+  console.log(`writing the benchmark model ${BENCH_MODEL} (once; corpus ${corpus.join(', ')})`);
+  try {
+    execFileSync(script, [BENCH_MODEL, '--embd', '512', '--layers', '8', '--merges', '6000', '--corpus', ...corpus], { stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch (err) {
+    console.log(`could not write the benchmark model: ${(err as Error).message}`);
+    return undefined;
+  }
+  return fs.existsSync(BENCH_MODEL) ? BENCH_MODEL : undefined;
+}
+
 async function main(): Promise<void> {
   const lines = Number(arg('lines') ?? 10);
   const seed = Number(arg('seed') ?? 7);
@@ -175,7 +210,7 @@ async function main(): Promise<void> {
   console.log(`FIM bench: typing ${lines} lines (from line ${region + 1}) of a ${doc.lines.length}-line document built from ${doc.files.join(', ')}`);
   const reports: RunReport[] = [];
   if (!flag('no-fake')) reports.push(...(await runFake(doc, region, lines, seed)));
-  const model = arg('model') ?? process.env.HEARTH_TEST_LLAMA_MODEL;
+  const model = arg('model') ?? process.env.HEARTH_BENCH_FIM_MODEL ?? benchModel() ?? process.env.HEARTH_TEST_LLAMA_MODEL;
   if (model) reports.push(...(await runReal(model, doc, region, lines, seed)));
   else console.log('\nreal llama-server: skipped (set HEARTH_TEST_LLAMA_SERVER and HEARTH_TEST_LLAMA_MODEL, or pass --model)');
 

@@ -192,7 +192,7 @@ export class ChatController implements vscode.Disposable {
     const conv = await this.deps.history.get(id);
     if (!conv) return this.postState();
     await this.dropIfEmpty();
-    this.conv = conv;
+    this.conv = markInterrupted(conv);
     await this.deps.history.setCurrent(id);
     this.postState();
   }

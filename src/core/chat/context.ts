@@ -3,6 +3,7 @@
 // VS Code objects into it), formatting into the prompt, and the predicates
 // the host uses to refuse attaching secrets or ignored files without asking.
 import ignore from 'ignore';
+import { isSecretLooking } from '../secretFiles';
 
 export type ContextKind = 'selection' | 'file' | 'problems' | 'workspaceFile';
 
@@ -164,31 +165,6 @@ export function formatContextItem(item: ContextItem): string {
 export function formatUserContent(text: string, items: readonly ContextItem[] = []): string {
   if (items.length === 0) return text;
   return [...items.map(formatContextItem), text].join('\n\n');
-}
-
-const SECRET_NAMES: RegExp[] = [
-  /^\.env(\..*)?$/, // .env, .env.local, .env.production …
-  /^\.envrc$/,
-  /\.(pem|key|p12|pfx|jks|keystore|kdbx|ovpn|tfvars|tfstate|gpg|asc|ppk)$/,
-  /^id_(rsa|dsa|ecdsa|ed25519)(\..*)?$/,
-  /^\.(npmrc|yarnrc|pypirc|netrc|pgpass|git-credentials|htpasswd|dockercfg|my\.cnf|s3cfg)$/,
-  /^_netrc$/,
-  /^credentials(\..*)?$/,
-  /^secrets?\.(json|ya?ml|toml|ini|txt|env|conf|cfg|properties)$/,
-  /^service[-_]?account.*\.json$/,
-];
-const SECRET_DIRS = new Set(['.ssh', '.aws', '.gnupg', '.azure', '.kube', '.docker']);
-
-/**
- * True for files that often hold keys or passwords (`.env*`, `*.pem`,
- * `*.key`, `id_rsa*`, `*.p12`, `*.pfx`, `.npmrc`, `credentials*`, files in
- * `.ssh/` …). The host never attaches these without explicit confirmation.
- */
-export function isSecretLooking(path: string): boolean {
-  const parts = path.toLowerCase().split(/[\\/]/).filter(Boolean);
-  const name = parts[parts.length - 1] ?? '';
-  if (parts.slice(0, -1).some((p) => SECRET_DIRS.has(p))) return true;
-  return SECRET_NAMES.some((re) => re.test(name));
 }
 
 /** One `.gitignore`: `dir` is its folder relative to the workspace root ('' for the root). */

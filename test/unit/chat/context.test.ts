@@ -6,13 +6,13 @@ import {
   fenceFor,
   formatContextItem,
   formatUserContent,
-  isSecretLooking,
   needsConfirmation,
   toChip,
   truncateItem,
   truncateText,
   type ContextItem,
 } from '../../../src/core/chat/context';
+import { isSecretLooking } from '../../../src/core/secretFiles';
 
 const selection: ContextItem = { id: '1', kind: 'selection', path: 'src/app.ts', language: 'typescript', lines: { start: 10, end: 12 }, text: 'const a = 1;\nconst b = 2;\nconst c = 3;' };
 const file: ContextItem = { id: '2', kind: 'file', path: 'src/util.py', language: 'python', text: 'def f():\n    return 1\n' };

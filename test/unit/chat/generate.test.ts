@@ -9,7 +9,7 @@ import type { BudgetTurn } from '../../../src/core/chat/budget';
 import { ServerClient } from '../../../src/core/http';
 import type { ServerConfig, ServerStatus } from '../../../src/core/types';
 import { llamaContextExceeded, mountChat, startLlamaCpp, type FakeLlamaCpp } from '../../fakes';
-import { linesLogger } from './helpers';
+import { memoryLogger } from '../core/helpers';
 
 const status = (kind: ServerConfig['kind'], extra: Partial<ServerStatus> = {}): ServerStatus => ({
   server: { name: kind, kind, url: 'http://127.0.0.1:1' },
@@ -44,7 +44,7 @@ describe('chat host: models and budget words', () => {
 describe('chat host: generate', () => {
   let llama: FakeLlamaCpp;
   const settings: ChatSettings = { systemPrompt: 'Be brief.', params: { max_tokens: 256 }, extraBody: { top_k: 20 } };
-  const log = linesLogger();
+  const log = memoryLogger();
   beforeEach(async () => {
     llama = await startLlamaCpp();
   });

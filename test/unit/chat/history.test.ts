@@ -15,7 +15,7 @@ import {
 } from '../../../src/core/chat/conversation';
 import { HistoryStore } from '../../../src/core/chat/history';
 import type { ChatMessage, Conversation } from '../../../src/core/chat/types';
-import { linesLogger } from './helpers';
+import { memoryLogger } from '../core/helpers';
 
 const user = (id: string, content: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({ id, role: 'user', content, created: 1, ...extra });
 const reply = (id: string, content: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({ id, role: 'assistant', content, created: 1, ...extra });
@@ -94,7 +94,7 @@ describe('chat/history', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   async function open(onProblem?: (m: string) => void) {
-    const store = new HistoryStore(dir, { now: clock, log: linesLogger(), onProblem });
+    const store = new HistoryStore(dir, { now: clock, log: memoryLogger(), onProblem });
     const problems = await store.init();
     return { store, problems };
   }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { ReplyAssembler, type ReplyDelta } from '../../../src/core/chat/reply';
-import { linesLogger } from './helpers';
+import { memoryLogger } from '../core/helpers';
 
 function assembler() {
   const deltas: ReplyDelta[] = [];
   let t = 0;
-  const log = linesLogger();
+  const log = memoryLogger();
   const reply = new ReplyAssembler('asked', { model: 'asked' }, log, (d) => deltas.push(d), () => (t += 100));
   return { reply, deltas, log };
 }

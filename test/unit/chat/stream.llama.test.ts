@@ -7,7 +7,7 @@ import { streamChat } from '../../../src/core/chat/stream';
 import { HearthError } from '../../../src/core/errors';
 import { ServerClient } from '../../../src/core/http';
 import { llamaFromEnv, startLlamaServer, type LlamaServer } from '../../harness/llamaServer';
-import { linesLogger } from './helpers';
+import { memoryLogger } from '../core/helpers';
 
 describe('chat/stream against a real llama-server', function () {
   this.timeout(30_000);
@@ -18,7 +18,7 @@ describe('chat/stream against a real llama-server', function () {
   before(async function () {
     if (env.skipReason !== undefined) return this.skip();
     server = await startLlamaServer({ launcher: env.launcher, model: env.model, ctx: 2048, parallel: 1 });
-    client = new ServerClient({ name: 'llama', kind: 'llamacpp', url: server.url }, { log: linesLogger() });
+    client = new ServerClient({ name: 'llama', kind: 'llamacpp', url: server.url }, { log: memoryLogger() });
   });
   after(async () => {
     await server?.stop();

@@ -8,7 +8,8 @@ import type { ServerKind } from '../../../src/core/types';
 import { streamChat, type StreamChatOptions, type StreamDelta } from '../../../src/core/chat/stream';
 import { ChatRoutes, startChatServer, type ChatScript, type ChatServer } from '../../fakes/chatRoutes';
 import { freePort } from '../../harness/net';
-import { linesLogger, until } from './helpers';
+import { memoryLogger } from '../core/helpers';
+import { until } from './helpers';
 
 describe('chat/stream against fake servers', () => {
   let server: ChatServer;
@@ -24,13 +25,13 @@ describe('chat/stream against fake servers', () => {
   });
 
   function client(kind: ServerKind = 'llamacpp') {
-    return new ServerClient({ name: 'fake', kind, url: server.url }, { log: linesLogger() });
+    return new ServerClient({ name: 'fake', kind, url: server.url }, { log: memoryLogger() });
   }
 
   async function run(script: ChatScript, extra: Partial<StreamChatOptions> = {}) {
     routes.script = script;
     const deltas: StreamDelta[] = [];
-    const log = linesLogger();
+    const log = memoryLogger();
     const c = client(script.flavor === 'ollama' ? 'ollama' : script.flavor === 'vllm' ? 'vllm' : 'llamacpp');
     const result = await streamChat({
       openai: c.openai(),
@@ -263,7 +264,7 @@ describe('chat/stream against fake servers', () => {
   });
 
   it('fails with refused when nothing listens', async () => {
-    const c = new ServerClient({ name: 'gone', kind: 'llamacpp', url: `http://127.0.0.1:${await freePort()}` }, { log: linesLogger() });
+    const c = new ServerClient({ name: 'gone', kind: 'llamacpp', url: `http://127.0.0.1:${await freePort()}` }, { log: memoryLogger() });
     await assert.rejects(
       streamChat({ openai: c.openai(), model: 'm', messages: [{ role: 'user', content: 'Hi' }], onDelta: () => undefined, errorContext: c.errorContext() }),
       (err: unknown) => err instanceof HearthError && err.code === 'refused',

@@ -2,17 +2,10 @@ import assert from 'node:assert/strict';
 import { detectServers, probe } from '../../../src/core/detect';
 import { presetServers } from '../../../src/core/kinds';
 import { FakeLlamaCpp, FakeLmStudio, FakeOllama, FakeOpenAI, FakeServer, freePort, sendText } from '../../fakes';
-import { memoryLogger } from './helpers';
+import { memoryLogger, useFakes } from './helpers';
 
 describe('detectServers', () => {
-  const fakes: FakeServer[] = [];
-  const start = async <T extends FakeServer>(fake: T): Promise<T> => {
-    fakes.push(fake);
-    return fake.start();
-  };
-  afterEach(async () => {
-    await Promise.all(fakes.splice(0).map((f) => f.close()));
-  });
+  const start = useFakes();
 
   it('finds each kind on its port, in parallel', async () => {
     const llama = await start(new FakeLlamaCpp());

@@ -3,17 +3,10 @@ import { discover } from '../../../src/core/discovery';
 import { ServerClient } from '../../../src/core/http';
 import type { ServerConfig } from '../../../src/core/types';
 import { FakeLlamaCpp, FakeLmStudio, FakeOllama, FakeOpenAI, FakeServer, freePort } from '../../fakes';
-import { configFor, memoryLogger } from './helpers';
+import { configFor, memoryLogger, useFakes } from './helpers';
 
 describe('discover', () => {
-  const fakes: FakeServer[] = [];
-  const start = async <T extends FakeServer>(fake: T): Promise<T> => {
-    fakes.push(fake);
-    return fake.start();
-  };
-  afterEach(async () => {
-    await Promise.all(fakes.splice(0).map((f) => f.close()));
-  });
+  const start = useFakes();
   const run = (server: ServerConfig, apiKey?: string) => discover(new ServerClient(server, { log: memoryLogger(), apiKey }), server);
 
   describe('llama.cpp', () => {

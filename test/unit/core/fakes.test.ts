@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { FakeLlamaCpp, FakeLmStudio, FakeOllama, FakeOpenAI, FakeServer, freePort, sendJson, startSse, writeSse } from '../../fakes';
+import { useFakes } from './helpers';
 
 describe('fake servers', () => {
-  const fakes: FakeServer[] = [];
-  const start = async <T extends FakeServer>(fake: T): Promise<T> => {
-    fakes.push(fake);
-    return fake.start();
-  };
-  afterEach(async () => {
-    await Promise.all(fakes.splice(0).map((f) => f.close()));
-  });
+  const start = useFakes();
 
   it('logs requests with parsed body, headers and query; later routes win', async () => {
     const fake = await start(new FakeServer());

@@ -27,3 +27,18 @@ export function configFor(fake: FakeServer | string, kind: ServerKind, extra: Pa
   const url = typeof fake === 'string' ? fake : fake.url;
   return { name: `${kind} test`, kind, url, ...extra };
 }
+
+/**
+ * For a `describe` block: `start(fake)` starts a fake server and every fake
+ * started is closed after each test.
+ */
+export function useFakes(): <T extends FakeServer>(fake: T) => Promise<T> {
+  const fakes: FakeServer[] = [];
+  afterEach(async () => {
+    await Promise.all(fakes.splice(0).map((f) => f.close()));
+  });
+  return async (fake) => {
+    fakes.push(fake);
+    return fake.start();
+  };
+}

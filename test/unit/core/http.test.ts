@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ServerClient } from '../../../src/core/http';
 import { HearthError } from '../../../src/core/errors';
 import { FakeLlamaCpp, FakeOllama, FakeOpenAI, FakeServer, freePort, llamaContextExceeded, sendJson, startSse, writeSse } from '../../fakes';
-import { configFor, memoryLogger } from './helpers';
+import { configFor, memoryLogger, useFakes } from './helpers';
 
 async function rejects(p: Promise<unknown>): Promise<HearthError> {
   try {
@@ -15,14 +15,7 @@ async function rejects(p: Promise<unknown>): Promise<HearthError> {
 }
 
 describe('ServerClient', () => {
-  const fakes: FakeServer[] = [];
-  const start = async <T extends FakeServer>(fake: T): Promise<T> => {
-    fakes.push(fake);
-    return fake.start();
-  };
-  afterEach(async () => {
-    await Promise.all(fakes.splice(0).map((f) => f.close()));
-  });
+  const start = useFakes();
 
   describe('classifies every failure against real-shaped servers', () => {
     it('refused: nothing listening', async () => {
