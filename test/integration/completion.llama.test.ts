@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { llamaFromEnv, startLlamaServer, type LlamaServer } from '../harness/llamaServer';
-import { closeEditors, editorSettings, openAt, resetCompletion, sleep, type } from './completionFixture';
+import { closeEditors, editorSettings, openAt, resetCompletion, sleep, type, warmEditor } from './completionFixture';
 import { startRecordingProxy, type RecordingProxy } from './completionProxy';
 import { hearth, setUserSetting, waitFor } from './helpers';
 
@@ -49,6 +49,7 @@ describe('completion: real llama-server', function () {
       const s = api.completion.session.state;
       return s.kind === 'ready' && s.server.url === proxy!.url;
     });
+    await warmEditor(api);
   });
 
   after(async () => {

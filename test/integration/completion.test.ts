@@ -138,6 +138,20 @@ describe('completion: ghost text in the editor', function () {
     assert.ok(f.infills().length >= 1);
   });
 
+  it('completes nothing automatically in a file that looks like a secret (.env)', async () => {
+    f = await completionFixture({ generate: completes('return a + b') });
+    const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.env');
+    const editor = await vscode.window.showTextDocument(uri);
+    const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+    editor.selection = new vscode.Selection(end, end);
+    await sleep(300);
+    const blocked = nextProvide(f.api, (r) => !!r.reason?.includes('look like secrets'));
+    await type('X');
+    await blocked;
+    await sleep(150);
+    assert.equal(f.llama.requestsTo('/infill').length, 0, 'nothing from .env reached the server');
+  });
+
   it('Snooze stops automatic completion until it ends or the user resumes', async () => {
     f = await completionFixture({ generate: completes('return a + b') });
     await vscode.commands.executeCommand('hearth.snoozeCompletions', 15);
@@ -237,6 +251,8 @@ describe('completion: ghost text in the editor', function () {
     await type('r');
     await none;
     assert.match(tooltipText(f), /No completion model selected: run "Hearth: Select Completion Model"/);
+    const offer = f.api.completion.status.notices.find((n) => n.kind === 'noModel');
+    assert.deepEqual(offer?.actions.map((a) => a.label), ['Select Completion Model'], 'offered once (per installation)');
     assert.equal(f.infills().length, 0);
   });
 });

@@ -91,4 +91,15 @@ describe('completion: extra context', function () {
     await waitFor('the warm-up counted', () => f!.api.completion.session.engine!.totals.warmups >= 1);
     await closeEditors();
   });
+
+  it('takes a selection of 3+ lines held for a moment (the stand-in for copying) into the ring', async () => {
+    f = await completionFixture();
+    const ring = f.api.completion.ring;
+    ring.clear();
+    const editor = await open('src/util.py');
+    editor.selection = new vscode.Selection(13, 0, 17, 17); // word_count
+    await waitFor('the selection in the ring', () => ring.chunks.find((c) => c.filename === 'src/util.py' && c.text.startsWith('def word_count')), 3000);
+    assert.deepEqual(f.api.completion.feeder.added.slice(-1).map((a) => a.event), ['selected']);
+    await closeEditors();
+  });
 });

@@ -70,7 +70,7 @@ let warmed = false;
  * until the provider is called, once per window, so tests start from the
  * state a person is in after their first keystroke.
  */
-async function warmEditor(api: HearthApi): Promise<void> {
+export async function warmEditor(api: HearthApi): Promise<void> {
   if (warmed) return;
   let calls = 0;
   const listener = api.completion.provider.onDidProvide(() => calls++);
