@@ -1,14 +1,18 @@
-// `npm run test:e2e`: the chat end to end. Starts a fake llama.cpp (and a
-// real llama-server when HEARTH_TEST_LLAMA_SERVER / HEARTH_TEST_LLAMA_MODEL
-// are set), VS Code 1.100.3 with both configured, and the web workbench in
-// headless Chromium; runs test/e2e/chat.e2e.ts's cases with Playwright;
+// `npm run test:e2e`: chat and inline completion end to end. Starts a fake
+// llama.cpp serving chat and /infill (and a real llama-server when
+// HEARTH_TEST_LLAMA_SERVER / HEARTH_TEST_LLAMA_MODEL are set), VS Code 1.100.3
+// with both configured, and the web workbench in headless Chromium; runs the
+// cases of test/e2e/chat.e2e.ts and test/e2e/ghostText.e2e.ts with Playwright;
 // saves screenshots to test-results/; ends with `e2e: N passed, N failed, N skipped`.
 // Env: HEARTH_TEST_GREP (only cases whose name matches), HEARTH_TEST_VERBOSE=1.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cases, type E2EContext } from '../e2e/chat.e2e';
+import { cases as chatCases } from '../e2e/chat.e2e';
+import { cases as ghostCases, fakeFimModel } from '../e2e/ghostText.e2e';
+import type { E2EContext } from '../e2e/context';
 import { ChatRoutes, mountChat } from '../fakes/chatRoutes';
+import { FimFake, mountFim } from '../fakes/fimRoutes';
 import { startLlamaCpp, type FakeLlamaCpp } from '../fakes/fakeLlamaCpp';
 import { copyFixtureWorkspace, projectRoot } from './fixtures';
 import { llamaFromEnv, startLlamaServer, type LlamaServer } from './llamaServer';
@@ -40,8 +44,10 @@ async function main(): Promise<number> {
   let workbench: Workbench | undefined;
   const counts = { passed: 0, failed: 0, skipped: 0 };
   try {
-    fake = await startLlamaCpp({ model: '/models/fake-e2e.gguf', nCtx: 8192 });
+    const fakeModel = '/models/fake-e2e.gguf';
+    fake = await startLlamaCpp({ model: fakeModel, nCtx: 8192 });
     const routes = mountChat(fake, new ChatRoutes());
+    const fim = mountFim(fake, new FimFake({ generate: fakeFimModel, promptMsPerToken: 0.05, genMsPerToken: 2 }));
     const llama = llamaFromEnv();
     let realModel = '';
     if (llama.skipReason === undefined) {
@@ -52,7 +58,18 @@ async function main(): Promise<number> {
     }
     const servers = [{ name: 'E2E fake', kind: 'llamacpp', url: fake.url }];
     if (real) servers.push({ name: 'Real llama.cpp', kind: 'llamacpp', url: real.url });
-    const settings: Record<string, unknown> = { ...DEFAULT_USER_SETTINGS, 'hearth.servers': servers, 'hearth.autoDetect': false, 'hearth.chat.maxTokens': 8000, 'workbench.colorTheme': 'Default Dark Modern' };
+    const settings: Record<string, unknown> = {
+      ...DEFAULT_USER_SETTINGS,
+      'hearth.servers': servers,
+      'hearth.autoDetect': false,
+      'hearth.chat.maxTokens': 8000,
+      // The test model has random weights: leave llama.cpp's `infill` sampler out (the fake ignores it).
+      'hearth.completion.samplers': ['top_k', 'top_p', 'temperature'],
+      'hearth.completion.maxTokens': 24,
+      'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
+      'editor.suggestOnTriggerCharacters': false,
+      'workbench.colorTheme': 'Default Dark Modern',
+    };
     server = await startVSCodeServer({ userDataDir, userSettings: settings, onOutput: verbose ? (l) => process.stderr.write(`[server] ${l}\n`) : undefined });
     process.stderr.write(`e2e: VS Code on ${server.url}, fake llama.cpp on ${fake.url}${real ? `, llama-server on ${real.url}` : ''}\n`);
     const open = async () => {
@@ -69,7 +86,7 @@ async function main(): Promise<number> {
     workbench = await open();
     const ctx: E2EContext = {
       page: workbench.page,
-      fake: { routes, url: fake.url },
+      fake: { routes, fim, url: fake.url, model: fakeModel },
       real: real ? { url: real.url, model: realModel } : undefined,
       realSkipReason: llama.skipReason,
       resultsDir,
@@ -79,8 +96,9 @@ async function main(): Promise<number> {
       },
     };
     const grep = process.env.HEARTH_TEST_GREP;
+    const cases = [...chatCases.map((c) => ({ ...c, name: `chat: ${c.name}` })), ...ghostCases.map((c) => ({ ...c, name: `completion: ${c.name}` }))];
     for (const c of cases) {
-      if (grep && !c.name.includes(grep) && !'chat e2e'.includes(grep)) continue;
+      if (grep && !c.name.includes(grep)) continue;
       const reason = c.skip?.(ctx);
       if (reason) {
         counts.skipped++;

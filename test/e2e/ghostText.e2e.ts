@@ -1,0 +1,136 @@
+// End-to-end: inline completion as a person sees it (run by
+// test/harness/runE2E.ts). The completion model is picked from the command
+// palette, typing in a Python file shows ghost text in the editor DOM
+// (`.ghost-text-decoration`) from the fake /infill and from a real
+// llama-server when available, and Tab inserts it.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { E2ECase } from './context';
+
+/** The fake model: finishes `return a + b` from whatever the current line has of it. */
+export function fakeFimModel(input: { prefix: string }): string {
+  const full = 'return a + b';
+  const line = input.prefix.slice(input.prefix.lastIndexOf('\n') + 1).trimStart();
+  for (let k = Math.min(line.length, full.length); k > 0; k--) if (full.startsWith(line.slice(line.length - k))) return full.slice(k);
+  return '';
+}
+
+/** Runs a command from the palette by its title. */
+/** Moves the keyboard focus from a webview (the chat) back to the workbench. */
+async function focusWorkbench(page: Page): Promise<void> {
+  await page.locator('.part.statusbar').click({ position: { x: 600, y: 5 } });
+}
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Hearth: Select Completion Model, then the row whose label contains `model`. */
+async function selectCompletionModel(page: Page, model: string): Promise<void> {
+  await runCommand(page, 'Hearth: Select Completion Model');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: model }).first();
+  await row.waitFor({ timeout: 20_000 });
+  await row.click();
+  await page.locator('.statusbar-item', { hasText: model }).filter({ hasText: 'Hearth:' }).first().waitFor({ timeout: 10_000 });
+}
+
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab.active`, { hasText: name }).waitFor();
+  await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+}
+
+/** The text VS Code renders for the line holding the cursor (spaces as spaces). */
+async function cursorLineText(page: Page): Promise<string> {
+  const text = await page.locator('.editor-instance .view-overlays .current-line').first().evaluate((overlay) => {
+    const top = (overlay.parentElement as HTMLElement).style.top;
+    const lines = [...document.querySelectorAll<HTMLElement>('.editor-instance .view-lines .view-line')];
+    return lines.find((l) => l.style.top === top)?.innerText ?? '';
+  });
+  return text.replace(/\u00a0/g, ' ');
+}
+
+/** Ghost text shown in the editor right now. */
+async function ghostText(page: Page): Promise<string> {
+  const parts = await page.locator('.editor-instance .ghost-text-decoration, .editor-instance .ghost-text').allInnerTexts();
+  return parts.join('').replace(/\u00a0/g, ' ');
+}
+
+async function waitForGhost(page: Page, check: (ghost: string) => boolean, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await ghostText(page);
+    if (check(last)) return last;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`no matching ghost text within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+}
+
+/** A fresh line at the end of the open file, indented by 4 spaces. */
+async function newIndentedLine(page: Page): Promise<void> {
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('def add(a, b):', { delay: 20 });
+  await page.keyboard.press('Enter');
+  const line = await cursorLineText(page);
+  if (!line.startsWith('    ')) await page.keyboard.type('    '.slice(line.length));
+}
+
+export const cases: E2ECase[] = [
+  {
+    name: 'picks the completion model from the command palette',
+    async run(ctx) {
+      await focusWorkbench(ctx.page);
+      await selectCompletionModel(ctx.page, ctx.fake.model);
+    },
+  },
+  {
+    name: 'ghost text appears in the editor as you type, and Tab inserts it (fake /infill)',
+    async run(ctx) {
+      const { page } = ctx;
+      await openFile(page, 'util.py');
+      await newIndentedLine(page);
+      const before = ctx.fake.fim.records.length;
+      await page.keyboard.type('ret', { delay: 60 });
+      const ghost = await waitForGhost(page, (g) => g.includes('urn a + b'));
+      assert.equal(ghost.trim(), 'urn a + b');
+      assert.ok(ctx.fake.fim.records.length > before, 'the ghost text came from the server');
+      const shot = path.join(ctx.resultsDir, 'ghost-text.png');
+      fs.mkdirSync(ctx.resultsDir, { recursive: true });
+      await page.locator('.editor-instance').first().screenshot({ path: shot });
+      await page.keyboard.press('Tab');
+      await waitForGhost(page, (g) => g === '', 5000);
+      assert.equal((await cursorLineText(page)).trimEnd(), '    return a + b');
+    },
+  },
+  {
+    name: 'ghost text from a real llama-server, and Tab inserts it',
+    skip: (ctx) => (ctx.real ? undefined : ctx.realSkipReason),
+    async run(ctx) {
+      const { page } = ctx;
+      await selectCompletionModel(page, path.basename(ctx.real!.model));
+      await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+      await newIndentedLine(page);
+      await page.keyboard.type('x', { delay: 60 });
+      const ghost = await waitForGhost(page, (g) => g.trim().length > 0, 30_000);
+      await page.keyboard.press('Tab');
+      await waitForGhost(page, (g) => !g.includes(ghost), 5000);
+      const line = await cursorLineText(page);
+      assert.equal(line.trim(), `x${ghost}`.trim(), 'Tab inserted the ghost text');
+    },
+  },
+];
