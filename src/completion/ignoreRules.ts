@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Emitter } from '../core/events';
-import { isSecretFile, notIgnoredBy } from '../core/completion/ring';
+import { notIgnoredBy } from '../core/completion/ring';
+import { isSecretLooking } from '../core/secretFiles';
 
 type Rules = ((relativePath: string) => boolean) | undefined;
 
@@ -34,7 +35,7 @@ export class IgnoreRules implements vscode.Disposable {
 
   /** Whether the file may be sent to the model without the user asking for it. */
   async allowed(uri: vscode.Uri): Promise<boolean> {
-    if (isSecretFile(uri.path)) return false;
+    if (isSecretLooking(uri.path)) return false;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder) return false;
     const rel = path.posix.relative(folder.uri.path, uri.path);

@@ -8,7 +8,7 @@
 // Show Next / Show Previous choose between the block and the line.
 import * as vscode from 'vscode';
 import { shouldRequest } from '../core/completion/context';
-import { isSecretFile } from '../core/completion/ring';
+import { isSecretLooking } from '../core/secretFiles';
 import type { CompletionOutcome } from '../core/completion/engine';
 import { Emitter } from '../core/events';
 import type { Logger } from '../core/types';
@@ -109,7 +109,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
 
     const blocked = explicit ? undefined : this.deps.gate.blocked(document.languageId);
     if (blocked) return done([], BLOCKED[blocked]);
-    if (!explicit && isSecretFile(document.uri.path)) return done([], 'No automatic completion in files that look like secrets (.env, keys, credentials).');
+    if (!explicit && isSecretLooking(document.uri.path)) return done([], 'No automatic completion in files that look like secrets (.env, keys, credentials).');
     const engine = this.deps.session.engine;
     if (!engine) {
       const state = this.deps.session.state;

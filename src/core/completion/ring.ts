@@ -6,6 +6,7 @@
 // ring does, so the engine knows when to warm the server's cache up.
 import ignore from 'ignore';
 import type { ExtraChunk } from './templates';
+import { isSecretLooking } from '../secretFiles';
 
 export type { ExtraChunk };
 
@@ -21,22 +22,6 @@ export interface RingOptions {
 }
 
 export const DEFAULT_RING_OPTIONS: RingOptions = { maxChunks: 16, chunkLines: 64, similarity: 0.9 };
-
-const SECRET_PATTERNS: readonly RegExp[] = [
-  /^\.env(\..*)?$/i,
-  /\.(pem|key|p12|pfx|jks|keystore|crt|cer|der|asc|gpg|kdbx|ovpn)$/i,
-  /^id_(rsa|dsa|ecdsa|ed25519)(\.pub)?$/i,
-  /^\.(npmrc|pypirc|netrc|htpasswd|pgpass|git-credentials)$/i,
-  /^credentials(\..*)?$/i,
-  /^secrets?\.(json|ya?ml|toml|txt|env)$/i,
-  /^.*\.tfstate(\.backup)?$/i,
-];
-
-/** True for files that may hold secrets: `.env*`, keys, certificates, credential files. */
-export function isSecretFile(fileName: string): boolean {
-  const base = fileName.split(/[\\/]/).pop() ?? fileName;
-  return SECRET_PATTERNS.some((p) => p.test(base)) || /(^|[\\/])\.(ssh|gnupg|aws)[\\/]/.test(fileName);
-}
 
 /** A predicate from .gitignore text: true for paths (relative, `/`-separated) the file does NOT ignore. */
 export function notIgnoredBy(gitignoreText: string): (relativePath: string) => boolean {
@@ -90,7 +75,7 @@ export class ExtraRing {
   }
 
   allowed(fileName: string): boolean {
-    return !isSecretFile(fileName) && (this.opts.isAllowed ? this.opts.isAllowed(fileName) : true);
+    return !isSecretLooking(fileName) && (this.opts.isAllowed ? this.opts.isAllowed(fileName) : true);
   }
 
   /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { chunkSimilarity, ExtraRing, extraBudget, isSecretFile, notIgnoredBy, warmupDue } from '../../../src/core/completion/ring';
+import { chunkSimilarity, ExtraRing, extraBudget, notIgnoredBy, warmupDue } from '../../../src/core/completion/ring';
+import { isSecretLooking } from '../../../src/core/secretFiles';
 
 function chunk(tag: string, n = 10): string {
   return Array.from({ length: n }, (_, i) => `${tag} line ${i}`).join('\n');
@@ -41,12 +42,12 @@ describe('completion/ring', () => {
     assert.ok(ring.add('src/ok.ts', chunk('ok')));
   });
 
-  it('isSecretFile', () => {
-    assert.ok(isSecretFile('/x/.env.production'));
-    assert.ok(isSecretFile('C:\\u\\id_ed25519'));
-    assert.ok(isSecretFile('secrets.yaml'));
-    assert.ok(!isSecretFile('src/environment.ts'));
-    assert.ok(!isSecretFile('src/keyboard.ts'));
+  it('keeps secret-looking files out (the shared rule)', () => {
+    assert.ok(isSecretLooking('/x/.env.production'));
+    assert.ok(isSecretLooking('C:\\u\\id_ed25519'));
+    assert.ok(isSecretLooking('secrets.yaml'));
+    assert.ok(!isSecretLooking('src/environment.ts'));
+    assert.ok(!isSecretLooking('src/keyboard.ts'));
   });
 
   it('notIgnoredBy reads .gitignore rules', () => {
