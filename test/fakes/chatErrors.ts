@@ -1,19 +1,12 @@
 // The 400 body each server kind sends when a prompt does not fit its context
 // window (llama.cpp's exceed_context_size_error, vLLM's and OpenAI's texts).
 import type { ChatFlavor } from './chatRoutes';
+import { llamaContextExceeded } from './fakeLlamaCpp';
 
 export function contextExceededBody(flavor: ChatFlavor, promptTokens: number, nCtx: number): unknown {
   switch (flavor) {
     case 'llamacpp':
-      return {
-        error: {
-          code: 400,
-          message: `request (${promptTokens} tokens) exceeds the available context size (${nCtx} tokens), try increasing it`,
-          type: 'exceed_context_size_error',
-          n_prompt_tokens: promptTokens,
-          n_ctx: nCtx,
-        },
-      };
+      return llamaContextExceeded(promptTokens, nCtx);
     case 'vllm':
       return {
         object: 'error',
