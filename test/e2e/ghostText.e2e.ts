@@ -122,11 +122,19 @@ export const cases: E2ECase[] = [
     skip: (ctx) => (ctx.real ? undefined : ctx.realSkipReason),
     async run(ctx) {
       const { page } = ctx;
+      await focusWorkbench(page);
       await selectCompletionModel(page, path.basename(ctx.real!.model));
-      await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+      await openFile(page, 'util.py');
       await newIndentedLine(page);
       await page.keyboard.type('x', { delay: 60 });
-      const ghost = await waitForGhost(page, (g) => g.trim().length > 0, 30_000);
+      // VS Code skips the inline provider on the first keystroke in a fresh editor, and the
+      // random-weight model's output may clean up to nothing: then ask again with Alt+\.
+      let ghost = '';
+      for (let attempt = 0; attempt < 3 && !ghost; attempt++) {
+        if (attempt > 0) await page.keyboard.press('Alt+Backslash');
+        ghost = await waitForGhost(page, (g) => g.trim().length > 0, 10_000).catch(() => '');
+      }
+      assert.ok(ghost, 'no ghost text from the real llama-server after typing and two explicit triggers');
       await page.keyboard.press('Tab');
       await waitForGhost(page, (g) => !g.includes(ghost), 5000);
       const line = await cursorLineText(page);

@@ -63,6 +63,8 @@ async function main(): Promise<number> {
       'hearth.servers': servers,
       'hearth.autoDetect': false,
       'hearth.chat.maxTokens': 8000,
+      // The random-weight test model sometimes ends a reply early; the Stop case needs it still going.
+      'hearth.chat.extraBody': { ignore_eos: true },
       // The test model has random weights: leave llama.cpp's `infill` sampler out (the fake ignores it).
       'hearth.completion.samplers': ['top_k', 'top_p', 'temperature'],
       'hearth.completion.maxTokens': 24,
