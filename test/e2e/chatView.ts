@@ -37,7 +37,9 @@ export async function findChatFrame(page: Page): Promise<Frame | undefined> {
 export async function lastReplyText(frame: Frame): Promise<string> {
   const replies = frame.locator('.message.assistant .message-body');
   const n = await replies.count();
-  return n ? (await replies.nth(n - 1).innerText()) : '';
+  // textContent, not innerText: finished messages use `content-visibility: auto`, and
+  // innerText of one re-rendered in this frame reads '' until the next layout.
+  return n ? ((await replies.nth(n - 1).textContent()) ?? '') : '';
 }
 
 export async function lastReplyStats(frame: Frame): Promise<string> {
@@ -48,11 +50,19 @@ export async function lastReplyStats(frame: Frame): Promise<string> {
   return (await last.isVisible()) ? await last.innerText() : '';
 }
 
+/** Sends a message and waits for its reply to appear, so "the last reply" is the new one. */
 export async function send(frame: Frame, text: string): Promise<void> {
+  const replies = frame.locator('.message.assistant');
+  const before = await replies.count();
   const box = frame.locator(MESSAGE_BOX);
   await box.click();
   await box.fill(text);
   await box.press('Enter');
+  const deadline = Date.now() + 10_000;
+  while ((await replies.count()) <= before) {
+    if (Date.now() > deadline) throw new Error(`no reply appeared after sending ${JSON.stringify(text)}`);
+    await frame.page().waitForTimeout(20);
+  }
 }
 
 /**
