@@ -114,7 +114,13 @@ export const cases: E2ECase[] = [
       await page.locator('.editor-instance').first().screenshot({ path: shot });
       await page.keyboard.press('Tab');
       await waitForGhost(page, (g) => g === '', 5000);
-      assert.equal((await cursorLineText(page)).trimEnd(), '    return a + b');
+      // The editor re-renders its lines after the accept: poll rather than read once.
+      let line = '';
+      for (let i = 0; i < 60 && line !== '    return a + b'; i++) {
+        if (i > 0) await page.waitForTimeout(50);
+        line = (await cursorLineText(page)).trimEnd();
+      }
+      assert.equal(line, '    return a + b');
     },
   },
   {
