@@ -171,16 +171,7 @@ export class ServerClient {
       throw e;
     }
     limit.clear();
-    const firstByte = Date.now() - started;
-    return observeBody(res, {
-      onEnd: () => this.logLine('ok', opts.quiet, method, url, `${res.status}`, started, firstByte, opts.stats),
-      onCancel: () => this.logLine('ok', opts.quiet, method, url, `${res.status} cancelled`, started, firstByte, opts.stats),
-      onError: (err) => {
-        const e = classify(err, { ...ctx, phase: 'body' });
-        this.logFailure(opts.quiet, method, url, e, started, opts.stats);
-        return e;
-      },
-    });
+    return this.logBody(res, { quiet: opts.quiet, method, url, started, stats: opts.stats, ctx });
   }
 
   /**
@@ -237,15 +228,27 @@ export class ServerClient {
       this.logFailure(opts.quiet, method, url, e, started);
       throw new HttpFailure(e);
     }
-    const firstByte = Date.now() - started;
+    // The SDK ends a stream quietly on an AbortError; keep that behaviour.
+    return this.logBody(res, { quiet: opts.quiet, method, url, started, stats: opts.stats, ctx, rawAbort: true });
+  }
+
+  /**
+   * Wraps a 2xx body so its log line is written when it ends (or is
+   * cancelled), and errors while reading it become HearthErrors (an abort
+   * stays the raw error when `rawAbort`).
+   */
+  private logBody(
+    res: Response,
+    o: { quiet?: boolean; method: string; url: string; started: number; stats?: RequestStats; ctx: ErrorContext; rawAbort?: boolean },
+  ): Response {
+    const firstByte = Date.now() - o.started;
     return observeBody(res, {
-      onEnd: () => this.logLine('ok', opts.quiet, method, url, `${res.status}`, started, firstByte, opts.stats),
-      onCancel: () => this.logLine('ok', opts.quiet, method, url, `${res.status} cancelled`, started, firstByte, opts.stats),
+      onEnd: () => this.logLine('ok', o.quiet, o.method, o.url, `${res.status}`, o.started, firstByte, o.stats),
+      onCancel: () => this.logLine('ok', o.quiet, o.method, o.url, `${res.status} cancelled`, o.started, firstByte, o.stats),
       onError: (err) => {
-        const e = classify(err, { ...ctx, phase: 'body' });
-        this.logFailure(opts.quiet, method, url, e, started, opts.stats);
-        // The SDK ends a stream quietly on an AbortError; keep that behaviour.
-        return e.code === 'aborted' ? err : e;
+        const e = classify(err, { ...o.ctx, phase: 'body' });
+        this.logFailure(o.quiet, o.method, o.url, e, o.started, o.stats);
+        return o.rawAbort && e.code === 'aborted' ? err : e;
       },
     });
   }
