@@ -22,6 +22,8 @@ export interface LlamaServer {
   /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
   port: number;
+  /** The id of its model as GET /v1/models reports it. */
+  modelId: string;
   /** Kills the server and waits until it has exited. */
   stop(): Promise<void>;
   /** The server's output so far (stdout and stderr, last ~256 KB). */
@@ -90,7 +92,29 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Lla
     const message = spawnError ? exitReason : (error as Error).message;
     throw new Error(`llama-server did not become healthy: ${message}\n--- llama-server output (tail) ---\n${tail}`);
   }
-  return { url, port, stop, log: () => output };
+  try {
+    const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: { id: string }[] };
+    return { url, port, modelId: models.data[0].id, stop, log: () => output };
+  } catch (error) {
+    await stop();
+    throw new Error(`llama-server listed no model: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * For a mocha hook or test: starts the llama-server named by the environment
+ * (see llamaFromEnv), or prints why and skips when there is none.
+ */
+export async function startLlamaOrSkip(
+  test: Mocha.Context,
+  options: Omit<LlamaServerOptions, 'launcher' | 'model'> = {},
+): Promise<LlamaServer> {
+  const real = llamaFromEnv();
+  if (real.skipReason !== undefined) {
+    console.log(`    (skipped: ${real.skipReason})`);
+    test.skip();
+  }
+  return startLlamaServer({ ...options, launcher: real.launcher!, model: real.model! });
 }
 
 export type LlamaFromEnv =

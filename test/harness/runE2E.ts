@@ -53,8 +53,7 @@ async function main(): Promise<number> {
     if (llama.skipReason === undefined) {
       // A long context and max_tokens: the tiny test model writes ~2,700 tokens/s, and the test must catch it mid-reply.
       real = await startLlamaServer({ launcher: llama.launcher, model: llama.model, ctx: 16384, parallel: 1 });
-      const models = (await (await fetch(`${real.url}/v1/models`)).json()) as { data: { id: string }[] };
-      realModel = models.data[0].id;
+      realModel = real.modelId;
     }
     const servers = [{ name: 'E2E fake', kind: 'llamacpp', url: fake.url }];
     if (real) servers.push({ name: 'Real llama.cpp', kind: 'llamacpp', url: real.url });

@@ -3,9 +3,9 @@
 // streamed reply with usage and timings, and Stop freeing the slot at once.
 import * as assert from 'node:assert/strict';
 import type { HostToWebview } from '../../src/core/chat/protocol';
-import { llamaFromEnv, startLlamaServer, type LlamaServer } from '../harness/llamaServer';
+import { startLlamaOrSkip, type LlamaServer } from '../harness/llamaServer';
 import { resetChatSettings } from './chatHelpers';
-import { hearth, setUserSetting, waitFor } from './helpers';
+import { hearth, setUserSetting, useServer, waitFor } from './helpers';
 
 interface Slot {
   id: number;
@@ -18,20 +18,11 @@ describe('chat: real llama-server', function () {
   let modelId = '';
 
   before(async function () {
-    const real = llamaFromEnv();
-    if (real.skipReason !== undefined) {
-      console.log(`    (skipped: ${real.skipReason})`);
-      this.skip();
-    }
     // One slot: a reply that kept running after Stop would hold the only slot.
-    server = await startLlamaServer({ launcher: real.launcher, model: real.model, ctx: 4096, parallel: 1 });
-    const models = (await (await fetch(`${server.url}/v1/models`)).json()) as { data: { id: string }[] };
-    modelId = models.data[0].id;
+    server = await startLlamaOrSkip(this, { ctx: 4096, parallel: 1 });
+    modelId = server.modelId;
     const api = await hearth();
-    await setUserSetting('servers', [{ name: 'Real llama.cpp', kind: 'llamacpp', url: server.url }]);
-    await waitFor('the server', () => api.registry.servers().some((s) => s.name === 'Real llama.cpp'));
-    await api.registry.refresh({ force: true });
-    await api.selection.set('chat', { server: 'Real llama.cpp', model: modelId });
+    await useServer(api, { name: 'Real llama.cpp', kind: 'llamacpp', url: server.url }, 'chat', modelId);
   });
 
   after(async () => {

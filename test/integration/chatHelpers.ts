@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { HostToWebview } from '../../src/core/chat/protocol';
 import type { HearthApi } from '../../src/extension';
 import { ChatRoutes, mountChat, startLlamaCpp, type ChatScript, type FakeLlamaCpp } from '../fakes';
-import { hearth, setUserSetting, waitFor } from './helpers';
+import { hearth, setUserSetting, useServer, waitFor } from './helpers';
 
 export const FAKE_MODEL = '/models/fake-chat-q8_0.gguf';
 export const SERVER_NAME = 'Chat fake';
@@ -24,10 +24,7 @@ export async function chatFixture(script: ChatScript = {}, options: { nCtx?: num
   const api = await hearth();
   const llama = await startLlamaCpp({ model: FAKE_MODEL, nCtx: options.nCtx ?? 4096 });
   const routes = mountChat(llama, new ChatRoutes(script));
-  await setUserSetting('servers', [{ name: SERVER_NAME, kind: 'llamacpp', url: llama.url }]);
-  await waitFor('the fake server', () => api.registry.servers().some((s) => s.name === SERVER_NAME));
-  await api.registry.refresh({ force: true });
-  await api.selection.set('chat', { server: SERVER_NAME, model: FAKE_MODEL });
+  await useServer(api, { name: SERVER_NAME, kind: 'llamacpp', url: llama.url }, 'chat', FAKE_MODEL);
   const controller = api.chat.controller;
   await controller.ready;
   await controller.stop();

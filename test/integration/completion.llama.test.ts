@@ -5,10 +5,10 @@
 // aborts a running request frees the server's slot at once.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { llamaFromEnv, startLlamaServer, type LlamaServer } from '../harness/llamaServer';
+import { startLlamaOrSkip, type LlamaServer } from '../harness/llamaServer';
 import { closeEditors, editorSettings, openAt, resetCompletion, sleep, type, warmEditor } from './completionFixture';
 import { startRecordingProxy, type RecordingProxy } from './completionProxy';
-import { hearth, setUserSetting, waitFor } from './helpers';
+import { hearth, setUserSetting, useServer, waitFor } from './helpers';
 
 const SERVER = 'Real llama.cpp (completion)';
 
@@ -28,23 +28,15 @@ describe('completion: real llama-server', function () {
   let model = '';
 
   before(async function () {
-    const real = llamaFromEnv();
-    if (real.skipReason !== undefined) {
-      console.log(`    (skipped: ${real.skipReason})`);
-      this.skip();
-    }
     // One slot, so "idle" means the aborted request let go of the only slot.
-    server = await startLlamaServer({ launcher: real.launcher, model: real.model, ctx: 8192, parallel: 1 });
+    server = await startLlamaOrSkip(this, { ctx: 8192, parallel: 1 });
     proxy = await startRecordingProxy(server.url);
-    model = ((await (await fetch(`${server.url}/v1/models`)).json()) as { data: { id: string }[] }).data[0].id;
+    model = server.modelId;
     const api = await hearth();
     await editorSettings();
     // Random weights: flat distributions make the `infill` sampler end at once.
     await setUserSetting('completion.samplers', ['top_k', 'top_p', 'temperature']);
-    await setUserSetting('servers', [{ name: SERVER, kind: 'llamacpp', url: proxy.url }]);
-    await waitFor('the server', () => api.registry.servers().some((s) => s.name === SERVER && s.url === proxy!.url));
-    await api.registry.refresh({ force: true });
-    await api.selection.set('completion', { server: SERVER, model });
+    await useServer(api, { name: SERVER, kind: 'llamacpp', url: proxy.url }, 'completion', model);
     await waitFor('the engine', () => {
       const s = api.completion.session.state;
       return s.kind === 'ready' && s.server.url === proxy!.url;

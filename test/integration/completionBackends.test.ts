@@ -8,17 +8,14 @@ import type { HearthApi } from '../../src/extension';
 import { startLmStudio, startOllama, type FakeServer } from '../fakes';
 import { FimFake, mountFim } from '../fakes/fimRoutes';
 import { closeEditors, completes, editorSettings, nextProvide, openAt, resetCompletion, type, warmEditor } from './completionFixture';
-import { hearth, setUserSetting, waitFor } from './helpers';
+import { hearth, useServer, waitFor } from './helpers';
 
 const FUNC = 'def add(a, b):\n    |\n\nprint(add(1, 2))\n';
 
 async function use(api: HearthApi, server: FakeServer, kind: string, model: string): Promise<void> {
   const name = `Completion ${kind}`;
   await editorSettings();
-  await setUserSetting('servers', [{ name, kind, url: server.url }]);
-  await waitFor('the server', () => api.registry.servers().some((s) => s.name === name && s.url === server.url));
-  await api.registry.refresh({ force: true });
-  await api.selection.set('completion', { server: name, model });
+  await useServer(api, { name, kind, url: server.url }, 'completion', model);
   await waitFor(`the session for ${model}`, () => {
     const s = api.completion.session.state;
     return s.kind === 'ready' ? s.ref.model === model : s.ref?.model === model;

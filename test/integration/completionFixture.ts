@@ -7,7 +7,7 @@ import type { ProvideRecord } from '../../src/completion/provider';
 import type { HearthApi } from '../../src/extension';
 import { startLlamaCpp, type FakeLlamaCpp } from '../fakes';
 import { FimFake, mountFim, type FimFakeOptions, type FimRecord } from '../fakes/fimRoutes';
-import { hearth, setUserSetting, waitFor } from './helpers';
+import { hearth, setUserSetting, useServer, waitFor } from './helpers';
 
 export const SERVER = 'Completion fake';
 export const MODEL = '/models/qwen2.5-coder-1.5b-q8_0.gguf';
@@ -40,10 +40,7 @@ export async function completionFixture(options: Partial<FimFakeOptions> = {}): 
   const llama = await startLlamaCpp({ model: MODEL, nCtx: 8192, slots: 1 });
   const fim = mountFim(llama, new FimFake({ promptMsPerToken: 0.01, genMsPerToken: 0.5, nCtx: 8192, ...options }));
   await editorSettings();
-  await setUserSetting('servers', [{ name: SERVER, kind: 'llamacpp', url: llama.url }]);
-  await waitFor('the fake server', () => api.registry.servers().some((s) => s.name === SERVER && s.url === llama.url));
-  await api.registry.refresh({ force: true });
-  await api.selection.set('completion', { server: SERVER, model: MODEL });
+  await useServer(api, { name: SERVER, kind: 'llamacpp', url: llama.url }, 'completion', MODEL);
   await waitFor('the completion engine', () => {
     const state = api.completion.session.state;
     return state.kind === 'ready' && state.server.url === llama.url;

@@ -28,3 +28,19 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/**
+ * Makes `server` the only configured server (user level), waits for the
+ * registry to take it, discovers it, and selects `model` on it for `purpose`.
+ */
+export async function useServer(
+  api: HearthApi,
+  server: { name: string; kind: string; url: string },
+  purpose: 'chat' | 'completion',
+  model: string,
+): Promise<void> {
+  await setUserSetting('servers', [server]);
+  await waitFor(`the server ${server.name}`, () => api.registry.servers().some((s) => s.name === server.name && s.url === server.url));
+  await api.registry.refresh({ force: true });
+  await api.selection.set(purpose, { server: server.name, model });
+}

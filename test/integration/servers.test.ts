@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { FakeLlamaCpp, FakeOllama, startLlamaCpp, startOllama } from '../fakes';
-import { llamaFromEnv, startLlamaServer } from '../harness/llamaServer';
+import { startLlamaOrSkip } from '../harness/llamaServer';
 import { formatContext } from '../../src/core/modelList';
 import { hearth, setUserSetting, waitFor } from './helpers';
 
@@ -130,16 +130,10 @@ describe('servers and model switching', function () {
   });
 
   it('lists the real llama-server model with its context length', async function () {
-    const real = llamaFromEnv();
-    if (real.skipReason !== undefined) {
-      console.log(`    (skipped: ${real.skipReason})`);
-      this.skip();
-    }
-    const server = await startLlamaServer({ launcher: real.launcher, model: real.model, ctx: 4096, parallel: 2 });
+    const server = await startLlamaOrSkip(this, { ctx: 4096, parallel: 2 });
     try {
       const props = (await (await fetch(`${server.url}/props`)).json()) as { default_generation_settings: { n_ctx: number } };
-      const models = (await (await fetch(`${server.url}/v1/models`)).json()) as { data: { id: string }[] };
-      const modelId = models.data[0].id;
+      const { modelId } = server;
       const api = await hearth();
       await setUserSetting('servers', [{ name: 'Real llama.cpp', kind: 'llamacpp', url: server.url }]);
       await waitFor('the server', () => api.registry.servers().some((s) => s.name === 'Real llama.cpp'));

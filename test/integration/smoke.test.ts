@@ -2,7 +2,7 @@
 // open, and a real llama-server is reachable from the extension host.
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
-import { llamaFromEnv, startLlamaServer } from '../harness/llamaServer';
+import { startLlamaOrSkip } from '../harness/llamaServer';
 
 describe('smoke', () => {
   it('has hearth.hearth installed and activates it', async () => {
@@ -22,13 +22,8 @@ describe('smoke', () => {
   });
 
   it('reaches a real llama-server from the extension host', async function () {
-    const llama = llamaFromEnv();
-    if (llama.skipReason !== undefined) {
-      console.log(`    (skipped: ${llama.skipReason})`);
-      this.skip();
-    }
     this.timeout(60_000);
-    const server = await startLlamaServer({ launcher: llama.launcher, model: llama.model });
+    const server = await startLlamaOrSkip(this);
     try {
       const response = await fetch(`${server.url}/health`);
       assert.strictEqual(response.status, 200);

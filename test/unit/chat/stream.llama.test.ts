@@ -6,18 +6,16 @@ import { buildPrompt, trimHarder } from '../../../src/core/chat/budget';
 import { streamChat } from '../../../src/core/chat/stream';
 import { HearthError } from '../../../src/core/errors';
 import { ServerClient } from '../../../src/core/http';
-import { llamaFromEnv, startLlamaServer, type LlamaServer } from '../../harness/llamaServer';
+import { startLlamaOrSkip, type LlamaServer } from '../../harness/llamaServer';
 import { memoryLogger } from '../core/helpers';
 
 describe('chat/stream against a real llama-server', function () {
   this.timeout(30_000);
-  const env = llamaFromEnv();
   let server: LlamaServer | undefined;
   let client: ServerClient;
 
   before(async function () {
-    if (env.skipReason !== undefined) return this.skip();
-    server = await startLlamaServer({ launcher: env.launcher, model: env.model, ctx: 2048, parallel: 1 });
+    server = await startLlamaOrSkip(this, { ctx: 2048, parallel: 1 });
     client = new ServerClient({ name: 'llama', kind: 'llamacpp', url: server.url }, { log: memoryLogger() });
   });
   after(async () => {

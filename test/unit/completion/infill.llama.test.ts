@@ -14,7 +14,7 @@ import { OpenAICompletionsBackend } from '../../../src/core/completion/openaiCom
 import { ExtraRing } from '../../../src/core/completion/ring';
 import type { RequestStats } from '../../../src/core/completion/stats';
 import { TEMPLATES } from '../../../src/core/completion/templates';
-import { llamaFromEnv, startLlamaServer, type LlamaServer } from '../../harness/llamaServer';
+import { startLlamaOrSkip, type LlamaServer } from '../../harness/llamaServer';
 
 const SAMPLERS = ['top_k', 'top_p', 'temperature'];
 
@@ -32,16 +32,11 @@ function request(over: Partial<FimRequest> = {}): FimRequest {
 
 describe('completion against a real llama-server', function () {
   this.timeout(60_000);
-  const env = llamaFromEnv();
   let server: LlamaServer | undefined;
   let client: ServerClient;
 
   before(async function () {
-    if (env.skipReason !== undefined) {
-      console.log(`    (skipped: ${env.skipReason})`);
-      return this.skip();
-    }
-    server = await startLlamaServer({ launcher: env.launcher, model: env.model, ctx: 4096, parallel: 1 });
+    server = await startLlamaOrSkip(this, { ctx: 4096, parallel: 1 });
     client = new ServerClient({ name: 'llama', kind: 'llamacpp', url: server.url }, { log: nullLogger });
   });
   after(async () => {
