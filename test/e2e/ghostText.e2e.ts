@@ -152,6 +152,14 @@ export const cases: E2ECase[] = [
         ghost = await waitForGhost(page, (g) => g.trim().length > 0, 10_000).catch(() => '');
       }
       assert.ok(ghost, 'no ghost text from the real llama-server after typing and two explicit triggers');
+      // A streamed suggestion can still be replaced by a fuller one: accept what is shown once
+      // it has held still for 300 ms.
+      for (let i = 0; i < 20; i++) {
+        await page.waitForTimeout(300);
+        const now = await ghostText(page);
+        if (now === ghost) break;
+        ghost = now;
+      }
       await page.keyboard.press('Tab');
       await waitForGhost(page, (g) => !g.includes(ghost), 5000);
       const line = await cursorLineText(page);
