@@ -52,7 +52,8 @@ async function main(): Promise<number> {
     let realModel = '';
     if (llama.skipReason === undefined) {
       // A long context and max_tokens: the tiny test model writes ~2,700 tokens/s, and the test must catch it mid-reply.
-      real = await startLlamaServer({ launcher: llama.launcher, model: llama.model, ctx: 16384, parallel: 1 });
+      // One thread: the tiny model then writes more slowly, so Stop lands mid-reply even on an idle machine.
+      real = await startLlamaServer({ launcher: llama.launcher, model: llama.model, ctx: 16384, parallel: 1, extraArgs: ['-t', '1'] });
       realModel = real.modelId;
     }
     const servers = [{ name: 'E2E fake', kind: 'llamacpp', url: fake.url }];

@@ -97,6 +97,9 @@ describe('completion: real llama-server', function () {
     const running = await waitFor('a running /infill request', () => proxy!.infills().slice(before).find((r) => !r.ended && !r.closedAt), 10_000);
     const slots = async () => (await (await fetch(`${server!.url}/slots`)).json()) as Slot[];
     await waitFor('the slot to be processing', async () => (await slots()).some((s) => s.is_processing), 5000);
+    // Abort while the server generates (it has streamed a token): llama-server checks for a
+    // closed connection between tokens, but finishes a prompt batch it has started.
+    await waitFor('the server to stream a token', () => running.last !== undefined, 10_000);
 
     const keyAt = Date.now();
     await vscode.commands.executeCommand('type', { text: 'y' });
