@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startLlamaOrSkip, type LlamaServer } from '../harness/llamaServer';
 import { closeEditors, editorSettings, openAt, resetCompletion, sleep, type, warmEditor } from './completionFixture';
-import { startRecordingProxy, type RecordingProxy } from './completionProxy';
+import { startRecordingProxy, type ProxyRecord, type RecordingProxy } from './completionProxy';
 import { hearth, setUserSetting, useServer, waitFor } from './helpers';
 
 const SERVER = 'Real llama.cpp (completion)';
@@ -92,18 +92,24 @@ describe('completion: real llama-server', function () {
     await setUserSetting('completion.debounceMaxMs', 1500);
     await waitFor('the settings', () => api.completion.settings().debounceMinMs === 1500 && api.completion.session.engine?.settings.nPredict === 4096);
     await openAt('def main():\n    |\n');
-    const before = proxy!.infills().length;
-    await type('x');
-    const running = await waitFor('a running /infill request', () => proxy!.infills().slice(before).find((r) => !r.ended && !r.closedAt), 10_000);
     const slots = async () => (await (await fetch(`${server!.url}/slots`)).json()) as Slot[];
-    await waitFor('the slot to be processing', async () => (await slots()).some((s) => s.is_processing), 5000);
-    // Abort while the server generates (it has streamed a token): llama-server checks for a
-    // closed connection between tokens, but finishes a prompt batch it has started.
-    await waitFor('the server to stream a token', () => running.last !== undefined, 10_000);
+    // A request to abort: the server is generating it (it has streamed a token; llama-server
+    // checks for a closed connection between tokens, but finishes a prompt batch it started)
+    // and it is still open. If it ended first (its time budget), type again for a new one.
+    let running: ProxyRecord | undefined;
+    for (let attempt = 0; attempt < 3 && !running; attempt++) {
+      const before = proxy!.infills().length;
+      await type('x');
+      const candidate = await waitFor('a running /infill request', () => proxy!.infills().slice(before).find((r) => !r.ended && !r.closedAt), 10_000);
+      await waitFor('the slot to be processing', async () => (await slots()).some((s) => s.is_processing), 5000);
+      await waitFor('the server to stream a token', () => candidate.last !== undefined || candidate.ended || candidate.closedAt, 10_000);
+      if (!candidate.ended && !candidate.closedAt) running = candidate;
+    }
+    assert.ok(running, 'no request was still generating when the keystroke came');
 
     const keyAt = Date.now();
     await vscode.commands.executeCommand('type', { text: 'y' });
-    const closedAt = await waitFor('the extension to close the request', () => running.closedAt, 3000);
+    const closedAt = await waitFor('the extension to close the request', () => running!.closedAt, 3000);
     let idleAt: number | undefined;
     for (let i = 0; i < 200 && idleAt === undefined; i++) {
       if (!(await slots()).some((s) => s.is_processing)) idleAt = Date.now();

@@ -73,6 +73,8 @@ describe('completion against a real llama-server', function () {
     const next = await backend.complete(request({ nPredict: 4 }));
     assert.equal(next.timings.generatedTokens, 4);
     assert.ok(Date.now() - t < 5000, `the slot was still busy: ${Date.now() - t} ms`);
+    // The server logs the cancellation from its own thread: give the line a moment to arrive.
+    for (let i = 0; i < 40 && !/cancel/i.test(server!.log()); i++) await new Promise((r) => setTimeout(r, 25));
     assert.match(server!.log(), /cancel/i);
   });
 
