@@ -33,7 +33,7 @@ const configs = [
   },
   {
     ...common,
-    entryPoints: ['src/webview/main.ts'],
+    entryPoints: ['src/chat/webview/main.ts'],
     bundle: true,
     format: 'iife',
     platform: 'browser',

@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { StreamingMarkdown } from '../src/webview/markdown/streaming';
-import { renderAll } from '../src/webview/markdown/streaming';
+import { StreamingMarkdown } from '../src/chat/webview/markdown/streaming';
+import { renderAll } from '../src/chat/webview/markdown/streaming';
 import { sampleReply, tokenize } from '../test/unit/chat/sampleReply';
 
 const TOKENS_PER_SECOND = 1000;

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import type { Registry } from './core/registry';
+import type { Registry } from './core/servers/registry';
 import type { ServerConfig, ServerKind } from './core/types';
-import { KINDS, kindLabel, validateServers } from './core/kinds';
+import { KINDS, kindLabel, validateServers } from './core/servers/kinds';
 import type { Config } from './config';
-import type { ApiKeys } from './secrets';
+import type { ApiKeys } from './servers/apiKeys';
 import type { Log } from './log';
-import type { ModelPicker } from './modelPicker';
+import type { ModelPicker } from './servers/modelPicker';
 import { showError } from './errorUi';
 
 export interface CommandDeps {

@@ -2,9 +2,9 @@ import type * as vscode from 'vscode';
 import type { Disposables } from './lifecycle';
 import type { Log } from './log';
 import type { Config } from './config';
-import type { ApiKeys } from './secrets';
-import type { Selection } from './selection';
-import type { Registry } from './core/registry';
+import type { ApiKeys } from './servers/apiKeys';
+import type { Selection } from './servers/modelChoice';
+import type { Registry } from './core/servers/registry';
 import type { StatusBar } from './statusBar';
 
 /**

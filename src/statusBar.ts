@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { Registry } from './core/registry';
-import type { Selection } from './selection';
-import { overallState } from './core/modelList';
+import type { Registry } from './core/servers/registry';
+import type { Selection } from './servers/modelChoice';
+import { overallState } from './core/servers/modelList';
 
 /**
  * The "Hearth" status bar item: the completion model and the health of its

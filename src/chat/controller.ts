@@ -10,12 +10,12 @@ import type { ChatState, HostToWebview, WebviewToHost } from '../core/chat/proto
 import type { Conversation } from '../core/chat/types';
 import { HearthError, type ErrorAction } from '../core/errors';
 import { Emitter } from '../core/events';
-import type { Registry } from '../core/registry';
+import type { Registry } from '../core/servers/registry';
 import type { Logger } from '../core/types';
 import { runAction } from '../errorUi';
-import type { Selection } from '../selection';
+import type { Selection } from '../servers/modelChoice';
 import { copyText, insertAtCursor, openInNewFile, openLink, saveMarkdown } from './actions';
-import type { EditorContext } from './editorContext';
+import type { EditorContext } from './attachments';
 import { modelOptions } from './models';
 import { Responder } from './responder';
 import type { ChatSettings } from './settings';

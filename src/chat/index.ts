@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { HistoryStore } from '../core/chat/history';
 import type { Services } from '../services';
 import { ChatController } from './controller';
-import { EditorContext } from './editorContext';
+import { EditorContext } from './attachments';
 import { chatSettings } from './settings';
 import { defaultUi, type ChatUi } from './ui';
 import { ChatView, VIEW_ID } from './view';

@@ -3,8 +3,8 @@
 // the context length to budget against.
 import type { ModelInfo, ModelRef, ServerStatus } from '../core/types';
 import type { ModelOption } from '../core/chat/protocol';
-import { kindLabel } from '../core/kinds';
-import { formatContext } from '../core/modelList';
+import { kindLabel } from '../core/servers/kinds';
+import { formatContext } from '../core/servers/modelList';
 
 /** Models of every reachable server, for the model picker. */
 export function modelOptions(statuses: readonly ServerStatus[]): ModelOption[] {

@@ -7,10 +7,10 @@ import { addMessage, newId, toTurns, updateMessage } from '../core/chat/conversa
 import type { HostToWebview } from '../core/chat/protocol';
 import type { ChatMessage, Conversation, MessageError } from '../core/chat/types';
 import { classify, HearthError } from '../core/errors';
-import type { Registry } from '../core/registry';
+import type { Registry } from '../core/servers/registry';
 import type { Logger } from '../core/types';
 import { ACTION_LABELS } from '../errorUi';
-import type { Selection } from '../selection';
+import type { Selection } from '../servers/modelChoice';
 import { describeOmitted, generate } from './generate';
 import { contextLength, resolveModel } from './models';
 import type { ChatSettings } from './settings';

@@ -7,7 +7,7 @@
 // suggestion comes with its first line alone as an alternative, so
 // Show Next / Show Previous choose between the block and the line.
 import * as vscode from 'vscode';
-import { shouldRequest } from '../core/completion/context';
+import { shouldRequest } from '../core/completion/excerpt';
 import { isSecretLooking } from '../core/secretFiles';
 import type { CompletionOutcome } from '../core/completion/engine';
 import { Emitter } from '../core/events';

@@ -12,8 +12,8 @@ import type { ExtraRing } from '../core/completion/ring';
 import type { RequestStats } from '../core/completion/stats';
 import { resolveTemplate, type FimTemplate } from '../core/completion/templates';
 import { Emitter } from '../core/events';
-import { kindLabel } from '../core/kinds';
-import type { Registry } from '../core/registry';
+import { kindLabel } from '../core/servers/kinds';
+import type { Registry } from '../core/servers/registry';
 import type { Logger, ModelInfo, ModelRef, ServerConfig, ServerStatus } from '../core/types';
 import type { CompletionUserSettings } from './settings';
 

@@ -2,7 +2,7 @@
 // A value of the wrong type falls back to its default and is logged once.
 import type { Config } from '../config';
 import type { Logger } from '../core/types';
-import type { RightOfCursor } from '../core/completion/context';
+import type { RightOfCursor } from '../core/completion/excerpt';
 import { DEFAULT_SETTINGS } from '../core/completion/options';
 
 /** Languages with inline completion off unless the user turns them on. */

@@ -2,7 +2,7 @@
 // the workspace-relative file name, the editor's selections and indentation,
 // and the suggest widget's selected item when one is shown.
 import * as vscode from 'vscode';
-import type { DocumentSnapshot } from '../core/completion/context';
+import type { DocumentSnapshot } from '../core/completion/excerpt';
 import { lazySnapshot } from '../core/completion/lazySnapshot';
 
 /** The path shown to the model: workspace-relative for files, the name for untitled documents. */

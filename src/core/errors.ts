@@ -4,7 +4,7 @@
 // reads each server kind's own error body.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ServerConfig } from './types';
-import { kindLabel } from './kinds';
+import { kindLabel } from './servers/kinds';
 import { contextNumbers, isContextError, modelFromMessage, parseErrorBody, parseRetryAfter } from './errorBody';
 
 export { parseErrorBody, parseRetryAfter } from './errorBody';

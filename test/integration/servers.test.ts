@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { FakeLlamaCpp, FakeOllama, startLlamaCpp, startOllama } from '../fakes';
 import { startLlamaOrSkip } from '../harness/llamaServer';
-import { formatContext } from '../../src/core/modelList';
+import { formatContext } from '../../src/core/servers/modelList';
 import { hearth, setUserSetting, waitFor } from './helpers';
 
 /** Opens a model quick pick, waits for `modelId`, accepts it, returns what the command resolved with. */

@@ -4,7 +4,7 @@
 // much history as fits, newest first. Reports what was left out so the UI
 // can say so; `trimHarder` is the single retry after a server's
 // context-exceeded error.
-import { contextKey, contextLabel, dedupeContext, formatContextItem, formatUserContent, truncateItem, type ContextItem } from './context';
+import { contextKey, contextLabel, dedupeContext, formatContextItem, formatUserContent, truncateItem, type ContextItem } from './attachments';
 import type { PromptMessage } from './types';
 
 export interface BudgetTurn {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelRef } from '../types';
 import type { BudgetTurn } from './budget';
-import { contextLabel, toChip, type ContextItem } from './context';
+import { contextLabel, toChip, type ContextItem } from './attachments';
 import type { ConversationView, MessageView } from './protocol';
 import { stripThink } from './think';
 import type { ChatMessage, Conversation, ConversationSummary } from './types';

@@ -7,7 +7,7 @@
 // streaming reply changes.
 import type { ModelRef } from '../types';
 import type { Omitted } from './budget';
-import type { ContextChip } from './context';
+import type { ContextChip } from './attachments';
 import type { ActionButton, ChatStats, ConversationSummary } from './types';
 import { arr, bool, lit, num, obj, opt, str, type Check } from './check';
 

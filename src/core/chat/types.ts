@@ -1,7 +1,7 @@
 // Data of the sidebar chat shared by the host, the store and the webview
 // protocol. Pure TypeScript, no `vscode` import.
 import type { ModelRef } from '../types';
-import type { ContextItem } from './context';
+import type { ContextItem } from './attachments';
 
 export type ChatRole = 'user' | 'assistant';
 

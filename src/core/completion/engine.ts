@@ -9,7 +9,7 @@ import { classify, isHearthError } from '../errors';
 import { type Logger, nullLogger } from '../types';
 import type { FimRequest } from './backend';
 import { CompletionCache } from './cache';
-import { applySuggestion, buildContext, type DocumentSnapshot, estimateTokens, type FimContext, shouldRequest, textAfterCursor } from './context';
+import { applySuggestion, buildContext, type DocumentSnapshot, estimateTokens, type FimContext, shouldRequest, textAfterCursor } from './excerpt';
 import { type CompletionOutcome, type CompletionSettings, DEFAULT_SETTINGS, type EngineConfig, type EngineOptions } from './options';
 import { postprocess } from './postprocess';
 import { type ExtraChunk, ExtraRing, extraBudget, IdleTimer, warmupDue } from './ring';

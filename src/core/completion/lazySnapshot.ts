@@ -4,7 +4,7 @@
 // user edits on (the engine prefetches and warms up later, from the same
 // snapshot). Lines nobody read before an edit read as empty, never as another
 // version's text. No VS Code here: the adapter wraps its TextDocument.
-import type { DocumentSnapshot } from './context';
+import type { DocumentSnapshot } from './excerpt';
 
 /** What a snapshot needs of a live document. */
 export interface LineSource {

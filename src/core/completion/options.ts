@@ -2,7 +2,7 @@
 import type { HearthError } from '../errors';
 import type { Logger } from '../types';
 import type { FimBackend } from './backend';
-import type { RightOfCursor } from './context';
+import type { RightOfCursor } from './excerpt';
 import type { ExtraRing } from './ring';
 import type { SchedulerOptions } from './scheduler';
 import type { RequestStats } from './stats';

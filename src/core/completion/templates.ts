@@ -8,7 +8,7 @@
 // - CodeLlama: facebookresearch/codellama generation.py "<PRE> {pre} <SUF>{suf} <MID>", EOT.
 // - Codestral: Ollama docs/template.md "[SUFFIX]{{ .Suffix }}[PREFIX] {{ .Prompt }}".
 // - CodeGemma: ai.google.dev CodeGemma prompt structure, ends with <|file_separator|>.
-import { FIM_FAMILIES, type FimFamily, isInstructModel, modelFamily } from '../families';
+import { FIM_FAMILIES, type FimFamily, isInstructModel, modelFamily } from '../servers/families';
 
 export { FIM_FAMILIES, type FimFamily };
 

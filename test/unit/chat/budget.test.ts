@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { buildPrompt, estimateTokens, trimHarder, type BudgetTurn } from '../../../src/core/chat/budget';
-import type { ContextItem } from '../../../src/core/chat/context';
+import type { ContextItem } from '../../../src/core/chat/attachments';
 
 /** One token per character: makes the arithmetic easy to follow. */
 const count = (t: string) => t.length;

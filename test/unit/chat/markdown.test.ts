@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { codeBlockHtml, createMarkdown, fenceLanguage, renderMarkdown } from '../../../src/webview/markdown/render';
-import { registeredLanguages } from '../../../src/webview/markdown/highlight';
-import { renderAll, StreamingMarkdown } from '../../../src/webview/markdown/streaming';
+import { codeBlockHtml, createMarkdown, fenceLanguage, renderMarkdown } from '../../../src/chat/webview/markdown/render';
+import { registeredLanguages } from '../../../src/chat/webview/markdown/highlight';
+import { renderAll, StreamingMarkdown } from '../../../src/chat/webview/markdown/streaming';
 import { sampleReply, tokenize } from './sampleReply';
 
 function stream(pieces: string[]) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ServerClient } from '../../../src/core/http';
 import { nullLogger } from '../../../src/core/types';
-import { snapshotFromText } from '../../../src/core/completion/context';
+import { snapshotFromText } from '../../../src/core/completion/excerpt';
 import { CompletionEngine, type EngineOptions } from '../../../src/core/completion/engine';
 import { InfillBackend } from '../../../src/core/completion/infill';
 import { OllamaBackend } from '../../../src/core/completion/ollama';

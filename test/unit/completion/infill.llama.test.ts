@@ -7,7 +7,7 @@ import { isHearthError } from '../../../src/core/errors';
 import { ServerClient } from '../../../src/core/http';
 import { nullLogger } from '../../../src/core/types';
 import type { FimRequest } from '../../../src/core/completion/backend';
-import { snapshotFromText } from '../../../src/core/completion/context';
+import { snapshotFromText } from '../../../src/core/completion/excerpt';
 import { CompletionEngine } from '../../../src/core/completion/engine';
 import { InfillBackend } from '../../../src/core/completion/infill';
 import { OpenAICompletionsBackend } from '../../../src/core/completion/openaiCompletions';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildContext } from '../../../src/core/completion/context';
+import { buildContext } from '../../../src/core/completion/excerpt';
 import { lazySnapshot, type LineSource } from '../../../src/core/completion/lazySnapshot';
 
 /** A live document: lines change in place, the version counts edits, reads are counted. */

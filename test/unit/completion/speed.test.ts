@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import FakeTimers from '@sinonjs/fake-timers';
 import { GenerationBudget } from '../../../src/core/completion/backend';
-import { snapshotFromText, textAfterCursor } from '../../../src/core/completion/context';
+import { snapshotFromText, textAfterCursor } from '../../../src/core/completion/excerpt';
 import { IdleTimer } from '../../../src/core/completion/ring';
 import { ServerSpeed } from '../../../src/core/completion/speed';
 import { addToTotals, describeStats, emptyTotals } from '../../../src/core/completion/stats';

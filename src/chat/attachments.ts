@@ -5,7 +5,7 @@
 // them and say so.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createIgnoreMatcher, needsConfirmation, toChip, truncateText, type ConfirmReason, type ContextChip, type ContextItem, type Problem } from '../core/chat/context';
+import { createIgnoreMatcher, needsConfirmation, toChip, truncateText, type ConfirmReason, type ContextChip, type ContextItem, type Problem } from '../core/chat/attachments';
 import { newId } from '../core/chat/conversation';
 import { Emitter } from '../core/events';
 import type { Logger } from '../core/types';

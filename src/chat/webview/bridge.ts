@@ -2,7 +2,7 @@
 // and out goes through the protocol's validators; unknown ones are logged
 // and ignored. State that must survive the view being hidden or reloaded
 // (the draft) goes through VS Code's getState/setState.
-import { parseHostMessage, type HostToWebview, type WebviewToHost } from '../core/chat/protocol';
+import { parseHostMessage, type HostToWebview, type WebviewToHost } from '../../core/chat/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

@@ -1,9 +1,9 @@
 // Asks one server what it serves: its models, their context lengths and
 // whether they can fill in the middle. One function per kind, each speaking
 // that server's own API. Never throws: a failure becomes state 'error'.
-import type { ModelInfo, ServerConfig, ServerStatus } from './types';
-import type { ServerClient } from './http';
-import { HearthError, unexpectedShape } from './errors';
+import type { ModelInfo, ServerConfig, ServerStatus } from '../types';
+import type { ServerClient } from '../http';
+import { HearthError, unexpectedShape } from '../errors';
 import { modelFamily } from './families';
 
 export interface DiscoverOptions {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { KINDS, kindLabel, normalizeUrl, presetServers, validateServers } from '../../../src/core/kinds';
+import { KINDS, kindLabel, normalizeUrl, presetServers, validateServers } from '../../../src/core/servers/kinds';
 
 describe('kinds', () => {
   it('labels every kind and knows the default ports', () => {

@@ -2,10 +2,10 @@
 // their last discovered status. Refreshes run detection and discovery in the
 // background; concurrent refreshes share one run, and configuring again
 // invalidates the run in flight. No network until `refresh` is called.
-import type { Logger, ModelInfo, ModelRef, ServerConfig, ServerStatus } from './types';
-import { Emitter, type Event } from './events';
-import { HearthError, classify } from './errors';
-import { ServerClient } from './http';
+import type { Logger, ModelInfo, ModelRef, ServerConfig, ServerStatus } from '../types';
+import { Emitter, type Event } from '../events';
+import { HearthError, classify } from '../errors';
+import { ServerClient } from '../http';
 import { discover } from './discovery';
 import { detectServers } from './detect';
 import { presetServers } from './kinds';

@@ -1,6 +1,6 @@
 // The server kinds Hearth speaks to, their presets, and validation of the
 // `hearth.servers` setting. Pure TypeScript, no `vscode` import.
-import type { ServerConfig, ServerKind } from './types';
+import type { ServerConfig, ServerKind } from '../types';
 
 export interface KindInfo {
   kind: ServerKind;

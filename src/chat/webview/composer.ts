@@ -3,9 +3,9 @@
 // file), the current-file and problems toggles, the model picker, and
 // Send / Stop. The draft is kept in the webview's state at once and sent to
 // the host (debounced) so it survives reloads.
-import type { ChatState } from '../core/chat/protocol';
+import type { ChatState } from '../../core/chat/protocol';
 import { button, h, icon } from './dom';
-import { post, saveState, savedState } from './host';
+import { post, saveState, savedState } from './bridge';
 
 const DRAFT_DELAY_MS = 250;
 const SEP = '\u0000';

@@ -1,8 +1,8 @@
 // The bar above the messages: the conversation switcher and the New Chat,
 // Export and Delete buttons.
-import type { ChatState } from '../core/chat/protocol';
+import type { ChatState } from '../../core/chat/protocol';
 import { button, h } from './dom';
-import { post } from './host';
+import { post } from './bridge';
 
 export class Header {
   readonly el = h('div', { class: 'header' });

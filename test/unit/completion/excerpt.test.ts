@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { applySuggestion, buildContext, shouldRequest, snapshotFromLines, snapshotFromText, tokenBudgets } from '../../../src/core/completion/context';
+import { applySuggestion, buildContext, shouldRequest, snapshotFromLines, snapshotFromText, tokenBudgets } from '../../../src/core/completion/excerpt';
 
 function numbered(n: number, width = 20): string[] {
   return Array.from({ length: n }, (_, i) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(width)}`);

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { Registry } from './core/registry';
-import type { ModelInfo, ServerStatus } from './core/types';
-import { kindLabel } from './core/kinds';
-import { describeModel, sameRef } from './core/modelList';
-import type { Selection } from './selection';
+import type { Registry } from '../core/servers/registry';
+import type { ModelInfo, ServerStatus } from '../core/types';
+import { kindLabel } from '../core/servers/kinds';
+import { describeModel, sameRef } from '../core/servers/modelList';
+import type { Selection } from './modelChoice';
 
 type Node = { type: 'server'; status: ServerStatus } | { type: 'model'; model: ModelInfo };
 

@@ -3,11 +3,11 @@
 // re-rendered), adds new ones and drops removed ones. Clicks on code-block
 // buttons and links inside rendered Markdown are handled here once, by
 // delegation.
-import type { ConversationView } from '../core/chat/protocol';
-import type { ChatStats } from '../core/chat/types';
+import type { ConversationView } from '../../core/chat/protocol';
+import type { ChatStats } from '../../core/chat/types';
 import { h, icon } from './dom';
 import { onAfterFrame } from './frame';
-import { post } from './host';
+import { post } from './bridge';
 import { MessageItem } from './messageItem';
 import { AutoScroll } from './scroll';
 

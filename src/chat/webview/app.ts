@@ -1,9 +1,9 @@
 // The chat webview app: header, message list, composer and a banner for
 // notices. Applies the host's messages; says `ready` once it can receive them.
-import type { ChatState, HostToWebview } from '../core/chat/protocol';
+import type { ChatState, HostToWebview } from '../../core/chat/protocol';
 import { Composer } from './composer';
 import { h, icon } from './dom';
-import { onHostMessage, post } from './host';
+import { onHostMessage, post } from './bridge';
 import { Header } from './header';
 import { MessageList } from './messageList';
 

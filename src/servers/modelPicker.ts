@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { Registry } from './core/registry';
-import type { ModelRef } from './core/types';
-import { pickEntries, type PickEntry, type Purpose } from './core/modelList';
-import type { Selection } from './selection';
+import type { Registry } from '../core/servers/registry';
+import type { ModelRef } from '../core/types';
+import { pickEntries, type PickEntry, type Purpose } from '../core/servers/modelList';
+import type { Selection } from './modelChoice';
 
 type Item = vscode.QuickPickItem & { entry?: PickEntry };
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { detectServers, probe } from '../../../src/core/detect';
-import { presetServers } from '../../../src/core/kinds';
+import { detectServers, probe } from '../../../src/core/servers/detect';
+import { presetServers } from '../../../src/core/servers/kinds';
 import { FakeLlamaCpp, FakeLmStudio, FakeOllama, FakeOpenAI, FakeServer, freePort, sendText } from '../../fakes';
-import { memoryLogger, useFakes } from './helpers';
+import { memoryLogger, useFakes } from '../core/helpers';
 
 describe('detectServers', () => {
   const start = useFakes();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { Registry } from '../../../src/core/registry';
-import { presetServers } from '../../../src/core/kinds';
+import { Registry } from '../../../src/core/servers/registry';
+import { presetServers } from '../../../src/core/servers/kinds';
 import { HearthError } from '../../../src/core/errors';
 import type { ServerConfig, ServerStatus } from '../../../src/core/types';
 import { FakeLlamaCpp, FakeOllama, FakeServer, freePort } from '../../fakes';
-import { configFor, memoryLogger } from './helpers';
+import { configFor, memoryLogger } from '../core/helpers';
 
 describe('Registry', () => {
   const fakes: FakeServer[] = [];

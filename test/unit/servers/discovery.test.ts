@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { discover } from '../../../src/core/discovery';
+import { discover } from '../../../src/core/servers/discovery';
 import { ServerClient } from '../../../src/core/http';
 import type { ServerConfig } from '../../../src/core/types';
 import { FakeLlamaCpp, FakeLmStudio, FakeOllama, FakeOpenAI, FakeServer, freePort } from '../../fakes';
-import { configFor, memoryLogger, useFakes } from './helpers';
+import { configFor, memoryLogger, useFakes } from '../core/helpers';
 
 describe('discover', () => {
   const start = useFakes();

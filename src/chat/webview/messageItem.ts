@@ -3,8 +3,8 @@
 // StreamingMarkdown: per animation frame it appends the blocks that became
 // final and replaces only the unfinished tail; reasoning streams into a
 // collapsed "Thinking" block as plain text.
-import type { MessageView } from '../core/chat/protocol';
-import type { ActionButton, ChatStats } from '../core/chat/types';
+import type { MessageView } from '../../core/chat/protocol';
+import type { ActionButton, ChatStats } from '../../core/chat/types';
 import { button, count, h, icon } from './dom';
 import { flushNow, schedule, type Renderable } from './frame';
 import { codeBlockHtml, renderMarkdown } from './markdown/render';

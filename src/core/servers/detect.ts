@@ -1,8 +1,8 @@
 // Auto-detection: probes the preset ports on 127.0.0.1 in parallel, with a
 // short timeout and no retries, and keeps the servers that answer as the kind
 // the port belongs to (port 8080 may well be something else).
-import type { Logger, ServerConfig } from './types';
-import { ServerClient } from './http';
+import type { Logger, ServerConfig } from '../types';
+import { ServerClient } from '../http';
 
 export interface DetectOptions {
   /** Per probe request; default 800 ms. */

@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
-import { Emitter } from './core/events';
-import type { ModelRef } from './core/types';
-import type { Purpose } from './core/modelList';
+import { Emitter } from '../core/events';
+import type { ModelRef } from '../core/types';
+import type { Purpose } from '../core/servers/modelList';
 
 const KEYS: Record<Purpose, string> = { chat: 'hearth.chatModel', completion: 'hearth.completionModel' };
 

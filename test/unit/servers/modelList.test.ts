@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeModel, formatContext, overallState, pickEntries } from '../../../src/core/modelList';
+import { describeModel, formatContext, overallState, pickEntries } from '../../../src/core/servers/modelList';
 import { HearthError } from '../../../src/core/errors';
 import type { ServerStatus } from '../../../src/core/types';
 

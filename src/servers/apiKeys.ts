@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { ServerConfig } from './core/types';
+import type { ServerConfig } from '../core/types';
 
 /**
  * API keys in VS Code's SecretStorage (the OS keychain), never in settings.

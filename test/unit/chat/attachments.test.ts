@@ -11,7 +11,7 @@ import {
   truncateItem,
   truncateText,
   type ContextItem,
-} from '../../../src/core/chat/context';
+} from '../../../src/core/chat/attachments';
 import { isSecretLooking } from '../../../src/core/secretFiles';
 
 const selection: ContextItem = { id: '1', kind: 'selection', path: 'src/app.ts', language: 'typescript', lines: { start: 10, end: 12 }, text: 'const a = 1;\nconst b = 2;\nconst c = 3;' };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FIM_FAMILIES, isInstructModel, modelFamily } from '../../../src/core/families';
+import { FIM_FAMILIES, isInstructModel, modelFamily } from '../../../src/core/servers/families';
 
 describe('families', () => {
   const table: [string, string | undefined][] = [
