@@ -71,7 +71,7 @@ function state(scenario: Scenario): ChatState {
     draft: '',
     models: [{ server: 's', model: 'bench', label: 'bench' }],
     selectedModel: { server: 's', model: 'bench' },
-    context: [],
+    attachments: [],
     includeCurrentFile: false,
     includeProblems: false,
     busy: true,

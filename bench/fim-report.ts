@@ -1,6 +1,6 @@
 // Numbers of one FIM benchmark run, from the engine's per-request stats, the
 // replay and (for the fake server) the server's own records.
-import type { EngineTotals, RequestStats } from '../src/core/completion/stats';
+import type { EngineTotals, CompletionStats } from '../src/core/completion/stats';
 import type { ReplayResult } from './fim-replay';
 
 export function percentile(values: readonly number[], p: number): number | undefined {
@@ -37,7 +37,7 @@ export interface RunReport {
 
 const round = (v: number | undefined, d = 2) => (v === undefined ? undefined : Math.round(v * 10 ** d) / 10 ** d);
 
-export function makeReport(name: string, totals: EngineTotals, stats: readonly RequestStats[], replay: ReplayResult, server?: ServerSide): RunReport {
+export function makeReport(name: string, totals: EngineTotals, stats: readonly CompletionStats[], replay: ReplayResult, server?: ServerSide): RunReport {
   const completedStats = stats.filter((s) => s.outcome === 'shown' || s.outcome === 'empty' || s.outcome === 'stored');
   const clientEvaluated = completedStats.reduce((n, s) => n + (s.promptTokens ?? 0), 0);
   const clientCached = completedStats.reduce((n, s) => n + (s.cachedTokens ?? 0), 0);
@@ -97,7 +97,7 @@ export function makeReport(name: string, totals: EngineTotals, stats: readonly R
 }
 
 /** Generated tokens of the requests whose suggestion was shown when it arrived. */
-function shownTokens(stats: readonly RequestStats[]): number {
+function shownTokens(stats: readonly CompletionStats[]): number {
   return stats.filter((s) => s.outcome === 'shown').reduce((n, s) => n + (s.generatedTokens ?? 0), 0);
 }
 

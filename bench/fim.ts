@@ -22,7 +22,7 @@ import { CompletionEngine, type CompletionSettings } from '../src/core/completio
 import { InfillBackend } from '../src/core/completion/infill';
 import { ExtraRing } from '../src/core/completion/ring';
 import type { SchedulerOptions } from '../src/core/completion/scheduler';
-import type { RequestStats } from '../src/core/completion/stats';
+import type { CompletionStats } from '../src/core/completion/stats';
 import { llamaFromEnv, startLlamaServer } from '../test/harness/llamaServer';
 import { startFimServer, type GenerateInput } from '../test/fakes/fimRoutes';
 import { makeReport, printReport, type RunReport, type ServerSide } from './fim-report';
@@ -86,7 +86,7 @@ async function run(setup: RunSetup, doc: ReturnType<typeof loadDocument>, region
   // Two other places the user looked at recently.
   ring.addAround('src/other.ts', (i) => doc.extraSource[i] ?? '', doc.extraSource.length, 200);
   ring.addAround('src/other.ts', (i) => doc.extraSource[i] ?? '', doc.extraSource.length, 900);
-  const stats: RequestStats[] = [];
+  const stats: CompletionStats[] = [];
   const engine = new CompletionEngine({
     backend: new InfillBackend(client),
     model: 'bench',

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { Registry } from './core/servers/registry';
 import type { ServerConfig, ServerKind } from './core/types';
-import { KINDS, kindLabel, validateServers } from './core/servers/kinds';
+import { KINDS, validateServers } from './core/servers/kinds';
+import { kindLabel } from './core/types';
 import type { Config } from './config';
 import type { ApiKeys } from './servers/apiKeys';
 import type { Log } from './log';

@@ -3,7 +3,7 @@ import { Disposables } from './lifecycle';
 import { Log } from './log';
 import { Config } from './config';
 import { ApiKeys } from './servers/apiKeys';
-import { Selection } from './servers/modelChoice';
+import { ModelChoice } from './servers/modelChoice';
 import { Registry } from './core/servers/registry';
 import { validateServers } from './core/servers/kinds';
 import { isLoopback } from './core/url';
@@ -18,7 +18,7 @@ import { registerCompletion, type CompletionApi } from './completion';
 /** What `activate` returns: used by Hearth's own integration tests. */
 export interface HearthApi {
   registry: Registry;
-  selection: Selection;
+  choice: ModelChoice;
   picker: ModelPicker;
   statusBar: StatusBar;
   log: Log;
@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const log = d.add(Log.create());
   const config = d.add(new Config());
   const keys = new ApiKeys(context.secrets);
-  const selection = d.add(new Selection(context.globalState));
+  const selection = d.add(new ModelChoice(context.globalState));
   const registry = new Registry({ log: log.child('servers'), getApiKey: (server) => keys.get(server) });
   d.add({ dispose: () => registry.dispose() });
   const picker = new ModelPicker(registry, selection);
@@ -86,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   d.add(keys.onDidChange(() => void registry.refresh({ force: true })));
   for (const disposable of registerCommands({ registry, config, keys, log, picker })) d.add(disposable);
 
-  const services: Services = { context, disposables: d, log, config, keys, selection, registry, statusBar };
+  const services: Services = { context, disposables: d, log, config, keys, choice: selection, registry, statusBar };
   // Features: each registers its commands, views and listeners on `services`.
   const chat = registerChat(services);
   const completion = registerCompletion(services);
@@ -103,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   d.add({ dispose: () => clearTimeout(timer) });
   log.info(`Hearth ${context.extension.packageJSON.version} activated`);
 
-  return { registry, selection, picker, statusBar, log, keys, chat, completion, configProblems: () => problems };
+  return { registry, choice: selection, picker, statusBar, log, keys, chat, completion, configProblems: () => problems };
 }
 
 const WELCOMED_KEY = 'hearth.welcomed';

@@ -3,7 +3,7 @@ import type { Disposables } from './lifecycle';
 import type { Log } from './log';
 import type { Config } from './config';
 import type { ApiKeys } from './servers/apiKeys';
-import type { Selection } from './servers/modelChoice';
+import type { ModelChoice } from './servers/modelChoice';
 import type { Registry } from './core/servers/registry';
 import type { StatusBar } from './statusBar';
 
@@ -19,7 +19,7 @@ export interface Services {
   log: Log;
   config: Config;
   keys: ApiKeys;
-  selection: Selection;
+  choice: ModelChoice;
   registry: Registry;
   statusBar: StatusBar;
 }

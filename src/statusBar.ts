@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Registry } from './core/servers/registry';
-import type { Selection } from './servers/modelChoice';
+import type { ModelChoice } from './servers/modelChoice';
 import { overallState } from './core/servers/modelList';
 
 /**
@@ -14,7 +14,7 @@ export class StatusBar implements vscode.Disposable {
 
   constructor(
     private readonly registry: Registry,
-    private readonly selection: Selection,
+    private readonly selection: ModelChoice,
   ) {
     this.item.name = 'Hearth';
     this.item.command = 'hearth.showMenu';

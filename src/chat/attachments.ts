@@ -5,7 +5,8 @@
 // them and say so.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createIgnoreMatcher, needsConfirmation, toChip, truncateText, type ConfirmReason, type ContextChip, type ContextItem, type Problem } from '../core/chat/attachments';
+import { createIgnoreMatcher, needsConfirmation, toChip, truncateText, type ConfirmReason } from '../core/chat/attachments';
+import { type AttachmentChip, type Attachment, type Problem } from '../core/chat/types';
 import { newId } from '../core/chat/conversation';
 import { Emitter } from '../core/events';
 import type { Logger } from '../core/types';
@@ -25,8 +26,8 @@ const SEVERITY: Record<vscode.DiagnosticSeverity, Problem['severity']> = {
 
 type Ignored = (folderRelPath: string) => boolean;
 
-export class EditorContext implements vscode.Disposable {
-  private items: ContextItem[] = [];
+export class Attachments implements vscode.Disposable {
+  private items: Attachment[] = [];
   includeCurrentFile = false;
   includeProblems = false;
   /** The last text editor that had focus (the chat view taking focus does not clear it). */
@@ -52,7 +53,7 @@ export class EditorContext implements vscode.Disposable {
     this.disposables.push(watcher, watcher.onDidChange(forget), watcher.onDidCreate(forget), watcher.onDidDelete(forget));
   }
 
-  chips(): ContextChip[] {
+  chips(): AttachmentChip[] {
     return this.items.map(toChip);
   }
 
@@ -131,7 +132,7 @@ export class EditorContext implements vscode.Disposable {
    * `ids` when given; removed from the list here), plus the current file and its problems when toggled on and the
    * file may be attached without asking. `notes` says what was skipped.
    */
-  async collect(ids?: readonly string[]): Promise<{ items: ContextItem[]; notes: string[] }> {
+  async collect(ids?: readonly string[]): Promise<{ items: Attachment[]; notes: string[] }> {
     // Only the chips the user saw when sending; one attached a moment later waits for the next message.
     const items = ids ? this.items.filter((i) => ids.includes(i.id)) : this.items;
     const notes: string[] = [];
@@ -157,7 +158,7 @@ export class EditorContext implements vscode.Disposable {
     this.changed.dispose();
   }
 
-  private add(item: ContextItem): void {
+  private add(item: Attachment): void {
     this.items.push(item);
     this.log.info(`attached ${item.kind} ${item.path}${item.lines ? `:${item.lines.start}-${item.lines.end}` : ''}`);
     this.changed.fire();

@@ -13,9 +13,9 @@ import { Emitter } from '../core/events';
 import type { Registry } from '../core/servers/registry';
 import type { Logger } from '../core/types';
 import { runAction } from '../errorUi';
-import type { Selection } from '../servers/modelChoice';
+import type { ModelChoice } from '../servers/modelChoice';
 import { copyText, insertAtCursor, openInNewFile, openLink, saveMarkdown } from './actions';
-import type { EditorContext } from './attachments';
+import type { Attachments } from './attachments';
 import { modelOptions } from './models';
 import { Responder } from './responder';
 import type { ChatSettings } from './settings';
@@ -25,8 +25,8 @@ import { DraftSaver } from './drafts';
 export interface ControllerDeps {
   history: HistoryStore;
   registry: Registry;
-  selection: Selection;
-  editor: EditorContext;
+  choice: ModelChoice;
+  attachments: Attachments;
   ui: ChatUi;
   log: Logger;
   settings(): ChatSettings;
@@ -49,7 +49,7 @@ export class ChatController implements vscode.Disposable {
   constructor(private readonly deps: ControllerDeps) {
     this.responder = new Responder({
       registry: deps.registry,
-      selection: deps.selection,
+      choice: deps.choice,
       log: deps.log,
       settings: deps.settings,
       post: (m) => this.post(m),
@@ -86,11 +86,11 @@ export class ChatController implements vscode.Disposable {
       current: toView(conv),
       draft: this.drafts.get(conv.id),
       models: modelOptions(statuses),
-      selectedModel: this.deps.selection.get('chat'),
-      context: this.deps.editor.chips(),
-      includeCurrentFile: this.deps.editor.includeCurrentFile,
-      includeProblems: this.deps.editor.includeProblems,
-      currentFile: this.deps.editor.currentFile(),
+      selectedModel: this.deps.choice.get('chat'),
+      attachments: this.deps.attachments.chips(),
+      includeCurrentFile: this.deps.attachments.includeCurrentFile,
+      includeProblems: this.deps.attachments.includeProblems,
+      currentFile: this.deps.attachments.currentFile(),
       busy: this.busy,
       streamingId: live && live.convId === conv.id ? live.messageId : undefined,
       notice,
@@ -113,7 +113,7 @@ export class ChatController implements vscode.Disposable {
       case 'ready':
         return this.postState();
       case 'send':
-        return this.send(m.text, m.contextIds);
+        return this.send(m.text, m.attachmentIds);
       case 'stop':
         return this.responder.stop();
       case 'regenerate':
@@ -131,25 +131,25 @@ export class ChatController implements vscode.Disposable {
       case 'copy':
         return copyText(m.text);
       case 'insertCode':
-        return void (await insertAtCursor(this.deps.editor.lastEditor, m.code, this.deps.ui));
+        return void (await insertAtCursor(this.deps.attachments.lastEditor, m.code, this.deps.ui));
       case 'openInNewFile':
         return void (await openInNewFile(m.code, m.language));
       case 'openLink':
         return void (await openLink(m.url, this.deps.ui, this.deps.log));
-      case 'removeContext':
-        return this.deps.editor.remove(m.id);
+      case 'removeAttachment':
+        return this.deps.attachments.remove(m.id);
       case 'toggleCurrentFile':
-        this.deps.editor.includeCurrentFile = m.on;
+        this.deps.attachments.includeCurrentFile = m.on;
         return this.postState();
       case 'toggleProblems':
-        this.deps.editor.includeProblems = m.on;
+        this.deps.attachments.includeProblems = m.on;
         return this.postState();
       case 'pickFile':
-        return this.deps.editor.pickFiles();
+        return this.deps.attachments.pickFiles();
       case 'draftChanged':
         return this.drafts.set(this.conv.id, m.text);
       case 'selectModel':
-        return this.deps.selection.set('chat', { server: m.server, model: m.model });
+        return this.deps.choice.set('chat', { server: m.server, model: m.model });
       case 'action':
         return this.action(m.id, m.messageId);
     }
@@ -160,9 +160,9 @@ export class ChatController implements vscode.Disposable {
     if (this.busy || !text.trim()) return;
     this.starting = true;
     try {
-      const { items, notes } = await this.deps.editor.collect(contextIds);
+      const { items, notes } = await this.deps.attachments.collect(contextIds);
       let conv = await this.fresh();
-      conv = addMessage(conv, { id: newId(), role: 'user', content: text, context: items.length ? items : undefined, created: Date.now() }, Date.now());
+      conv = addMessage(conv, { id: newId(), role: 'user', content: text, attachments: items.length ? items : undefined, created: Date.now() }, Date.now());
       await this.drafts.clear(conv.id);
       await this.start(conv, notes);
     } finally {
@@ -248,7 +248,7 @@ export class ChatController implements vscode.Disposable {
       if (history.current !== conv.id) await history.setCurrent(conv.id);
       return markInterrupted(conv);
     }
-    return history.create(this.deps.selection.get('chat'));
+    return history.create(this.deps.choice.get('chat'));
   }
 
   /** The current conversation as on disk when another window changed it since (re-read before write). */
@@ -294,7 +294,7 @@ export class ChatController implements vscode.Disposable {
     }
     const known: ErrorAction[] = ['openSettings', 'showLog', 'selectModel', 'setApiKey'];
     if (known.includes(id as ErrorAction)) {
-      const server = this.deps.selection.get('chat')?.server;
+      const server = this.deps.choice.get('chat')?.server;
       await runAction(id as ErrorAction, new HearthError('internal', '', { serverName: server }));
     }
   }

@@ -36,8 +36,8 @@ export interface GenerateOptions {
 export function describeOmitted(omitted: Omitted): string | undefined {
   const parts: string[] = [];
   if (omitted.turns > 0) parts.push(`${omitted.turns} older message${omitted.turns === 1 ? '' : 's'}`);
-  const cut = omitted.contextItems.filter((c) => c.endsWith('(truncated)'));
-  const dropped = omitted.contextItems.filter((c) => !c.endsWith('(truncated)'));
+  const cut = omitted.attachments.filter((c) => c.endsWith('(truncated)'));
+  const dropped = omitted.attachments.filter((c) => !c.endsWith('(truncated)'));
   if (dropped.length) parts.push(`attachment${dropped.length === 1 ? '' : 's'} ${dropped.join(', ')}`);
   let text = parts.length ? `Left out to fit the model's context: ${parts.join(' and ')}.` : '';
   if (cut.length) text += `${text ? ' ' : ''}Shortened to fit: ${cut.map((c) => c.replace(/ \(truncated\)$/, '')).join(', ')}.`;
@@ -63,12 +63,12 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
     maxTokens,
   });
   const openai = o.client.openai({ timeoutMs: Math.max(o.client.timeoutMs, FIRST_BYTE_MS) });
-  const errorContext = o.client.errorContext({ model: o.model, path: '/v1/chat/completions' });
+  const errorContext = o.client.requestFacts({ model: o.model, path: '/v1/chat/completions' });
 
   const send = (b: BudgetResult) => {
     o.log.info(
       `prompt: ${b.messages.length} messages, ~${b.promptTokens} tokens of ${o.contextLength} (${b.replyTokens} kept for the reply); ` +
-        `left out ${b.omitted.turns} messages and ${b.omitted.contextItems.length} attachments`,
+        `left out ${b.omitted.turns} messages and ${b.omitted.attachments.length} attachments`,
     );
     o.onPrompt(b.omitted, b.promptTokens);
     return withRetry(

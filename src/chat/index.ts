@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { HistoryStore } from '../core/chat/history';
 import type { Services } from '../services';
 import { ChatController } from './controller';
-import { EditorContext } from './attachments';
+import { Attachments } from './attachments';
 import { chatSettings } from './settings';
 import { defaultUi, type ChatUi } from './ui';
 import { ChatView, VIEW_ID } from './view';
@@ -14,7 +14,7 @@ export interface ChatApi {
   controller: ChatController;
   view: ChatView;
   history: HistoryStore;
-  editor: EditorContext;
+  attachments: Attachments;
   /** The dialogs; tests replace its methods. */
   ui: ChatUi;
   /** The folder the history lives in. */
@@ -24,7 +24,7 @@ export interface ChatApi {
 }
 
 export function registerChat(services: Services): ChatApi {
-  const { context, disposables: d, log: baseLog, registry, selection, config } = services;
+  const { context, disposables: d, log: baseLog, registry, choice, config } = services;
   const log = baseLog.child('chat');
   const storageDir = vscode.Uri.joinPath(context.globalStorageUri, 'chat');
   // The methods are looked up on each call, so tests can replace them.
@@ -35,14 +35,14 @@ export function registerChat(services: Services): ChatApi {
     saveTarget: (...a) => ui.saveTarget(...a),
     info: (...a) => ui.info(...a),
   };
-  const editor = d.add(new EditorContext(proxyUi, log));
+  const attachments = d.add(new Attachments(proxyUi, log));
 
   const makeController = () => {
     const history = new HistoryStore(storageDir.fsPath, {
       log,
       onProblem: (message) => void vscode.window.showWarningMessage(`Hearth: ${message}`),
     });
-    const controller = new ChatController({ history, registry, selection, editor, ui: proxyUi, log, settings: () => chatSettings(config, log) });
+    const controller = new ChatController({ history, registry, choice, attachments, ui: proxyUi, log, settings: () => chatSettings(config, log) });
     return Object.assign(controller, { history });
   };
   const controller = d.add(makeController());
@@ -50,20 +50,20 @@ export function registerChat(services: Services): ChatApi {
   const view = d.add(new ChatView(context.extensionUri, controller, log));
   d.add(vscode.window.registerWebviewViewProvider(VIEW_ID, view));
 
-  d.add(editor.onDidChange(() => controller.postState()));
+  d.add(attachments.onDidChange(() => controller.postState()));
   d.add(registry.onDidChange(() => controller.postState()));
-  d.add(selection.onDidChange(() => controller.postState()));
+  d.add(choice.onDidChange(() => controller.postState()));
 
   const commands: Record<string, () => unknown> = {
     'hearth.chat.askAboutSelection': async () => {
-      if (await editor.addSelection(vscode.window.activeTextEditor ?? editor.lastEditor)) await view.reveal();
+      if (await attachments.addSelection(vscode.window.activeTextEditor ?? attachments.lastEditor)) await view.reveal();
     },
     'hearth.chat.newChat': async () => {
       await controller.newChat();
       await view.reveal();
     },
     'hearth.chat.attachFile': async () => {
-      await editor.pickFiles();
+      await attachments.pickFiles();
       await view.reveal();
     },
     'hearth.chat.exportMarkdown': () => controller.exportConversation(controller.current.id),
@@ -86,7 +86,7 @@ export function registerChat(services: Services): ChatApi {
     controller,
     view,
     history: controller.history,
-    editor,
+    attachments,
     ui,
     storageDir,
     openAnotherController: makeController,

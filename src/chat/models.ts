@@ -1,9 +1,9 @@
 // Which model the chat talks to: the options for the webview's model picker,
 // the chosen one (or a first available one when none was chosen yet), and
 // the context length to budget against.
-import type { ModelInfo, ModelRef, ServerStatus } from '../core/types';
+import type { ModelInfo, ModelRef, ServerStatus } from '../core/servers/types';
 import type { ModelOption } from '../core/chat/protocol';
-import { kindLabel } from '../core/servers/kinds';
+import { kindLabel } from '../core/types';
 import { formatContext } from '../core/servers/modelList';
 
 /** Models of every reachable server, for the model picker. */

@@ -10,7 +10,7 @@ import { classify, HearthError } from '../core/errors';
 import type { Registry } from '../core/servers/registry';
 import type { Logger } from '../core/types';
 import { ACTION_LABELS } from '../errorUi';
-import type { Selection } from '../servers/modelChoice';
+import type { ModelChoice } from '../servers/modelChoice';
 import { describeOmitted, generate } from './generate';
 import { contextLength, resolveModel } from './models';
 import type { ChatSettings } from './settings';
@@ -20,7 +20,7 @@ const SAVE_EVERY_MS = 2000;
 
 export interface ResponderDeps {
   registry: Registry;
-  selection: Selection;
+  choice: ModelChoice;
   log: Logger;
   settings(): ChatSettings;
   post(message: HostToWebview): void;
@@ -74,13 +74,13 @@ export class Responder {
    */
   async reply(conv: Conversation, notes: string[], onStarted: (conv: Conversation) => void): Promise<Conversation> {
     if (this.current) throw new Error('a reply is already being generated');
-    const { registry, selection, log } = this.deps;
+    const { registry, choice, log } = this.deps;
     const message: ChatMessage = { id: newId(), role: 'assistant', content: '', created: Date.now() };
-    let ref = resolveModel(registry.statuses(), selection.get('chat'));
+    let ref = resolveModel(registry.statuses(), choice.get('chat'));
     if (!ref) {
       // Right after start-up discovery may still be running: wait for it before giving up.
       await registry.refresh().catch(() => undefined);
-      ref = resolveModel(registry.statuses(), selection.get('chat'));
+      ref = resolveModel(registry.statuses(), choice.get('chat'));
     }
     conv = addMessage({ ...conv, model: ref ?? conv.model }, message, Date.now());
     const abort = new AbortController();
@@ -124,7 +124,7 @@ export class Responder {
           actions: ['selectModel', 'openSettings', 'showLog'],
         });
       }
-      if (!selection.get('chat')) await selection.set('chat', ref); // remember the automatic choice
+      if (!choice.get('chat')) await choice.set('chat', ref); // remember the automatic choice
       const client = await registry.client(ref.server);
       const status = registry.status(ref.server);
       const settings = this.deps.settings();

@@ -30,7 +30,7 @@ export const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 
 const OFFERED_KEY = 'hearth.completion.offeredModel';
 
 export function registerCompletion(services: Services): CompletionApi {
-  const { context, disposables: d, config, registry, selection, statusBar } = services;
+  const { context, disposables: d, config, registry, choice, statusBar } = services;
   const log = services.log.child('completion');
   const warned = new Set<string>();
   let settings = readCompletionSettings(config, (m) => warnOnce(m));
@@ -47,7 +47,7 @@ export function registerCompletion(services: Services): CompletionApi {
     registry,
     ring,
     log,
-    selected: () => selection.get('completion'),
+    selected: () => choice.get('completion'),
     settings: () => settings,
     workspaceName: () => vscode.workspace.name,
     onStats: (s) => status?.stats(s),
@@ -92,7 +92,7 @@ export function registerCompletion(services: Services): CompletionApi {
 
   const update = () => void session.update();
   d.add(registry.onDidChange(update));
-  d.add(selection.onDidChange((purpose) => {
+  d.add(choice.onDidChange((purpose) => {
     if (purpose !== 'completion') return;
     status?.clearError();
     update();

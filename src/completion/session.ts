@@ -9,12 +9,13 @@ import { InfillBackend } from '../core/completion/infill';
 import { OllamaBackend } from '../core/completion/ollama';
 import { OpenAICompletionsBackend } from '../core/completion/openaiCompletions';
 import type { ExtraRing } from '../core/completion/ring';
-import type { RequestStats } from '../core/completion/stats';
+import type { CompletionStats } from '../core/completion/stats';
 import { resolveTemplate, type FimTemplate } from '../core/completion/templates';
 import { Emitter } from '../core/events';
-import { kindLabel } from '../core/servers/kinds';
+import { kindLabel } from '../core/types';
 import type { Registry } from '../core/servers/registry';
-import type { Logger, ModelInfo, ModelRef, ServerConfig, ServerStatus } from '../core/types';
+import type { Logger, ServerConfig } from '../core/types';
+import type { ModelInfo, ModelRef, ServerStatus } from '../core/servers/types';
 import type { CompletionUserSettings } from './settings';
 
 export type SessionState =
@@ -28,7 +29,7 @@ export interface SessionDeps {
   selected(): ModelRef | undefined;
   settings(): CompletionUserSettings;
   workspaceName(): string | undefined;
-  onStats(stats: RequestStats): void;
+  onStats(stats: CompletionStats): void;
   /** A request to the server starts (+1) or ends (-1): the status bar spins meanwhile. */
   onBusy(delta: number): void;
 }

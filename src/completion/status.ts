@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { ACTION_LABELS, runAction } from '../errorUi';
 import type { ErrorAction, HearthError } from '../core/errors';
-import { describeStats, type RequestStats } from '../core/completion/stats';
+import { describeCompletion, type CompletionStats } from '../core/completion/stats';
 import type { Logger } from '../core/types';
 import type { StatusBar } from '../statusBar';
 import type { CompletionGate } from './gate';
@@ -26,7 +26,7 @@ function clock(ms: number): string {
 
 export class CompletionStatus {
   private busy = 0;
-  private last?: { stats: RequestStats; at: number };
+  private last?: { stats: CompletionStats; at: number };
   private error?: HearthError;
   private readonly shownKinds = new Set<string>();
   /** Notifications shown this session, by kind (tests read it). */
@@ -43,7 +43,7 @@ export class CompletionStatus {
     return this.busy;
   }
 
-  get lastStats(): RequestStats | undefined {
+  get lastStats(): CompletionStats | undefined {
     return this.last?.stats;
   }
 
@@ -57,8 +57,8 @@ export class CompletionStatus {
   }
 
   /** One request's stats from the engine. */
-  stats(s: RequestStats): void {
-    const line = `completion ${s.kind} #${s.id}: ${s.outcome}${s.error ? '' : ` — ${describeStats(s)}`}${s.latencyMs !== undefined ? ` (latency ${s.latencyMs} ms)` : ''}`;
+  stats(s: CompletionStats): void {
+    const line = `completion ${s.kind} #${s.id}: ${s.outcome}${s.error ? '' : ` — ${describeCompletion(s)}`}${s.latencyMs !== undefined ? ` (latency ${s.latencyMs} ms)` : ''}`;
     if (s.outcome === 'error' && s.error) {
       this.log.warn(`${line}: ${s.error.toLogString()}`);
       if (s.kind === 'warmup') return; // a failed warm-up changes nothing the user sees
@@ -98,7 +98,7 @@ export class CompletionStatus {
     if (this.last) {
       const s = this.last.stats;
       const source = s.fromCache ? '' : ' · not from cache';
-      lines.push(`Last completion (${clock(this.last.at)}): ${describeStats(s)}${source}${s.outcome === 'empty' ? ' · nothing to show' : ''}`);
+      lines.push(`Last completion (${clock(this.last.at)}): ${describeCompletion(s)}${source}${s.outcome === 'empty' ? ' · nothing to show' : ''}`);
     }
     return lines.join('\n\n');
   }

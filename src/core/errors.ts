@@ -3,8 +3,7 @@
 // Node fetch (undici) errors and openai SDK errors; `errorFromResponse`
 // reads each server kind's own error body.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import type { ServerConfig } from './types';
-import { kindLabel } from './servers/kinds';
+import { kindLabel, type ServerConfig } from './types';
 import { contextNumbers, isContextError, modelFromMessage, parseErrorBody, parseRetryAfter } from './errorBody';
 
 export { parseErrorBody, parseRetryAfter } from './errorBody';
@@ -103,7 +102,7 @@ export function defaultActions(code: ErrorCode): ErrorAction[] {
 }
 
 /** What an error message needs to know about the request. */
-export interface ErrorContext {
+export interface RequestFacts {
   server?: Pick<ServerConfig, 'name' | 'kind' | 'url'>;
   model?: string;
   /** The request path, e.g. `/v1/models` (for "has no endpoint" messages). */
@@ -118,11 +117,11 @@ export interface ErrorContext {
 }
 
 /** "llama.cpp at http://127.0.0.1:8080", or "The server". */
-export function describeServer(ctx: ErrorContext): string {
+export function describeServer(ctx: RequestFacts): string {
   return ctx.server ? `${kindLabel(ctx.server.kind)} at ${ctx.server.url}` : 'The server';
 }
 
-function make(code: ErrorCode, message: string, ctx: ErrorContext, extra: Partial<HearthErrorInit> = {}): HearthError {
+function make(code: ErrorCode, message: string, ctx: RequestFacts, extra: Partial<HearthErrorInit> = {}): HearthError {
   return new HearthError(code, message, {
     serverName: ctx.server?.name,
     url: ctx.server?.url,
@@ -139,7 +138,7 @@ function clip(text: string): string {
 }
 
 /** Turns an HTTP error response into a HearthError, reading the server's own error body. */
-export function errorFromResponse(status: number, bodyText: string, ctx: ErrorContext, headers?: Headers): HearthError {
+export function errorFromResponse(status: number, bodyText: string, ctx: RequestFacts, headers?: Headers): HearthError {
   const who = describeServer(ctx);
   const body = parseErrorBody(bodyText);
   const text = clip(body.message ?? '');
@@ -199,7 +198,7 @@ export function errorFromResponse(status: number, bodyText: string, ctx: ErrorCo
   return make('malformed', `${who} answered with an unexpected status ${status}.`, ctx, base);
 }
 
-function contextHint(ctx: ErrorContext): string {
+function contextHint(ctx: RequestFacts): string {
   switch (ctx.server?.kind) {
     case 'llamacpp':
       return ' (-c / --ctx-size; it is shared by the slots of -np)';
@@ -243,7 +242,7 @@ function errorText(err: unknown): string {
  * HearthErrors pass through; fetch, abort and openai SDK errors are mapped
  * by their codes. The raw error is kept as `cause` and `detail`, never as the message.
  */
-export function classify(err: unknown, ctx: ErrorContext = {}): HearthError {
+export function classify(err: unknown, ctx: RequestFacts = {}): HearthError {
   if (err instanceof HearthError) return err;
   if (err instanceof HttpFailure) return err.error;
   const who = describeServer(ctx);
@@ -311,13 +310,13 @@ export function classify(err: unknown, ctx: ErrorContext = {}): HearthError {
   return make('internal', `Hearth hit an unexpected problem talking to ${who}; details are in the log.`, ctx, extra);
 }
 
-function timeoutError(ctx: ErrorContext, extra: Partial<HearthErrorInit>): HearthError {
+function timeoutError(ctx: RequestFacts, extra: Partial<HearthErrorInit>): HearthError {
   const who = describeServer(ctx);
   const within = ctx.timeoutMs ? ` within ${formatSeconds(ctx.timeoutMs)}` : ' in time';
   return make('timeout', `${who} did not answer${within}.`, ctx, extra);
 }
 
-function cutOff(err: unknown, ctx: ErrorContext, extra: Partial<HearthErrorInit>): HearthError {
+function cutOff(err: unknown, ctx: RequestFacts, extra: Partial<HearthErrorInit>): HearthError {
   const who = describeServer(ctx);
   if (ctx.phase === 'body' || /terminated/i.test(errorText(err))) {
     return make('malformed', `${who} closed the connection in the middle of its answer.`, ctx, extra);
@@ -339,7 +338,7 @@ function urlPart(url: string, part: 'hostname' | 'port'): string {
 }
 
 /** A `malformed` error for a response whose JSON has the wrong shape. */
-export function unexpectedShape(ctx: ErrorContext, what: string): HearthError {
+export function unexpectedShape(ctx: RequestFacts, what: string): HearthError {
   const path = ctx.path ? ` to ${ctx.path}` : '';
   return make('malformed', `${describeServer(ctx)} answered${path} with an unexpected shape (${what}). Is it really a ${ctx.server ? kindLabel(ctx.server.kind) : 'compatible'} server?`, ctx, { detail: what });
 }

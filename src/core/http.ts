@@ -3,10 +3,10 @@
 // API key sent only to the server's own origin, and one log line per request.
 import OpenAI from 'openai';
 import type { Logger, ServerConfig } from './types';
-import { classify, errorFromResponse, HearthError, HttpFailure, type ErrorContext } from './errors';
+import { classify, errorFromResponse, HearthError, HttpFailure, type RequestFacts } from './errors';
 import { addSecret, redact } from './redact';
 import { joinUrl, sameOrigin } from './url';
-import { deadline, describeStats, modelInBody, observeBody, type RequestStats } from './httpParts';
+import { deadline, describeUsage, modelInBody, observeBody, type RequestUsage } from './httpParts';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_REDIRECTS = 5;
@@ -19,7 +19,7 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
-export type { RequestStats } from './httpParts';
+export type { RequestUsage as RequestStats } from './httpParts';
 
 export interface RequestOptions {
   method?: string;
@@ -31,7 +31,7 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** The model the request is about (for error messages); read from a JSON body's `model` otherwise. */
   model?: string;
-  stats?: RequestStats;
+  stats?: RequestUsage;
   /** Log at debug level (probes, whose failures are expected). */
   quiet?: boolean;
 }
@@ -46,7 +46,7 @@ export interface OpenAIOptions {
   timeoutMs?: number;
   /** Aborts every request of this client (callers may also pass a signal per request). */
   signal?: AbortSignal;
-  stats?: RequestStats;
+  stats?: RequestUsage;
   quiet?: boolean;
 }
 
@@ -85,13 +85,13 @@ export class ServerClient {
   }
 
   /** The context for `classify`/`errorFromResponse` about a request to this server. */
-  errorContext(extra: Partial<ErrorContext> = {}): ErrorContext {
+  requestFacts(extra: Partial<RequestFacts> = {}): RequestFacts {
     return { server: this.server, hasKey: this.hasKey, timeoutMs: this.timeoutMs, ...extra };
   }
 
   /** Classifies anything thrown by a request to this server (e.g. by the openai client). */
-  classify(err: unknown, extra: Partial<ErrorContext> = {}): HearthError {
-    return classify(err, this.errorContext(extra));
+  classify(err: unknown, extra: Partial<RequestFacts> = {}): HearthError {
+    return classify(err, this.requestFacts(extra));
   }
 
   /** One request; resolves with any HTTP status (only network failures, timeouts and aborts throw). */
@@ -126,7 +126,7 @@ export class ServerClient {
     const method = (opts.method ?? (opts.body === undefined ? 'GET' : 'POST')).toUpperCase();
     const url = this.url(path);
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const ctx = this.errorContext({ path, timeoutMs, model: opts.model ?? modelInBody(opts.body) });
+    const ctx = this.requestFacts({ path, timeoutMs, model: opts.model ?? modelInBody(opts.body) });
     const limit = deadline(opts.signal, timeoutMs);
     const started = Date.now();
     let firstByte: number | undefined;
@@ -154,7 +154,7 @@ export class ServerClient {
     const method = (opts.method ?? (opts.body === undefined ? 'GET' : 'POST')).toUpperCase();
     const url = this.url(path);
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const ctx = this.errorContext({ path, timeoutMs, model: opts.model ?? modelInBody(opts.body) });
+    const ctx = this.requestFacts({ path, timeoutMs, model: opts.model ?? modelInBody(opts.body) });
     const limit = deadline(opts.signal, timeoutMs);
     const started = Date.now();
     let res: Response;
@@ -210,7 +210,7 @@ export class ServerClient {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const method = (init?.method ?? 'GET').toUpperCase();
     const path = url.startsWith(this.server.url) ? url.slice(this.server.url.length) || '/' : url;
-    const ctx = this.errorContext({ path, timeoutMs: opts.timeoutMs ?? this.timeoutMs, model: modelInBody(init?.body) });
+    const ctx = this.requestFacts({ path, timeoutMs: opts.timeoutMs ?? this.timeoutMs, model: modelInBody(init?.body) });
     const signals = [init?.signal, opts.signal].filter((s): s is AbortSignal => !!s);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const started = Date.now();
@@ -239,7 +239,7 @@ export class ServerClient {
    */
   private logBody(
     res: Response,
-    o: { quiet?: boolean; method: string; url: string; started: number; stats?: RequestStats; ctx: ErrorContext; rawAbort?: boolean },
+    o: { quiet?: boolean; method: string; url: string; started: number; stats?: RequestUsage; ctx: RequestFacts; rawAbort?: boolean },
   ): Response {
     const firstByte = Date.now() - o.started;
     return observeBody(res, {
@@ -304,7 +304,7 @@ export class ServerClient {
     }
   }
 
-  private logFailure(quiet: boolean | undefined, method: string, url: string, err: HearthError, started: number, stats?: RequestStats): void {
+  private logFailure(quiet: boolean | undefined, method: string, url: string, err: HearthError, started: number, stats?: RequestUsage): void {
     const level = err.code === 'aborted' ? 'quiet' : 'fail';
     this.logLine(level, quiet, method, url, `failed: ${err.toLogString()}`, started, undefined, stats);
   }
@@ -317,12 +317,12 @@ export class ServerClient {
     outcome: string,
     started: number | undefined,
     firstByte: number | undefined,
-    stats: RequestStats | undefined,
+    stats: RequestUsage | undefined,
   ): void {
     const parts: string[] = [];
     if (started !== undefined) parts.push(`${Date.now() - started} ms`);
     if (firstByte !== undefined && started !== undefined && Date.now() - started - firstByte > 5) parts.push(`first byte ${firstByte} ms`);
-    const extra = describeStats(stats);
+    const extra = describeUsage(stats);
     if (extra) parts.push(extra);
     const line = redact(`${method} ${url} ${outcome}${parts.length ? ` (${parts.join(', ')})` : ''}`, [this.apiKey]);
     if (quiet || level === 'quiet') this.log.debug(line);

@@ -2,7 +2,7 @@
 // wrapper that reports when a response has been read, and log helpers.
 
 /** Filled in by the caller while it reads a response; shown in the request's log line. */
-export interface RequestStats {
+export interface RequestUsage {
   promptTokens?: number;
   completionTokens?: number;
   /** Anything else worth a word in the log line, e.g. "cache 120". */
@@ -38,7 +38,7 @@ export function modelInBody(body: unknown): string | undefined {
   return hit ? hit[1] : undefined;
 }
 
-export function describeStats(stats?: RequestStats): string {
+export function describeUsage(stats?: RequestUsage): string {
   if (!stats) return '';
   const parts: string[] = [];
   if (stats.promptTokens !== undefined) parts.push(`${stats.promptTokens} prompt`);

@@ -1,7 +1,20 @@
-// Shared vocabulary of the core: servers, models, statuses and the logger
-// interface. Pure TypeScript, no `vscode` import.
+// The base vocabulary every feature shares: the kinds of server, one
+// server's connection settings, and the logger interface. Pure TypeScript.
 
 export type ServerKind = 'llamacpp' | 'ollama' | 'lmstudio' | 'vllm' | 'openai';
+
+/** What the user reads for each kind: "llama.cpp", "Ollama", … */
+export const KIND_LABELS: Readonly<Record<ServerKind, string>> = {
+  llamacpp: 'llama.cpp',
+  ollama: 'Ollama',
+  lmstudio: 'LM Studio',
+  vllm: 'vLLM',
+  openai: 'OpenAI-compatible',
+};
+
+export function kindLabel(kind: ServerKind): string {
+  return KIND_LABELS[kind] ?? KIND_LABELS.openai;
+}
 
 /** One entry of `hearth.servers` after validation (or an auto-detected preset). */
 export interface ServerConfig {
@@ -18,45 +31,6 @@ export interface ServerConfig {
   streamUsage?: boolean;
   /** True when found by auto-detection rather than configured. */
   detected?: boolean;
-}
-
-export interface ModelInfo {
-  /** The id exactly as the server reports it. */
-  id: string;
-  /** Name of the server it lives on. */
-  server: string;
-  /** Context length in tokens, when the server tells. */
-  contextLength?: number;
-  /** Whether the model can fill in the middle (llama.cpp /infill, Ollama `insert`, or a known FIM family). */
-  fim: boolean;
-  /** LM Studio (and llama.cpp in router mode): whether the model is loaded right now. */
-  loaded?: boolean;
-  /**
-   * Ollama: `num_ctx` from the model's Modelfile parameters, i.e. the context
-   * Ollama really uses unless a request sets `options.num_ctx` (which reloads
-   * the model when it differs). `contextLength` is what the model supports.
-   */
-  numCtx?: number;
-}
-
-/** A model chosen by the user, persisted across reloads. */
-export interface ModelRef {
-  server: string;
-  model: string;
-}
-
-export type ServerState = 'unknown' | 'checking' | 'ok' | 'loading' | 'error';
-
-export interface ServerStatus {
-  server: ServerConfig;
-  state: ServerState;
-  models: ModelInfo[];
-  /** Set when state is 'error' or 'loading'. */
-  error?: import('./errors').HearthError;
-  /** llama.cpp `/props`: context size per slot and number of slots. */
-  props?: { nCtx?: number; slots?: number };
-  /** Date.now() of the last finished discovery. */
-  checkedAt?: number;
 }
 
 /** What the core needs of a log; the VS Code adapter implements it over a LogOutputChannel. */

@@ -1,12 +1,12 @@
 import type * as vscode from 'vscode';
 import { Emitter } from '../core/events';
-import type { ModelRef } from '../core/types';
+import type { ModelRef } from '../core/servers/types';
 import type { Purpose } from '../core/servers/modelList';
 
 const KEYS: Record<Purpose, string> = { chat: 'hearth.chatModel', completion: 'hearth.completionModel' };
 
 /** The chosen chat and completion models, persisted in global state across reloads. */
-export class Selection {
+export class ModelChoice {
   private readonly changed = new Emitter<Purpose>();
   readonly onDidChange = this.changed.event;
 

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { Registry } from '../core/servers/registry';
-import type { ModelRef } from '../core/types';
+import type { ModelRef } from '../core/servers/types';
 import { pickEntries, type PickEntry, type Purpose } from '../core/servers/modelList';
-import type { Selection } from './modelChoice';
+import type { ModelChoice } from './modelChoice';
 
 type Item = vscode.QuickPickItem & { entry?: PickEntry };
 
@@ -18,7 +18,7 @@ export class ModelPicker {
 
   constructor(
     private readonly registry: Registry,
-    private readonly selection: Selection,
+    private readonly selection: ModelChoice,
   ) {}
 
   async pick(purpose: Purpose): Promise<ModelRef | undefined> {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { Registry } from '../core/servers/registry';
-import type { ModelInfo, ServerStatus } from '../core/types';
-import { kindLabel } from '../core/servers/kinds';
+import type { ModelInfo, ServerStatus } from '../core/servers/types';
+import { kindLabel } from '../core/types';
 import { describeModel, sameRef } from '../core/servers/modelList';
-import type { Selection } from './modelChoice';
+import type { ModelChoice } from './modelChoice';
 
 type Node = { type: 'server'; status: ServerStatus } | { type: 'model'; model: ModelInfo };
 
@@ -19,7 +19,7 @@ export class ServersView implements vscode.TreeDataProvider<Node>, vscode.Dispos
 
   constructor(
     private readonly registry: Registry,
-    private readonly selection: Selection,
+    private readonly selection: ModelChoice,
   ) {}
 
   refresh(): void {

@@ -51,7 +51,7 @@ describe('chat: view, editor context and actions', function () {
     const editor = await vscode.window.showTextDocument(doc);
     editor.selection = new vscode.Selection(1, 0, 3, doc.lineAt(3).text.length);
     await vscode.commands.executeCommand('hearth.chat.askAboutSelection');
-    const chips = f.api.chat.editor.chips();
+    const chips = f.api.chat.attachments.chips();
     assert.deepEqual(chips.map((c) => [c.kind, c.label]), [['selection', 'app.ts:2-4']]);
     await f.api.chat.controller.send('What does this do?', chips.map((c) => c.id));
     const user = f.routes.last.messages.at(-1).content as string;
@@ -59,8 +59,8 @@ describe('chat: view, editor context and actions', function () {
     assert.ok(user.includes(doc.lineAt(2).text));
     assert.ok(user.endsWith('What does this do?'));
     const state = f.api.chat.controller.state();
-    assert.equal(state.current?.messages[0].context?.[0].label, 'app.ts:2-4', 'the message keeps its chip');
-    assert.deepEqual(state.context, [], 'attachments go with the message they were sent with');
+    assert.equal(state.current?.messages[0].attachments?.[0].label, 'app.ts:2-4', 'the message keeps its chip');
+    assert.deepEqual(state.attachments, [], 'attachments go with the message they were sent with');
   });
 
   it('asks before attaching secret-looking or git-ignored files, and attaches ordinary ones without asking', async () => {
@@ -71,7 +71,7 @@ describe('chat: view, editor context and actions', function () {
       asked.push(`${message} | ${detail}`);
       return answer;
     };
-    const editor = f.api.chat.editor;
+    const editor = f.api.chat.attachments;
     assert.equal(await editor.addFile(workspaceFile('.env')), false, 'declined: not attached');
     assert.match(asked[0], /Attach \.env.*may hold secrets/);
     assert.equal(editor.chips().length, 0);

@@ -244,7 +244,7 @@ describe('completion: ghost text in the editor', function () {
 
   it('with no completion model selected sends nothing and says so', async () => {
     f = await completionFixture();
-    await f.api.selection.set('completion', undefined);
+    await f.api.choice.set('completion', undefined);
     await waitFor('no engine', () => f!.api.completion.session.state.kind === 'off');
     await openAt(FUNC);
     const none = nextProvide(f.api, (r) => !!r.reason?.startsWith('No completion model selected'));

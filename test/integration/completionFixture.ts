@@ -110,7 +110,7 @@ export async function resetCompletion(api?: HearthApi): Promise<void> {
   if (api) {
     await api.completion.gate.setOff(false);
     await api.completion.gate.snooze(0);
-    await api.selection.set('completion', undefined);
+    await api.choice.set('completion', undefined);
   }
 }
 

@@ -42,5 +42,5 @@ export async function useServer(
   await setUserSetting('servers', [server]);
   await waitFor(`the server ${server.name}`, () => api.registry.servers().some((s) => s.name === server.name && s.url === server.url));
   await api.registry.refresh({ force: true });
-  await api.selection.set(purpose, { server: server.name, model });
+  await api.choice.set(purpose, { server: server.name, model });
 }

@@ -98,7 +98,7 @@ describe('servers and model switching', function () {
       await waitFor('the new server', () => api.registry.servers().some((s) => s.name === 'Fake llama'));
       const ref = await pickThroughQuickPick('hearth.selectCompletionModel', 'qwen2.5-coder-1.5b-q8_0.gguf', /4,096 tokens · FIM/);
       assert.deepEqual(ref, { server: 'Fake llama', model: 'qwen2.5-coder-1.5b-q8_0.gguf' });
-      assert.deepEqual(api.selection.get('completion'), ref);
+      assert.deepEqual(api.choice.get('completion'), ref);
       await waitFor('the status bar to show the model', () => api.statusBar.item.text.includes('qwen2.5-coder-1.5b-q8_0.gguf'));
     } finally {
       await llama.close();
@@ -140,7 +140,7 @@ describe('servers and model switching', function () {
       const ctx = formatContext(props.default_generation_settings.n_ctx)!;
       const ref = await pickThroughQuickPick('hearth.selectChatModel', modelId, new RegExp(ctx.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
       assert.deepEqual(ref, { server: 'Real llama.cpp', model: modelId });
-      assert.deepEqual(api.selection.get('chat'), ref);
+      assert.deepEqual(api.choice.get('chat'), ref);
     } finally {
       await server.stop();
     }
@@ -151,7 +151,7 @@ describe('after a reload of the window', () => {
   it('keeps the selected completion model @after-reload', async () => {
     const api = await hearth();
     // Chosen through the quick pick in the first load of this window.
-    assert.deepEqual(api.selection.get('completion'), { server: 'Fake llama', model: 'qwen2.5-coder-1.5b-q8_0.gguf' });
+    assert.deepEqual(api.choice.get('completion'), { server: 'Fake llama', model: 'qwen2.5-coder-1.5b-q8_0.gguf' });
     await waitFor('the status bar to show the model', () => api.statusBar.item.text.includes('qwen2.5-coder-1.5b-q8_0.gguf'));
   });
 });

@@ -55,13 +55,13 @@ export class Composer {
       this.remember();
       this.resize();
     }
-    this.contextIds = state.context.map((c) => c.id);
+    this.contextIds = state.attachments.map((c) => c.id);
     this.chips.replaceChildren(
-      ...state.context.map((c) =>
+      ...state.attachments.map((c) =>
         h('span', { class: 'chip', title: c.detail }, icon(c.kind === 'selection' ? 'code' : 'file'), h('span', { text: c.label }),
-          button(`Remove ${c.label}`, 'close', () => post({ type: 'removeContext', id: c.id }), { class: 'chip-remove' }))),
+          button(`Remove ${c.label}`, 'close', () => post({ type: 'removeAttachment', id: c.id }), { class: 'chip-remove' }))),
     );
-    this.chips.hidden = state.context.length === 0;
+    this.chips.hidden = state.attachments.length === 0;
     this.setToggle(this.fileToggle, state.includeCurrentFile, state.currentFile ? `Include the current file (${state.currentFile})` : 'Include the current file');
     this.setToggle(this.problemsToggle, state.includeProblems, 'Include the current file\'s problems');
     this.renderModels(state);
@@ -85,7 +85,7 @@ export class Composer {
   private submit(): void {
     const text = this.input.value;
     if (!text.trim() || this.state?.busy) return;
-    post({ type: 'send', text, contextIds: this.contextIds });
+    post({ type: 'send', text, attachmentIds: this.contextIds });
     this.input.value = '';
     clearTimeout(this.draftTimer);
     this.draftTimer = undefined;

@@ -217,7 +217,7 @@ export class MessageItem implements Renderable {
   }
 
   private renderChips(): void {
-    const chips = this.view.context ?? [];
+    const chips = this.view.attachments ?? [];
     this.chips.replaceChildren(...chips.map((c) => h('span', { class: 'chip', title: c.detail }, icon(chipIcon(c.kind)), h('span', { text: c.label }))));
     this.chips.hidden = chips.length === 0;
   }

@@ -1,55 +1,17 @@
-// Context attached to a chat message: a selection, the current file, its
-// problems, or workspace files picked with `@`. Plain data (the host turns
-// VS Code objects into it), formatting into the prompt, and the predicates
-// the host uses to refuse attaching secrets or ignored files without asking.
+// What the user attaches to a chat message: a selection, the current file,
+// its problems, or workspace files picked with `@` (the data types are in
+// types.ts). Formatting into the prompt, and the predicates the host uses to
+// refuse attaching secrets or ignored files without asking.
 import ignore from 'ignore';
 import { isSecretLooking } from '../secretFiles';
-
-export type ContextKind = 'selection' | 'file' | 'problems' | 'workspaceFile';
-
-export type ProblemSeverity = 'error' | 'warning' | 'info' | 'hint';
-
-/** One diagnostic, as plain data. Lines and columns are 1-based. */
-export interface Problem {
-  severity: ProblemSeverity;
-  line: number;
-  column?: number;
-  message: string;
-  source?: string;
-  code?: string;
-}
-
-export interface ContextItem {
-  id: string;
-  kind: ContextKind;
-  /** Workspace-relative path with '/' separators (the name alone for untitled files). */
-  path: string;
-  language?: string;
-  /** Selections: the 1-based, inclusive line range. */
-  lines?: { start: number; end: number };
-  /** Selection or file contents. */
-  text?: string;
-  /** kind 'problems': the file's diagnostics. */
-  problems?: Problem[];
-  /** Set when `text` was cut to fit the context: the original length in characters. */
-  truncatedFrom?: number;
-}
-
-/** What the webview shows for an attachment (no contents). */
-export interface ContextChip {
-  id: string;
-  kind: ContextKind;
-  label: string;
-  /** Full path and range, for the tooltip. */
-  detail: string;
-}
+import type { Attachment, AttachmentChip, Problem } from './types';
 
 function baseName(path: string): string {
   const parts = path.split(/[\\/]/);
   return parts[parts.length - 1] || path;
 }
 
-export function contextLabel(item: ContextItem): string {
+export function attachmentLabel(item: Attachment): string {
   const name = baseName(item.path);
   switch (item.kind) {
     case 'selection':
@@ -61,14 +23,14 @@ export function contextLabel(item: ContextItem): string {
   }
 }
 
-export function toChip(item: ContextItem): ContextChip {
+export function toChip(item: Attachment): AttachmentChip {
   const range = item.lines ? ` lines ${item.lines.start}-${item.lines.end}` : '';
   const what = item.kind === 'problems' ? 'problems in ' : '';
-  return { id: item.id, kind: item.kind, label: contextLabel(item), detail: `${what}${item.path}${range}` };
+  return { id: item.id, kind: item.kind, label: attachmentLabel(item), detail: `${what}${item.path}${range}` };
 }
 
 /** Identity of the content an item brings: the same file attached twice has one key. */
-export function contextKey(item: ContextItem): string {
+export function attachmentKey(item: Attachment): string {
   if (item.kind === 'selection') return `sel:${item.path}:${item.lines?.start ?? ''}-${item.lines?.end ?? ''}`;
   if (item.kind === 'problems') return `problems:${item.path}`;
   return `file:${item.path}`;
@@ -78,12 +40,12 @@ export function contextKey(item: ContextItem): string {
  * Drops repeated items (same key) and selections of a file that is attached
  * whole, so no text reaches the prompt twice. Keeps the first occurrence.
  */
-export function dedupeContext(items: readonly ContextItem[]): ContextItem[] {
+export function dedupeAttachments(items: readonly Attachment[]): Attachment[] {
   const seen = new Set<string>();
   const wholeFiles = new Set(items.filter((i) => i.kind === 'file' || i.kind === 'workspaceFile').map((i) => i.path));
-  const out: ContextItem[] = [];
+  const out: Attachment[] = [];
   for (const item of items) {
-    const key = contextKey(item);
+    const key = attachmentKey(item);
     if (seen.has(key)) continue;
     if (item.kind === 'selection' && wholeFiles.has(item.path)) continue;
     seen.add(key);
@@ -114,7 +76,7 @@ export function truncateText(text: string, maxChars: number): string {
 }
 
 /** The item with its text cut to `maxChars` (marking `truncatedFrom`). */
-export function truncateItem(item: ContextItem, maxChars: number): ContextItem {
+export function truncateAttachment(item: Attachment, maxChars: number): Attachment {
   if (item.text !== undefined && item.text.length > maxChars) {
     return { ...item, text: truncateText(item.text, maxChars), truncatedFrom: item.truncatedFrom ?? item.text.length };
   }
@@ -138,7 +100,7 @@ function formatProblem(p: Problem): string {
   return `- ${p.severity} at ${where}: ${p.message}${origin ? ` [${origin}]` : ''}`;
 }
 
-function formatProblems(item: ContextItem): string {
+function formatProblems(item: Attachment): string {
   const list = item.problems ?? [];
   const lines = list.map(formatProblem);
   if (item.truncatedFrom && item.truncatedFrom > list.length) lines.push(`- … ${item.truncatedFrom - list.length} more not shown`);
@@ -146,7 +108,7 @@ function formatProblems(item: ContextItem): string {
 }
 
 /** One attachment as prompt text: a header line and a fenced block. */
-export function formatContextItem(item: ContextItem): string {
+export function formatAttachment(item: Attachment): string {
   if (item.kind === 'problems') return formatProblems(item);
   const text = item.text ?? '';
   const fence = fenceFor(text);
@@ -162,9 +124,9 @@ export function formatContextItem(item: ContextItem): string {
 }
 
 /** The content of a user turn as sent to the model: attachments first, then the question. */
-export function formatUserContent(text: string, items: readonly ContextItem[] = []): string {
+export function formatUserContent(text: string, items: readonly Attachment[] = []): string {
   if (items.length === 0) return text;
-  return [...items.map(formatContextItem), text].join('\n\n');
+  return [...items.map(formatAttachment), text].join('\n\n');
 }
 
 /** One `.gitignore`: `dir` is its folder relative to the workspace root ('' for the root). */

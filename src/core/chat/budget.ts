@@ -4,14 +4,15 @@
 // much history as fits, newest first. Reports what was left out so the UI
 // can say so; `trimHarder` is the single retry after a server's
 // context-exceeded error.
-import { contextKey, contextLabel, dedupeContext, formatContextItem, formatUserContent, truncateItem, type ContextItem } from './attachments';
+import { attachmentKey, attachmentLabel, dedupeAttachments, formatAttachment, formatUserContent, truncateAttachment } from './attachments';
+import { type Attachment } from './types';
 import type { PromptMessage } from './types';
 
 export interface BudgetTurn {
   role: 'user' | 'assistant';
   /** The text only: reasoning is never part of a turn. */
   content: string;
-  context?: ContextItem[];
+  attachments?: Attachment[];
 }
 
 export interface BudgetInput {
@@ -32,7 +33,7 @@ export interface Omitted {
   /** Earlier messages not sent. */
   turns: number;
   /** Labels of attachments left out, or cut ("… (truncated)"). */
-  contextItems: string[];
+  attachments: string[];
 }
 
 export interface BudgetResult {
@@ -70,7 +71,7 @@ function normalize(turns: readonly BudgetTurn[]): BudgetTurn[] {
       out[out.length - 1] = {
         role: turn.role,
         content: [last.content, turn.content].filter(Boolean).join('\n\n'),
-        context: [...(last.context ?? []), ...(turn.context ?? [])],
+        attachments: [...(last.attachments ?? []), ...(turn.attachments ?? [])],
       };
     } else {
       out.push(turn);
@@ -86,8 +87,8 @@ const MIN_ITEM_TOKENS = 48;
  * the others share what is left evenly (water-filling) and are cut; an item
  * whose share is too small to be useful is dropped.
  */
-function fitItems(items: ContextItem[], room: number, count: (t: string) => number, omitted: Omitted): { items: ContextItem[]; tokens: number } {
-  const need = items.map((i) => count(formatContextItem(i)) + 2);
+function fitItems(items: Attachment[], room: number, count: (t: string) => number, omitted: Omitted): { items: Attachment[]; tokens: number } {
+  const need = items.map((i) => count(formatAttachment(i)) + 2);
   const total = need.reduce((a, b) => a + b, 0);
   if (total <= room) return { items, tokens: total };
   const order = need.map((_, i) => i).sort((a, b) => need[a] - need[b]);
@@ -98,7 +99,7 @@ function fitItems(items: ContextItem[], room: number, count: (t: string) => numb
     share[index] = Math.min(need[index], fair);
     left -= share[index];
   });
-  const kept: ContextItem[] = [];
+  const kept: Attachment[] = [];
   let tokens = 0;
   items.forEach((item, i) => {
     if (share[i] >= need[i]) {
@@ -107,19 +108,19 @@ function fitItems(items: ContextItem[], room: number, count: (t: string) => numb
       return;
     }
     if (share[i] < MIN_ITEM_TOKENS) {
-      omitted.contextItems.push(contextLabel(item));
+      omitted.attachments.push(attachmentLabel(item));
       return;
     }
-    const full = formatContextItem(item).length;
+    const full = formatAttachment(item).length;
     let chars = Math.floor((full * share[i]) / need[i]);
-    let cut = truncateItem(item, chars);
-    for (let tries = 0; tries < 8 && count(formatContextItem(cut)) + 2 > share[i]; tries++) {
+    let cut = truncateAttachment(item, chars);
+    for (let tries = 0; tries < 8 && count(formatAttachment(cut)) + 2 > share[i]; tries++) {
       chars = Math.floor(chars * 0.85);
-      cut = truncateItem(item, chars);
+      cut = truncateAttachment(item, chars);
     }
     kept.push(cut);
-    tokens += count(formatContextItem(cut)) + 2;
-    omitted.contextItems.push(`${contextLabel(item)} (truncated)`);
+    tokens += count(formatAttachment(cut)) + 2;
+    omitted.attachments.push(`${attachmentLabel(item)} (truncated)`);
   });
   return { items: kept, tokens };
 }
@@ -131,7 +132,7 @@ function build(input: BudgetInput, scale: number): BudgetResult {
   const ctx = Math.max(0, Math.floor(input.contextLength));
   const replyTokens = input.maxTokens ? Math.min(input.maxTokens, Math.floor(ctx / 2)) : Math.min(1024, Math.floor(ctx / 4));
   const available = ctx - replyTokens - Math.max(16, Math.ceil(ctx * 0.02));
-  const omitted: Omitted = { turns: 0, contextItems: [] };
+  const omitted: Omitted = { turns: 0, attachments: [] };
 
   const turns = normalize(input.turns);
   const last = turns[turns.length - 1];
@@ -141,7 +142,7 @@ function build(input: BudgetInput, scale: number): BudgetResult {
 
   // The newest user turn: its text always, its attachments as far as they fit.
   const textTokens = count(last.content) + per;
-  const wanted = dedupeContext(last.context ?? []);
+  const wanted = dedupeAttachments(last.attachments ?? []);
   const room = available - systemTokens - textTokens;
   const fitted = fitItems(wanted, room, count, omitted);
   const user: PromptMessage = { role: 'user', content: formatUserContent(last.content, fitted.items) };
@@ -149,24 +150,24 @@ function build(input: BudgetInput, scale: number): BudgetResult {
   const fits = systemTokens + textTokens <= available;
 
   // History, newest first, without gaps; an old turn may lose its attachments before it is dropped.
-  const seen = new Set(fitted.items.map(contextKey));
+  const seen = new Set(fitted.items.map(attachmentKey));
   const history: PromptMessage[] = [];
   let index = turns.length - 2;
   for (; index >= 0 && fits; index--) {
     const turn = turns[index];
-    const items = dedupeContext(turn.context ?? []).filter((i) => !seen.has(contextKey(i)));
+    const items = dedupeAttachments(turn.attachments ?? []).filter((i) => !seen.has(attachmentKey(i)));
     const full = formatUserContent(turn.content, items);
     const fullTokens = count(full) + per;
     if (used + fullTokens <= available) {
       history.push({ role: turn.role, content: full });
-      items.forEach((i) => seen.add(contextKey(i)));
+      items.forEach((i) => seen.add(attachmentKey(i)));
       used += fullTokens;
       continue;
     }
     const bareTokens = count(turn.content) + per;
     if (items.length > 0 && used + bareTokens <= available) {
       history.push({ role: turn.role, content: turn.content });
-      omitted.contextItems.push(...items.map(contextLabel));
+      omitted.attachments.push(...items.map(attachmentLabel));
       used += bareTokens;
       continue;
     }

@@ -2,9 +2,10 @@
 // what is sent to the model, what the webview shows, Markdown export, and
 // the shape check used when loading from disk.
 import { randomUUID } from 'node:crypto';
-import type { ModelRef } from '../types';
+import type { ModelRef } from '../servers/types';
 import type { BudgetTurn } from './budget';
-import { contextLabel, toChip, type ContextItem } from './attachments';
+import { attachmentLabel, toChip } from './attachments';
+import { type Attachment } from './types';
 import type { ConversationView, MessageView } from './protocol';
 import { stripThink } from './think';
 import type { ChatMessage, Conversation, ConversationSummary } from './types';
@@ -77,7 +78,7 @@ export function markInterrupted(conv: Conversation): Conversation {
 export function toTurns(messages: readonly ChatMessage[]): BudgetTurn[] {
   const turns: BudgetTurn[] = [];
   for (const m of messages) {
-    if (m.role === 'user') turns.push({ role: 'user', content: m.content, context: m.context });
+    if (m.role === 'user') turns.push({ role: 'user', content: m.content, attachments: m.attachments });
     else {
       const content = stripThink(m.content);
       if (content.trim()) turns.push({ role: 'assistant', content });
@@ -98,7 +99,7 @@ export function toMessageView(m: ChatMessage): MessageView {
   if (m.error) view.error = { message: m.error.message, actions: m.error.actions };
   if (m.stopped) view.stopped = true;
   if (m.notes?.length) view.notes = [...m.notes];
-  if (m.context?.length) view.context = m.context.map(toChip);
+  if (m.attachments?.length) view.attachments = m.attachments.map(toChip);
   return view;
 }
 
@@ -116,9 +117,9 @@ function statsLine(m: ChatMessage): string | undefined {
   return `_${parts.join(' · ')}_`;
 }
 
-function attachments(items: readonly ContextItem[] | undefined): string | undefined {
+function attachments(items: readonly Attachment[] | undefined): string | undefined {
   if (!items?.length) return undefined;
-  return `_Attached: ${items.map((i) => `\`${contextLabel(i)}\``).join(', ')}_`;
+  return `_Attached: ${items.map((i) => `\`${attachmentLabel(i)}\``).join(', ')}_`;
 }
 
 /** The conversation as a Markdown document (reasoning folded in <details>). */
@@ -128,7 +129,7 @@ export function toMarkdown(conv: Conversation): string {
   out.push(`_Exported from Hearth · started ${new Date(conv.created).toISOString()}${model}_`, '');
   for (const m of conv.messages) {
     out.push(m.role === 'user' ? '## You' : '## Assistant', '');
-    const extra = m.role === 'user' ? attachments(m.context) : undefined;
+    const extra = m.role === 'user' ? attachments(m.attachments) : undefined;
     if (extra) out.push(extra, '');
     if (m.reasoning) out.push('<details><summary>Reasoning</summary>', '', m.reasoning.trim(), '', '</details>', '');
     if (m.content) out.push(m.content.trim(), '');
@@ -147,8 +148,23 @@ function isMessage(x: unknown): x is ChatMessage {
     typeof x.id === 'string' &&
     (x.role === 'user' || x.role === 'assistant') &&
     typeof x.content === 'string' &&
-    (x.context === undefined || Array.isArray(x.context))
+    (x.attachments === undefined || Array.isArray(x.attachments))
   );
+}
+
+/**
+ * Files written before attachments had their name kept them under `context`;
+ * moves them to `attachments` so older history loads unchanged.
+ */
+export function upgradeConversation(x: unknown): unknown {
+  if (!isObj(x) || !Array.isArray(x.messages)) return x;
+  for (const m of x.messages) {
+    if (isObj(m) && m.attachments === undefined && Array.isArray(m.context)) {
+      m.attachments = m.context;
+      delete m.context;
+    }
+  }
+  return x;
 }
 
 /** Whether parsed JSON is a usable conversation (the check when loading a file). */

@@ -13,8 +13,8 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { nullLogger, type Logger } from '../types';
-import type { ModelRef } from '../types';
-import { createConversation, ID_PATTERN, isConversation, summarize, toMarkdown } from './conversation';
+import type { ModelRef } from '../servers/types';
+import { createConversation, ID_PATTERN, isConversation, summarize, toMarkdown, upgradeConversation } from './conversation';
 import { isTempName, SerialQueue, writeFileAtomic } from './files';
 import { isIndexFile, mergeIndex, type IndexFile } from './historyIndex';
 import type { Conversation, ConversationSummary } from './types';
@@ -235,7 +235,7 @@ export class HistoryStore {
 
   private async load(id: string, problems: string[]): Promise<Conversation | undefined> {
     const name = `${id}.json`;
-    const parsed = await this.readJson(name, problems);
+    const parsed = upgradeConversation(await this.readJson(name, problems));
     if (parsed === undefined) return undefined;
     if (isConversation(parsed) && parsed.id === id) return parsed;
     return this.corrupt(name, problems);

@@ -5,9 +5,8 @@
 // and ignores it). The webview posts `ready` first; the host answers with
 // `state`, and sends `state` again whenever something other than the
 // streaming reply changes.
-import type { ModelRef } from '../types';
-import type { Omitted } from './budget';
-import type { ContextChip } from './attachments';
+import type { ModelRef } from '../servers/types';
+import type { AttachmentChip } from './types';
 import type { ActionButton, ChatStats, ConversationSummary } from './types';
 import { arr, bool, lit, num, obj, opt, str, type Check } from './check';
 
@@ -21,7 +20,7 @@ export interface MessageView {
   error?: { message: string; actions: ActionButton[] };
   stopped?: boolean;
   notes?: string[];
-  context?: ContextChip[];
+  attachments?: AttachmentChip[];
 }
 
 export interface ConversationView {
@@ -38,9 +37,6 @@ export interface ModelOption {
   detail?: string;
 }
 
-/** What was left out of the prompt to fit the model's context (from the budget). */
-export type { Omitted };
-
 export interface ChatState {
   conversations: ConversationSummary[];
   current?: ConversationView;
@@ -48,7 +44,7 @@ export interface ChatState {
   models: ModelOption[];
   selectedModel?: ModelRef;
   /** Attachments for the next message. */
-  context: ContextChip[];
+  attachments: AttachmentChip[];
   includeCurrentFile: boolean;
   includeProblems: boolean;
   busy: boolean;
@@ -63,7 +59,7 @@ export interface ChatState {
 export type HostToWebview =
   | { type: 'state'; state: ChatState }
   /** A reply starts streaming into `messageId` (already in the state as an empty assistant message). */
-  | { type: 'start'; messageId: string; omitted?: Omitted }
+  | { type: 'start'; messageId: string }
   /** Text to append to the reply's answer and/or reasoning. */
   | { type: 'delta'; messageId: string; content?: string; reasoning?: string }
   /** The reply ended; `content`/`reasoning` are final (a late `</think>` may have moved text). */
@@ -75,7 +71,7 @@ export type HostToWebview =
 
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'send'; text: string; contextIds: string[] }
+  | { type: 'send'; text: string; attachmentIds: string[] }
   | { type: 'stop' }
   /** Replace the assistant reply `messageId` (and anything after it) with a new one. */
   | { type: 'regenerate'; messageId: string }
@@ -88,7 +84,7 @@ export type WebviewToHost =
   | { type: 'copy'; text: string }
   | { type: 'insertCode'; code: string; language?: string }
   | { type: 'openInNewFile'; code: string; language?: string }
-  | { type: 'removeContext'; id: string }
+  | { type: 'removeAttachment'; id: string }
   | { type: 'toggleCurrentFile'; on: boolean }
   | { type: 'toggleProblems'; on: boolean }
   | { type: 'pickFile' }
@@ -120,7 +116,7 @@ const messageView = obj({
   error: opt(obj({ message: str, actions: arr(actionButton) })),
   stopped: opt(bool),
   notes: opt(arr(str)),
-  context: opt(arr(chip)),
+  attachments: opt(arr(chip)),
 });
 const summary = obj({ id: str, title: str, created: num, updated: num, model: opt(modelRef), messageCount: num });
 const chatState = obj({
@@ -129,7 +125,7 @@ const chatState = obj({
   draft: str,
   models: arr(obj({ server: str, model: str, label: str, detail: opt(str) })),
   selectedModel: opt(modelRef),
-  context: arr(chip),
+  attachments: arr(chip),
   includeCurrentFile: bool,
   includeProblems: bool,
   busy: bool,
@@ -140,7 +136,7 @@ const chatState = obj({
 
 const hostChecks: Checks<HostToWebview> = {
   state: obj({ type: lit('state'), state: chatState }),
-  start: obj({ type: lit('start'), messageId: str, omitted: opt(obj({ turns: num, contextItems: arr(str) })) }),
+  start: obj({ type: lit('start'), messageId: str }),
   delta: obj({ type: lit('delta'), messageId: str, content: opt(str), reasoning: opt(str) }),
   done: obj({ type: lit('done'), messageId: str, stats, content: str, reasoning: opt(str) }),
   notice: obj({ type: lit('notice'), messageId: str, text: str }),
@@ -153,7 +149,7 @@ const bare = <T extends string>(type: T) => obj({ type: lit(type) });
 
 const webviewChecks: Checks<WebviewToHost> = {
   ready: bare('ready'),
-  send: obj({ type: lit('send'), text: str, contextIds: arr(str) }),
+  send: obj({ type: lit('send'), text: str, attachmentIds: arr(str) }),
   stop: bare('stop'),
   regenerate: obj({ type: lit('regenerate'), messageId: str }),
   editResend: obj({ type: lit('editResend'), messageId: str, text: str }),
@@ -164,7 +160,7 @@ const webviewChecks: Checks<WebviewToHost> = {
   copy: obj({ type: lit('copy'), text: str }),
   insertCode: obj({ type: lit('insertCode'), code: str, language: opt(str) }),
   openInNewFile: obj({ type: lit('openInNewFile'), code: str, language: opt(str) }),
-  removeContext: withId('removeContext'),
+  removeAttachment: withId('removeAttachment'),
   toggleCurrentFile: obj({ type: lit('toggleCurrentFile'), on: bool }),
   toggleProblems: obj({ type: lit('toggleProblems'), on: bool }),
   pickFile: bare('pickFile'),

@@ -3,7 +3,7 @@
 // `reasoning_content`, Ollama's `reasoning`), `finish_reason`, usage-only
 // chunks with `choices: []`, llama.cpp's `timings`, error objects, and the
 // one-piece JSON completion of a server that ignored `stream: true`.
-import { errorFromResponse, HearthError, type ErrorContext } from '../errors';
+import { errorFromResponse, HearthError, type RequestFacts } from '../errors';
 import type { Logger } from '../types';
 import { ThinkSplitter } from './think';
 import type { ChatStats } from './types';
@@ -34,7 +34,7 @@ export class ReplyAssembler {
 
   constructor(
     model: string,
-    private readonly ctx: ErrorContext,
+    private readonly ctx: RequestFacts,
     private readonly log: Logger,
     private readonly onDelta: (delta: ReplyDelta) => void,
     private readonly now: () => number = Date.now,

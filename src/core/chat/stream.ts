@@ -6,7 +6,7 @@
 // `error:` events, `reasoning_content` / `reasoning`, usage-only chunks.
 import type OpenAI from 'openai';
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
-import { classify, describeServer, HearthError, type ErrorCode, type ErrorContext } from '../errors';
+import { classify, describeServer, HearthError, type ErrorCode, type RequestFacts } from '../errors';
 import { nullLogger, type Logger } from '../types';
 import { ReplyAssembler, type ReplyDelta } from './reply';
 import type { ChatStats, PromptMessage } from './types';
@@ -33,7 +33,7 @@ export interface StreamChatOptions {
   log?: Logger;
   onDelta: (delta: StreamDelta) => void;
   /** For error messages: which server and model. */
-  errorContext?: ErrorContext;
+  errorContext?: RequestFacts;
   /** Give up when no bytes arrive for this long once the answer started (default: never). */
   idleTimeoutMs?: number;
   now?: () => number;
@@ -60,7 +60,7 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
-function chatError(code: ErrorCode, message: string, ctx: ErrorContext): HearthError {
+function chatError(code: ErrorCode, message: string, ctx: RequestFacts): HearthError {
   return new HearthError(code, message, { model: ctx.model, serverName: ctx.server?.name, url: ctx.server?.url });
 }
 
@@ -89,7 +89,7 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   const { openai, model, signal } = options;
   const log = options.log ?? nullLogger;
   const now = options.now ?? Date.now;
-  const ctx: ErrorContext = { model, path: '/v1/chat/completions', ...options.errorContext };
+  const ctx: RequestFacts = { model, path: '/v1/chat/completions', ...options.errorContext };
   const reply = new ReplyAssembler(model, ctx, log, options.onDelta, now);
   const started = now();
   const result = (stopped: boolean): StreamResult => {

@@ -1,7 +1,6 @@
 // Data of the sidebar chat shared by the host, the store and the webview
 // protocol. Pure TypeScript, no `vscode` import.
-import type { ModelRef } from '../types';
-import type { ContextItem } from './attachments';
+import type { ModelRef } from '../servers/types';
 
 export type ChatRole = 'user' | 'assistant';
 
@@ -41,7 +40,7 @@ export interface ChatMessage {
   /** Lines about how the reply was made: what was left out to fit, retries, attachments skipped. */
   notes?: string[];
   /** User messages: the context attached when it was sent (with its text). */
-  context?: ContextItem[];
+  attachments?: Attachment[];
   created: number;
 }
 
@@ -68,4 +67,43 @@ export interface ConversationSummary {
 export interface PromptMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
+}
+
+export type AttachmentKind = 'selection' | 'file' | 'problems' | 'workspaceFile';
+
+export type ProblemSeverity = 'error' | 'warning' | 'info' | 'hint';
+
+/** One diagnostic, as plain data. Lines and columns are 1-based. */
+export interface Problem {
+  severity: ProblemSeverity;
+  line: number;
+  column?: number;
+  message: string;
+  source?: string;
+  code?: string;
+}
+
+export interface Attachment {
+  id: string;
+  kind: AttachmentKind;
+  /** Workspace-relative path with '/' separators (the name alone for untitled files). */
+  path: string;
+  language?: string;
+  /** Selections: the 1-based, inclusive line range. */
+  lines?: { start: number; end: number };
+  /** Selection or file contents. */
+  text?: string;
+  /** kind 'problems': the file's diagnostics. */
+  problems?: Problem[];
+  /** Set when `text` was cut to fit the context: the original length in characters. */
+  truncatedFrom?: number;
+}
+
+/** What the webview shows for an attachment (no contents). */
+export interface AttachmentChip {
+  id: string;
+  kind: AttachmentKind;
+  label: string;
+  /** Full path and range, for the tooltip. */
+  detail: string;
 }

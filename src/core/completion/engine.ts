@@ -9,19 +9,19 @@ import { classify, isHearthError } from '../errors';
 import { type Logger, nullLogger } from '../types';
 import type { FimRequest } from './backend';
 import { CompletionCache } from './cache';
-import { applySuggestion, buildContext, type DocumentSnapshot, estimateTokens, type FimContext, shouldRequest, textAfterCursor } from './excerpt';
+import { applySuggestion, buildExcerpt, type DocumentSnapshot, estimateTokens, type Excerpt, shouldRequest, textAfterCursor } from './excerpt';
 import { type CompletionOutcome, type CompletionSettings, DEFAULT_SETTINGS, type EngineConfig, type EngineOptions } from './options';
 import { postprocess } from './postprocess';
 import { type ExtraChunk, ExtraRing, extraBudget, IdleTimer, warmupDue } from './ring';
 import { Scheduler } from './scheduler';
 import { ServerSpeed } from './speed';
-import { addToTotals, emptyTotals, type EngineTotals, type RequestKind, type RequestStats } from './stats';
+import { addToTotals, emptyTotals, type EngineTotals, type RequestKind, type CompletionStats } from './stats';
 
 export * from './options';
 
 interface Prepared {
   doc: DocumentSnapshot;
-  ctx: FimContext;
+  ctx: Excerpt;
   extra: ExtraChunk[];
   prefix: string;
   /** The document text right after the cursor, for cache keys (independent of the suffix budget). */
@@ -41,7 +41,7 @@ export class CompletionEngine {
   readonly scheduler: Scheduler;
   readonly speed = new ServerSpeed();
   readonly totals: EngineTotals = emptyTotals();
-  private readonly onStats?: (stats: RequestStats) => void;
+  private readonly onStats?: (stats: CompletionStats) => void;
   private readonly log: Logger;
   private nextId = 1;
   private last?: Prepared;
@@ -133,7 +133,7 @@ export class CompletionEngine {
     const cpt = this.speed.charsPerToken;
     const extra = this.selectExtra(doc.fileName, cpt);
     const extraTokens = extra.reduce((n, c) => n + estimateTokens(c.text, cpt) + 4, 0);
-    const ctx = buildContext(doc, {
+    const ctx = buildExcerpt(doc, {
       prefixLines: s.prefixLines,
       suffixLines: s.suffixLines,
       prefixStep: s.prefixStep,
@@ -157,7 +157,7 @@ export class CompletionEngine {
     return this.ring.select(Math.min(1024, nCtx ? Math.floor(nCtx / 4) : 1024), cpt, fileName);
   }
 
-  private base(kind: RequestKind, id = 0): Pick<RequestStats, 'id' | 'kind' | 'model' | 'backend' | 'aborted'> {
+  private base(kind: RequestKind, id = 0): Pick<CompletionStats, 'id' | 'kind' | 'model' | 'backend' | 'aborted'> {
     return { id, kind, model: this.config.model, backend: this.config.backend.kind, aborted: false };
   }
 
@@ -290,7 +290,7 @@ export class CompletionEngine {
     );
   }
 
-  private emit(stats: RequestStats): void {
+  private emit(stats: CompletionStats): void {
     addToTotals(this.totals, stats);
     try {
       this.onStats?.(stats);

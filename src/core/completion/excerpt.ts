@@ -57,7 +57,7 @@ export function snapshotFromLines(
   };
 }
 
-export interface ContextOptions {
+export interface ExcerptOptions {
   /** Lines above the cursor (default 256). */
   prefixLines: number;
   /** Lines below the cursor (default 64). */
@@ -84,7 +84,7 @@ export interface ContextOptions {
   maxSuffixTokens?: number;
 }
 
-export const DEFAULT_CONTEXT_OPTIONS: ContextOptions = {
+export const DEFAULT_EXCERPT_OPTIONS: ExcerptOptions = {
   prefixLines: 256,
   suffixLines: 64,
   prefixStep: 16,
@@ -94,7 +94,7 @@ export const DEFAULT_CONTEXT_OPTIONS: ContextOptions = {
   safety: 0.85,
 };
 
-export interface FimContext {
+export interface Excerpt {
   /** Whole lines above the cursor (each ending in \n), plus, for very long lines, the head of the current line. */
   inputPrefix: string;
   /** The current line up to the cursor (or its tail, for very long lines). */
@@ -121,7 +121,7 @@ export function estimateTokens(text: string, charsPerToken: number): number {
 }
 
 /** The token budgets for prefix (+prompt) and suffix under /infill's caps and the slot's context. */
-export function tokenBudgets(opts: ContextOptions, promptTokens: number): { prefix: number; suffix: number } {
+export function tokenBudgets(opts: ExcerptOptions, promptTokens: number): { prefix: number; suffix: number } {
   const quarter = Math.floor(opts.nBatch / 4);
   let prefix = 3 * quarter;
   let suffix = Math.max(0, quarter - 2 - promptTokens);
@@ -142,8 +142,8 @@ function leadingWhitespace(text: string): number {
 }
 
 /** Builds the FIM context for the cursor of `doc`. Touches only the lines it uses. */
-export function buildContext(doc: DocumentSnapshot, options: Partial<ContextOptions> = {}): FimContext {
-  const opts = { ...DEFAULT_CONTEXT_OPTIONS, ...options };
+export function buildExcerpt(doc: DocumentSnapshot, options: Partial<ExcerptOptions> = {}): Excerpt {
+  const opts = { ...DEFAULT_EXCERPT_OPTIONS, ...options };
   const cpt = opts.charsPerToken;
   const line = Math.min(Math.max(0, doc.line), Math.max(0, doc.lineCount - 1));
   const current = doc.lineAt(line);

@@ -5,7 +5,7 @@ import type { FimBackend } from './backend';
 import type { RightOfCursor } from './excerpt';
 import type { ExtraRing } from './ring';
 import type { SchedulerOptions } from './scheduler';
-import type { RequestStats } from './stats';
+import type { CompletionStats } from './stats';
 import type { FimTemplate } from './templates';
 
 export interface CompletionSettings {
@@ -62,7 +62,7 @@ export interface EngineConfig {
 export interface EngineOptions extends EngineConfig {
   ring?: ExtraRing;
   scheduler?: Partial<SchedulerOptions>;
-  onStats?: (stats: RequestStats) => void;
+  onStats?: (stats: CompletionStats) => void;
   log?: Logger;
 }
 

@@ -21,7 +21,7 @@ export type RequestOutcome =
   /** A prefetch or warm-up that finished (nothing shown). */
   | 'stored';
 
-export interface RequestStats {
+export interface CompletionStats {
   id: number;
   kind: RequestKind;
   outcome: RequestOutcome;
@@ -94,7 +94,7 @@ export function emptyTotals(): EngineTotals {
 }
 
 /** Adds one request's numbers to the totals. */
-export function addToTotals(t: EngineTotals, s: RequestStats): void {
+export function addToTotals(t: EngineTotals, s: CompletionStats): void {
   switch (s.outcome) {
     case 'shown':
       t.shown++;
@@ -129,7 +129,7 @@ export function addToTotals(t: EngineTotals, s: RequestStats): void {
 }
 
 /** "prompt 120 ms (35 new, 1,400 cached) · 42 tokens in 310 ms" for the status bar tooltip. */
-export function describeStats(s: RequestStats): string {
+export function describeCompletion(s: CompletionStats): string {
   if (s.outcome === 'cache' || s.outcome === 'typed') return s.outcome === 'typed' ? 'from cache (typed through)' : 'from cache';
   if (s.error) return `failed: ${s.error.message}`;
   const parts: string[] = [];

@@ -1,7 +1,8 @@
 // Asks one server what it serves: its models, their context lengths and
 // whether they can fill in the middle. One function per kind, each speaking
 // that server's own API. Never throws: a failure becomes state 'error'.
-import type { ModelInfo, ServerConfig, ServerStatus } from '../types';
+import type { ServerConfig } from '../types';
+import type { ModelInfo, ServerStatus } from './types';
 import type { ServerClient } from '../http';
 import { HearthError, unexpectedShape } from '../errors';
 import { modelFamily } from './families';
@@ -36,7 +37,7 @@ function get<T>(c: Ctx, path: string, body?: unknown): Promise<T> {
 async function openaiModels(c: Ctx): Promise<Record<string, unknown>[]> {
   const path = '/v1/models';
   const list = await get<unknown>(c, path);
-  if (!isObject(list) || !Array.isArray(list.data)) throw unexpectedShape(c.client.errorContext({ path }), 'no "data" list');
+  if (!isObject(list) || !Array.isArray(list.data)) throw unexpectedShape(c.client.requestFacts({ path }), 'no "data" list');
   return list.data.filter((m): m is Record<string, unknown> => isObject(m) && typeof m.id === 'string');
 }
 
@@ -99,7 +100,7 @@ function ollamaContext(show: Record<string, unknown>): number | undefined {
 async function ollama(c: Ctx): Promise<Found> {
   const path = '/api/tags';
   const tags = await get<unknown>(c, path);
-  if (!isObject(tags) || !Array.isArray(tags.models)) throw unexpectedShape(c.client.errorContext({ path }), 'no "models" list');
+  if (!isObject(tags) || !Array.isArray(tags.models)) throw unexpectedShape(c.client.requestFacts({ path }), 'no "models" list');
   const names = tags.models
     .map((m) => (isObject(m) ? (typeof m.name === 'string' ? m.name : m.model) : undefined))
     .filter((n): n is string => typeof n === 'string');

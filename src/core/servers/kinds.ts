@@ -1,6 +1,7 @@
 // The server kinds Hearth speaks to, their presets, and validation of the
 // `hearth.servers` setting. Pure TypeScript, no `vscode` import.
-import type { ServerConfig, ServerKind } from '../types';
+import { kindLabel, type ServerConfig, type ServerKind } from '../types';
+
 
 export interface KindInfo {
   kind: ServerKind;
@@ -14,17 +15,17 @@ export interface KindInfo {
 
 const PRESET_HOST = '127.0.0.1';
 
-function info(kind: ServerKind, label: string, defaultPort?: number): KindInfo {
-  return { kind, label, defaultPort, defaultUrl: defaultPort ? `http://${PRESET_HOST}:${defaultPort}` : undefined };
+function info(kind: ServerKind, defaultPort?: number): KindInfo {
+  return { kind, label: kindLabel(kind), defaultPort, defaultUrl: defaultPort ? `http://${PRESET_HOST}:${defaultPort}` : undefined };
 }
 
 /** Every kind, in the order the UI lists them. */
 export const KINDS: readonly KindInfo[] = [
-  info('llamacpp', 'llama.cpp', 8080),
-  info('ollama', 'Ollama', 11434),
-  info('lmstudio', 'LM Studio', 1234),
-  info('vllm', 'vLLM', 8000),
-  info('openai', 'OpenAI-compatible'),
+  info('llamacpp', 8080),
+  info('ollama', 11434),
+  info('lmstudio', 1234),
+  info('vllm', 8000),
+  info('openai'),
 ];
 
 export function isServerKind(value: unknown): value is ServerKind {
@@ -35,9 +36,6 @@ export function kindInfo(kind: ServerKind): KindInfo {
   return KINDS.find((k) => k.kind === kind) ?? KINDS[KINDS.length - 1];
 }
 
-export function kindLabel(kind: ServerKind): string {
-  return kindInfo(kind).label;
-}
 
 /**
  * The servers auto-detection probes: one per kind with a default port, on

@@ -1,7 +1,7 @@
 // What the model pickers, the servers view and the status bar show, computed
 // from registry statuses without VS Code so it can be tested in plain Node.
-import type { ModelInfo, ModelRef, ServerStatus } from '../types';
-import { kindLabel } from './kinds';
+import type { ModelInfo, ModelRef, ServerStatus } from './types';
+import { kindLabel } from '../types';
 
 export type Purpose = 'chat' | 'completion';
 

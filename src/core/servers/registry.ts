@@ -2,7 +2,8 @@
 // their last discovered status. Refreshes run detection and discovery in the
 // background; concurrent refreshes share one run, and configuring again
 // invalidates the run in flight. No network until `refresh` is called.
-import type { Logger, ModelInfo, ModelRef, ServerConfig, ServerStatus } from '../types';
+import type { Logger, ServerConfig } from '../types';
+import type { ModelInfo, ModelRef, ServerStatus } from './types';
 import { Emitter, type Event } from '../events';
 import { HearthError, classify } from '../errors';
 import { ServerClient } from '../http';

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import {
-  contextLabel,
-  createIgnoreMatcher,
-  dedupeContext,
-  fenceFor,
-  formatContextItem,
-  formatUserContent,
-  needsConfirmation,
-  toChip,
-  truncateItem,
-  truncateText,
-  type ContextItem,
-} from '../../../src/core/chat/attachments';
+import { attachmentLabel, createIgnoreMatcher, dedupeAttachments, fenceFor, formatAttachment, formatUserContent, needsConfirmation, toChip, truncateAttachment, truncateText } from '../../../src/core/chat/attachments';
+import { type Attachment } from '../../../src/core/chat/types';
 import { isSecretLooking } from '../../../src/core/secretFiles';
 
-const selection: ContextItem = { id: '1', kind: 'selection', path: 'src/app.ts', language: 'typescript', lines: { start: 10, end: 12 }, text: 'const a = 1;\nconst b = 2;\nconst c = 3;' };
-const file: ContextItem = { id: '2', kind: 'file', path: 'src/util.py', language: 'python', text: 'def f():\n    return 1\n' };
-const problems: ContextItem = {
+const selection: Attachment = { id: '1', kind: 'selection', path: 'src/app.ts', language: 'typescript', lines: { start: 10, end: 12 }, text: 'const a = 1;\nconst b = 2;\nconst c = 3;' };
+const file: Attachment = { id: '2', kind: 'file', path: 'src/util.py', language: 'python', text: 'def f():\n    return 1\n' };
+const problems: Attachment = {
   id: '3',
   kind: 'problems',
   path: 'src/app.ts',
@@ -28,28 +17,28 @@ const problems: ContextItem = {
 
 describe('chat/context', () => {
   it('labels and chips', () => {
-    assert.equal(contextLabel(selection), 'app.ts:10-12');
-    assert.equal(contextLabel(file), 'util.py');
-    assert.equal(contextLabel(problems), 'Problems: app.ts (2)');
+    assert.equal(attachmentLabel(selection), 'app.ts:10-12');
+    assert.equal(attachmentLabel(file), 'util.py');
+    assert.equal(attachmentLabel(problems), 'Problems: app.ts (2)');
     assert.deepEqual(toChip(selection), { id: '1', kind: 'selection', label: 'app.ts:10-12', detail: 'src/app.ts lines 10-12' });
     assert.equal(toChip(problems).detail, 'problems in src/app.ts');
   });
 
   it('formats a selection with its path, range and language fence', () => {
-    assert.equal(formatContextItem(selection), 'Selection from `src/app.ts` (lines 10-12):\n```typescript\nconst a = 1;\nconst b = 2;\nconst c = 3;\n```');
-    assert.equal(formatContextItem(file), 'File `src/util.py`:\n```python\ndef f():\n    return 1\n```');
+    assert.equal(formatAttachment(selection), 'Selection from `src/app.ts` (lines 10-12):\n```typescript\nconst a = 1;\nconst b = 2;\nconst c = 3;\n```');
+    assert.equal(formatAttachment(file), 'File `src/util.py`:\n```python\ndef f():\n    return 1\n```');
   });
 
   it('uses a longer fence when the text contains backticks', () => {
     assert.equal(fenceFor('no ticks'), '```');
     assert.equal(fenceFor('has ``` inside'), '````');
-    const md: ContextItem = { id: 'm', kind: 'file', path: 'README.md', language: 'markdown', text: '```js\nx\n```' };
-    assert.ok(formatContextItem(md).startsWith('File `README.md`:\n````markdown\n'));
+    const md: Attachment = { id: 'm', kind: 'file', path: 'README.md', language: 'markdown', text: '```js\nx\n```' };
+    assert.ok(formatAttachment(md).startsWith('File `README.md`:\n````markdown\n'));
   });
 
   it('formats problems as a list', () => {
     assert.equal(
-      formatContextItem(problems),
+      formatAttachment(problems),
       "Problems in `src/app.ts`:\n- error at line 11, column 7: Type 'string' is not assignable to type 'number'. [ts 2322]\n- warning at line 12: Unused variable c",
     );
   });
@@ -63,8 +52,8 @@ describe('chat/context', () => {
 
   it('drops duplicates and selections of files attached whole', () => {
     const again = { ...file, id: '9', kind: 'workspaceFile' as const };
-    const selInFile: ContextItem = { ...selection, id: '5', path: 'src/util.py' };
-    assert.deepEqual(dedupeContext([file, again, selInFile, selection, { ...selection, id: '6' }]).map((i) => i.id), ['2', '1']);
+    const selInFile: Attachment = { ...selection, id: '5', path: 'src/util.py' };
+    assert.deepEqual(dedupeAttachments([file, again, selInFile, selection, { ...selection, id: '6' }]).map((i) => i.id), ['2', '1']);
   });
 
   it('truncates at a line end and says so', () => {
@@ -74,13 +63,13 @@ describe('chat/context', () => {
     assert.match(cut, /\n… \[truncated: \d+ of 100 lines shown\]$/);
     assert.ok(cut.split('\n').slice(0, -1).every((l) => /^line \d+$/.test(l)));
     assert.equal(truncateText('short', 100), 'short');
-    const item = truncateItem({ ...file, text }, 100);
+    const item = truncateAttachment({ ...file, text }, 100);
     assert.equal(item.truncatedFrom, text.length);
-    const many: ContextItem = { ...problems, problems: Array.from({ length: 10 }, (_, i) => ({ severity: 'error' as const, line: i + 1, message: `Problem number ${i}` })) };
-    const fewer = truncateItem(many, 200);
-    assert.ok(formatContextItem(fewer).length <= 200, formatContextItem(fewer));
+    const many: Attachment = { ...problems, problems: Array.from({ length: 10 }, (_, i) => ({ severity: 'error' as const, line: i + 1, message: `Problem number ${i}` })) };
+    const fewer = truncateAttachment(many, 200);
+    assert.ok(formatAttachment(fewer).length <= 200, formatAttachment(fewer));
     assert.ok(fewer.problems && fewer.problems.length > 0 && fewer.problems.length < 10);
-    assert.match(formatContextItem(fewer), new RegExp(`${10 - fewer.problems.length} more not shown`));
+    assert.match(formatAttachment(fewer), new RegExp(`${10 - fewer.problems.length} more not shown`));
   });
 
   it('recognizes secret-looking files', () => {

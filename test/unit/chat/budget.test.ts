@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { buildPrompt, estimateTokens, trimHarder, type BudgetTurn } from '../../../src/core/chat/budget';
-import type { ContextItem } from '../../../src/core/chat/attachments';
+import type { Attachment } from '../../../src/core/chat/types';
 
 /** One token per character: makes the arithmetic easy to follow. */
 const count = (t: string) => t.length;
@@ -14,7 +14,7 @@ function history(pairs: number, size = 100): BudgetTurn[] {
   return turns;
 }
 
-const bigFile = (id: string, chars: number): ContextItem => ({
+const bigFile = (id: string, chars: number): Attachment => ({
   id,
   kind: 'file',
   path: `src/${id}.ts`,
@@ -59,22 +59,22 @@ describe('chat/budget', () => {
   });
 
   it('keeps the newest turn with its context, cutting the context when it alone does not fit, and says so', () => {
-    const turns: BudgetTurn[] = [...history(3), { role: 'user', content: 'Explain these.', context: [bigFile('small', 200), bigFile('huge', 20_000)] }];
+    const turns: BudgetTurn[] = [...history(3), { role: 'user', content: 'Explain these.', attachments: [bigFile('small', 200), bigFile('huge', 20_000)] }];
     const r = buildPrompt({ system: 'S', turns, contextLength: 2048, maxTokens: 256, count });
     const last = r.messages[r.messages.length - 1].content;
     assert.ok(last.includes('File `src/small.ts`'));
     assert.ok(last.includes('File `src/huge.ts`'));
     assert.match(last, /\[truncated: \d+ of \d+ lines shown\]/);
     assert.ok(last.endsWith('Explain these.'));
-    assert.deepEqual(r.omitted.contextItems, ['huge.ts (truncated)']);
+    assert.deepEqual(r.omitted.attachments, ['huge.ts (truncated)']);
     assert.equal(r.omitted.turns, 6, 'no room left for history');
     assert.ok(r.promptTokens <= 2048 - 256, `${r.promptTokens}`);
   });
 
   it('drops an attachment whose share would be too small to be useful', () => {
-    const turns: BudgetTurn[] = [{ role: 'user', content: 'x'.repeat(900), context: [bigFile('a', 5000)] }];
+    const turns: BudgetTurn[] = [{ role: 'user', content: 'x'.repeat(900), attachments: [bigFile('a', 5000)] }];
     const r = buildPrompt({ turns, contextLength: 1024, maxTokens: 64, count });
-    assert.deepEqual(r.omitted.contextItems, ['a.ts']);
+    assert.deepEqual(r.omitted.attachments, ['a.ts']);
     assert.equal(r.messages[0].content, 'x'.repeat(900));
     assert.equal(r.fits, true);
   });
@@ -88,17 +88,17 @@ describe('chat/budget', () => {
   it('lets an old turn lose its attachments before losing the turn, and never sends one file twice', () => {
     const file = bigFile('f', 600);
     const turns: BudgetTurn[] = [
-      { role: 'user', content: 'first', context: [bigFile('old', 3000)] },
+      { role: 'user', content: 'first', attachments: [bigFile('old', 3000)] },
       { role: 'assistant', content: 'ok' },
-      { role: 'user', content: 'second', context: [file] },
+      { role: 'user', content: 'second', attachments: [file] },
       { role: 'assistant', content: 'fine' },
-      { role: 'user', content: 'third', context: [{ ...file, id: 'again' }] },
+      { role: 'user', content: 'third', attachments: [{ ...file, id: 'again' }] },
     ];
     const r = buildPrompt({ turns, contextLength: 2000, maxTokens: 200, count });
     const all = r.messages.map((m) => m.content).join('\n');
     assert.equal(all.split('File `src/f.ts`').length - 1, 1, 'the file appears once');
     assert.ok(r.messages.some((m) => m.content === 'first'), 'the old turn is kept without its attachment');
-    assert.deepEqual(r.omitted.contextItems, ['old.ts']);
+    assert.deepEqual(r.omitted.attachments, ['old.ts']);
     assert.equal(r.omitted.turns, 0);
   });
 

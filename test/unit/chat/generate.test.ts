@@ -7,7 +7,8 @@ import { describeOmitted, generate } from '../../../src/chat/generate';
 import type { ChatSettings } from '../../../src/chat/settings';
 import type { BudgetTurn } from '../../../src/core/chat/budget';
 import { ServerClient } from '../../../src/core/http';
-import type { ServerConfig, ServerStatus } from '../../../src/core/types';
+import type { ServerConfig } from '../../../src/core/types';
+import type { ServerStatus } from '../../../src/core/servers/types';
 import { llamaContextExceeded, mountChat, startLlamaCpp, type FakeLlamaCpp } from '../../fakes';
 import { memoryLogger } from '../core/helpers';
 
@@ -36,8 +37,8 @@ describe('chat host: models and budget words', () => {
   });
 
   it('says what was left out to fit', () => {
-    assert.equal(describeOmitted({ turns: 0, contextItems: [] }), undefined);
-    assert.equal(describeOmitted({ turns: 3, contextItems: ['big.ts', 'app.ts:1-9 (truncated)'] }), "Left out to fit the model's context: 3 older messages and attachment big.ts. Shortened to fit: app.ts:1-9.");
+    assert.equal(describeOmitted({ turns: 0, attachments: [] }), undefined);
+    assert.equal(describeOmitted({ turns: 3, attachments: ['big.ts', 'app.ts:1-9 (truncated)'] }), "Left out to fit the model's context: 3 older messages and attachment big.ts. Shortened to fit: app.ts:1-9.");
   });
 });
 

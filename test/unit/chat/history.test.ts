@@ -22,7 +22,7 @@ const reply = (id: string, content: string, extra: Partial<ChatMessage> = {}): C
 
 function sample(): Conversation {
   let c = createConversation(1000, { server: 'local', model: 'qwen' }, 'conv1');
-  c = addMessage(c, user('u1', 'How do I reverse a list in Python?\nPlease be brief.', { context: [{ id: 'x', kind: 'selection', path: 'a.py', lines: { start: 1, end: 2 }, text: 'xs = [1, 2]' }] }), 1001);
+  c = addMessage(c, user('u1', 'How do I reverse a list in Python?\nPlease be brief.', { attachments: [{ id: 'x', kind: 'selection', path: 'a.py', lines: { start: 1, end: 2 }, text: 'xs = [1, 2]' }] }), 1001);
   c = addMessage(c, reply('a1', 'Use `xs[::-1]`.', { reasoning: 'Slicing is simplest.', stats: { model: 'qwen', completionTokens: 7, tokensPerSecond: 31.5, stopped: false } }), 1002);
   c = addMessage(c, user('u2', 'And in place?'), 1003);
   c = addMessage(c, reply('a2', 'Call `xs.reverse()`.'), 1004);
@@ -46,7 +46,7 @@ describe('chat/conversation', () => {
     assert.equal(forkAt(c, 'a1', 'x', 1), undefined, 'only user messages can be edited');
     const first = forkAt(c, 'u1', 'Sort a list?', 2001);
     assert.equal(first?.title, 'Sort a list?');
-    assert.deepEqual(first?.messages[0].context, c.messages[0].context, 'attachments stay');
+    assert.deepEqual(first?.messages[0].attachments, c.messages[0].attachments, 'attachments stay');
   });
 
   it('regenerate drops the reply and what follows', () => {
@@ -64,12 +64,12 @@ describe('chat/conversation', () => {
     assert.equal(turns.length, 5);
     assert.ok(!JSON.stringify(turns).includes('Slicing is simplest'));
     assert.ok(!JSON.stringify(turns).includes('hidden'));
-    assert.equal(turns[0].context?.length, 1);
+    assert.equal(turns[0].attachments?.length, 1);
   });
 
   it('views show chips, not attachment text', () => {
     const v = toView(sample());
-    assert.deepEqual(v.messages[0].context, [{ id: 'x', kind: 'selection', label: 'a.py:1-2', detail: 'a.py lines 1-2' }]);
+    assert.deepEqual(v.messages[0].attachments, [{ id: 'x', kind: 'selection', label: 'a.py:1-2', detail: 'a.py lines 1-2' }]);
     assert.ok(!JSON.stringify(v).includes('xs = [1, 2]'));
     assert.equal(v.messages[1].reasoning, 'Slicing is simplest.');
   });

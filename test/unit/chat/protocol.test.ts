@@ -15,7 +15,7 @@ const state: ChatState = {
     id: 'c1',
     title: 'Hello',
     messages: [
-      { id: 'u1', role: 'user', content: 'Hi', context: [{ id: 'x', kind: 'selection', label: 'a.ts:1-2', detail: 'src/a.ts lines 1-2' }] },
+      { id: 'u1', role: 'user', content: 'Hi', attachments: [{ id: 'x', kind: 'selection', label: 'a.ts:1-2', detail: 'src/a.ts lines 1-2' }] },
       {
         id: 'a1',
         role: 'assistant',
@@ -29,7 +29,7 @@ const state: ChatState = {
   draft: 'typing',
   models: [{ server: 's', model: 'm', label: 'm', detail: 'llama.cpp' }],
   selectedModel: { server: 's', model: 'm' },
-  context: [],
+  attachments: [],
   includeCurrentFile: true,
   includeProblems: false,
   busy: false,
@@ -37,7 +37,6 @@ const state: ChatState = {
 
 const hostSamples: HostToWebview[] = [
   { type: 'state', state },
-  { type: 'start', messageId: 'a3', omitted: { turns: 2, contextItems: ['big.ts (truncated)'] } },
   { type: 'start', messageId: 'a3' },
   { type: 'delta', messageId: 'a3', content: 'He' },
   { type: 'delta', messageId: 'a3', reasoning: 'hm' },
@@ -50,7 +49,7 @@ const hostSamples: HostToWebview[] = [
 
 const webviewSamples: WebviewToHost[] = [
   { type: 'ready' },
-  { type: 'send', text: 'hi', contextIds: ['a', 'b'] },
+  { type: 'send', text: 'hi', attachmentIds: ['a', 'b'] },
   { type: 'stop' },
   { type: 'regenerate', messageId: 'a1' },
   { type: 'editResend', messageId: 'u1', text: 'new' },
@@ -62,7 +61,7 @@ const webviewSamples: WebviewToHost[] = [
   { type: 'insertCode', code: 'x', language: 'ts' },
   { type: 'insertCode', code: 'x' },
   { type: 'openInNewFile', code: 'x', language: 'py' },
-  { type: 'removeContext', id: 'x' },
+  { type: 'removeAttachment', id: 'x' },
   { type: 'toggleCurrentFile', on: false },
   { type: 'toggleProblems', on: true },
   { type: 'pickFile' },

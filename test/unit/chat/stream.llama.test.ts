@@ -78,7 +78,7 @@ describe('chat/stream against a real llama-server', function () {
     const first = buildPrompt({ turns, contextLength: 16_384, maxTokens: 8 });
     let error: HearthError | undefined;
     try {
-      await streamChat({ openai: client.openai(), model: 'tiny', messages: first.messages, params: { max_tokens: 8 }, onDelta: () => undefined, errorContext: client.errorContext() });
+      await streamChat({ openai: client.openai(), model: 'tiny', messages: first.messages, params: { max_tokens: 8 }, onDelta: () => undefined, errorContext: client.requestFacts() });
     } catch (err) {
       error = err as HearthError;
     }

@@ -40,7 +40,7 @@ describe('chat/stream against fake servers', () => {
       streamUsage: true,
       log,
       onDelta: (d) => deltas.push(d),
-      errorContext: c.errorContext(),
+      errorContext: c.requestFacts(),
       ...extra,
     });
     return { result, deltas, log, body: routes.last };
@@ -266,7 +266,7 @@ describe('chat/stream against fake servers', () => {
   it('fails with refused when nothing listens', async () => {
     const c = new ServerClient({ name: 'gone', kind: 'llamacpp', url: `http://127.0.0.1:${await freePort()}` }, { log: memoryLogger() });
     await assert.rejects(
-      streamChat({ openai: c.openai(), model: 'm', messages: [{ role: 'user', content: 'Hi' }], onDelta: () => undefined, errorContext: c.errorContext() }),
+      streamChat({ openai: c.openai(), model: 'm', messages: [{ role: 'user', content: 'Hi' }], onDelta: () => undefined, errorContext: c.requestFacts() }),
       (err: unknown) => err instanceof HearthError && err.code === 'refused',
     );
   });

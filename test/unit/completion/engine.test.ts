@@ -6,7 +6,7 @@ import { CompletionEngine, type EngineOptions } from '../../../src/core/completi
 import { InfillBackend } from '../../../src/core/completion/infill';
 import { OllamaBackend } from '../../../src/core/completion/ollama';
 import { ExtraRing } from '../../../src/core/completion/ring';
-import type { RequestStats } from '../../../src/core/completion/stats';
+import type { CompletionStats } from '../../../src/core/completion/stats';
 import { TEMPLATES } from '../../../src/core/completion/templates';
 import { type FimFakeOptions, type RunningFake, startFimServer } from '../../fakes/fimRoutes';
 
@@ -18,7 +18,7 @@ describe('completion/engine against a fake /infill server', function () {
   this.timeout(10000);
   let srv: RunningFake;
   let engine: CompletionEngine;
-  let stats: RequestStats[];
+  let stats: CompletionStats[];
 
   async function setup(fake: Partial<FimFakeOptions> = {}, opts: Partial<EngineOptions> = {}) {
     srv = await startFimServer(fake);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { applySuggestion, buildContext, shouldRequest, snapshotFromLines, snapshotFromText, tokenBudgets } from '../../../src/core/completion/excerpt';
+import { applySuggestion, buildExcerpt, shouldRequest, snapshotFromLines, snapshotFromText, tokenBudgets } from '../../../src/core/completion/excerpt';
 
 function numbered(n: number, width = 20): string[] {
   return Array.from({ length: n }, (_, i) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(width)}`);
@@ -8,7 +8,7 @@ function numbered(n: number, width = 20): string[] {
 describe('completion/context', () => {
   it('splits prefix lines, the current line (prompt) and the suffix', () => {
     const doc = snapshotFromText('a\nb\n  foo(bar)\nc\nd', 2, 6, { fileName: 'x.ts', languageId: 'typescript' });
-    const c = buildContext(doc);
+    const c = buildExcerpt(doc);
     assert.equal(c.inputPrefix, 'a\nb\n');
     assert.equal(c.prompt, '  foo(');
     assert.equal(c.suffix, 'bar)\nc\nd');
@@ -20,7 +20,7 @@ describe('completion/context', () => {
 
   it('takes at most prefixLines above and suffixLines below', () => {
     const lines = numbered(1000);
-    const c = buildContext(snapshotFromLines(lines, 500, 0), { prefixLines: 64, suffixLines: 8, prefixStep: 16 });
+    const c = buildExcerpt(snapshotFromLines(lines, 500, 0), { prefixLines: 64, suffixLines: 8, prefixStep: 16 });
     assert.equal(c.prefixStartLine, 448);
     assert.equal(c.suffixEndLine, 509);
     assert.equal(c.inputPrefix.split('\n').length - 1, 52);
@@ -32,7 +32,7 @@ describe('completion/context', () => {
     let changes = 0;
     let prev = -1;
     for (let line = 300; line < 400; line++) {
-      const s = buildContext(snapshotFromLines(lines, line, 3)).prefixStartLine;
+      const s = buildExcerpt(snapshotFromLines(lines, line, 3)).prefixStartLine;
       assert.equal(s % 16, 0, `start ${s} not on a step`);
       assert.ok(line - s <= 256 && line - s > 256 - 16, `window ${line - s}`);
       if (prev >= 0 && s !== prev) changes++;
@@ -44,9 +44,9 @@ describe('completion/context', () => {
 
   it('keeps input_prefix byte-identical while typing on a line (cache-friendly)', () => {
     const lines = numbered(600);
-    const a = buildContext(snapshotFromLines(lines, 400, 2));
+    const a = buildExcerpt(snapshotFromLines(lines, 400, 2));
     lines[400] = `${lines[400].slice(0, 2)}abc${lines[400].slice(2)}`;
-    const b = buildContext(snapshotFromLines(lines, 400, 5));
+    const b = buildExcerpt(snapshotFromLines(lines, 400, 5));
     assert.equal(a.inputPrefix, b.inputPrefix);
     assert.notEqual(a.prompt, b.prompt);
   });
@@ -54,7 +54,7 @@ describe('completion/context', () => {
   it('stays under /infill caps: prefix <= 3*(n_batch/4), suffix <= n_batch/4 - 2 - prompt (with margin)', () => {
     const lines = numbered(3000, 120);
     for (const nBatch of [512, 2048]) {
-      const c = buildContext(snapshotFromLines(lines, 1500, 10), { nBatch, charsPerToken: 2.8 });
+      const c = buildExcerpt(snapshotFromLines(lines, 1500, 10), { nBatch, charsPerToken: 2.8 });
       const q = nBatch / 4;
       assert.ok(c.tokens.prefix + c.tokens.prompt <= 3 * q, `prefix ${c.tokens.prefix} over ${3 * q}`);
       assert.ok(c.tokens.suffix <= q - 2 - c.tokens.prompt, `suffix ${c.tokens.suffix}`);
@@ -65,7 +65,7 @@ describe('completion/context', () => {
 
   it('caps by the slot context (nCtx) as well', () => {
     const lines = numbered(3000, 60);
-    const c = buildContext(snapshotFromLines(lines, 1500, 0), { nCtx: 1024, nPredict: 128, extraTokens: 100 });
+    const c = buildExcerpt(snapshotFromLines(lines, 1500, 0), { nCtx: 1024, nPredict: 128, extraTokens: 100 });
     const total = c.tokens.prefix + c.tokens.prompt + c.tokens.suffix;
     assert.ok(total + 128 + 100 <= 1024, `total ${total}`);
     const b = tokenBudgets({ prefixLines: 1, suffixLines: 1, prefixStep: 1, charsPerToken: 3, nBatch: 2048, nCtx: 1024, nPredict: 128, safety: 1 }, 0);
@@ -74,15 +74,15 @@ describe('completion/context', () => {
 
   it('bounds a very long current line: its head joins input_prefix at a coarse boundary', () => {
     const long = 'x'.repeat(5000);
-    const a = buildContext(snapshotFromLines(['first', long], 1, 4000));
-    const b = buildContext(snapshotFromLines(['first', long], 1, 4001));
+    const a = buildExcerpt(snapshotFromLines(['first', long], 1, 4000));
+    const b = buildExcerpt(snapshotFromLines(['first', long], 1, 4001));
     assert.ok(a.prompt.length < 1000);
     assert.equal(a.inputPrefix, b.inputPrefix);
     assert.equal(a.inputPrefix + a.prompt, `first\n${'x'.repeat(4000)}`);
   });
 
   it('clamps a cursor beyond the line end', () => {
-    const c = buildContext(snapshotFromText('ab\ncd', 1, 99));
+    const c = buildExcerpt(snapshotFromText('ab\ncd', 1, 99));
     assert.equal(c.prompt, 'cd');
     assert.equal(c.suffix, '');
   });

@@ -12,7 +12,7 @@ import { CompletionEngine } from '../../../src/core/completion/engine';
 import { InfillBackend } from '../../../src/core/completion/infill';
 import { OpenAICompletionsBackend } from '../../../src/core/completion/openaiCompletions';
 import { ExtraRing } from '../../../src/core/completion/ring';
-import type { RequestStats } from '../../../src/core/completion/stats';
+import type { CompletionStats } from '../../../src/core/completion/stats';
 import { TEMPLATES } from '../../../src/core/completion/templates';
 import { startLlamaOrSkip, type LlamaServer } from '../../harness/llamaServer';
 
@@ -99,7 +99,7 @@ describe('completion against a real llama-server', function () {
     const nCtx = props.default_generation_settings.n_ctx;
     const ring = new ExtraRing();
     ring.add('src/util.ts', 'export const a = 1;\nexport const b = 2;\nexport const c = 3;\n');
-    const stats: RequestStats[] = [];
+    const stats: CompletionStats[] = [];
     const engine = new CompletionEngine({
       backend: new InfillBackend(client),
       model: 'tiny',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildContext } from '../../../src/core/completion/excerpt';
+import { buildExcerpt } from '../../../src/core/completion/excerpt';
 import { lazySnapshot, type LineSource } from '../../../src/core/completion/lazySnapshot';
 
 /** A live document: lines change in place, the version counts edits, reads are counted. */
@@ -23,11 +23,11 @@ describe('completion/lazySnapshot', () => {
   it('reads only the lines the engine uses, once each', () => {
     const doc = liveDoc(Array.from({ length: 5000 }, (_, i) => `line ${i}`));
     const snap = lazySnapshot(doc, 2500, 4, { fileName: 'big.ts' });
-    const ctx = buildContext(snap, { prefixLines: 256, suffixLines: 64 });
+    const ctx = buildExcerpt(snap, { prefixLines: 256, suffixLines: 64 });
     assert.ok(ctx.inputPrefix.startsWith('line 2256\n'), 'the prefix starts at a 16-line step within 256 lines');
     const reads = doc.reads;
     assert.ok(reads < 400, `read ${reads} lines of 5000`);
-    buildContext(snap, { prefixLines: 256, suffixLines: 64 });
+    buildExcerpt(snap, { prefixLines: 256, suffixLines: 64 });
     assert.equal(doc.reads, reads, 'the second pass is served from the memo');
   });
 

@@ -4,7 +4,7 @@ import { GenerationBudget } from '../../../src/core/completion/backend';
 import { snapshotFromText, textAfterCursor } from '../../../src/core/completion/excerpt';
 import { IdleTimer } from '../../../src/core/completion/ring';
 import { ServerSpeed } from '../../../src/core/completion/speed';
-import { addToTotals, describeStats, emptyTotals } from '../../../src/core/completion/stats';
+import { addToTotals, describeCompletion, emptyTotals } from '../../../src/core/completion/stats';
 
 describe('completion/speed', () => {
   it('no time budget until the generation speed is measured (no fixed cut)', () => {
@@ -97,7 +97,7 @@ describe('completion/speed', () => {
     assert.equal(totals.typedThrough, 1);
     assert.equal(totals.discardedTokens, 4);
     assert.equal(
-      describeStats({ id: 1, kind: 'completion', outcome: 'shown', model: 'm', backend: 'infill', fromCache: false, aborted: false, promptTokens: 10, cachedTokens: 1500, generatedTokens: 20, promptMs: 12.4, genMs: 210 }),
+      describeCompletion({ id: 1, kind: 'completion', outcome: 'shown', model: 'm', backend: 'infill', fromCache: false, aborted: false, promptTokens: 10, cachedTokens: 1500, generatedTokens: 20, promptMs: 12.4, genMs: 210 }),
       'prompt 12 ms (10 new, 1,500 cached) · 20 tokens in 210 ms',
     );
   });

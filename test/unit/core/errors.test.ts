@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, BadRequestError } from 'openai';
-import { HearthError, classify, errorFromResponse, parseErrorBody, parseRetryAfter, type ErrorContext } from '../../../src/core/errors';
+import { HearthError, classify, errorFromResponse, parseErrorBody, parseRetryAfter, type RequestFacts } from '../../../src/core/errors';
 import type { ServerKind } from '../../../src/core/types';
 
-const at = (kind: ServerKind, url: string, extra: Partial<ErrorContext> = {}): ErrorContext => ({ server: { name: `${kind} box`, kind, url }, ...extra });
+const at = (kind: ServerKind, url: string, extra: Partial<RequestFacts> = {}): RequestFacts => ({ server: { name: `${kind} box`, kind, url }, ...extra });
 const llama = at('llamacpp', 'http://127.0.0.1:8080');
 const ollama = at('ollama', 'http://127.0.0.1:11434');
 const vllm = at('vllm', 'http://127.0.0.1:8000');

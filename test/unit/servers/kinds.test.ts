@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { KINDS, kindLabel, normalizeUrl, presetServers, validateServers } from '../../../src/core/servers/kinds';
+import { KINDS, normalizeUrl, presetServers, validateServers } from '../../../src/core/servers/kinds';
+import { kindLabel } from '../../../src/core/types';
 
 describe('kinds', () => {
   it('labels every kind and knows the default ports', () => {

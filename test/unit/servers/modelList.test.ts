@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describeModel, formatContext, overallState, pickEntries } from '../../../src/core/servers/modelList';
 import { HearthError } from '../../../src/core/errors';
-import type { ServerStatus } from '../../../src/core/types';
+import type { ServerStatus } from '../../../src/core/servers/types';
 
 const llama: ServerStatus = {
   server: { name: 'llama.cpp (127.0.0.1:8080)', kind: 'llamacpp', url: 'http://127.0.0.1:8080' },
