@@ -1,166 +1,27 @@
+// One way to register commands: a feature gives a table of command ids and
+// handlers; each handler's failure is logged and shown with showError (a
+// HearthError with its own actions), never swallowed, never a raw stack.
 import * as vscode from 'vscode';
-import type { Registry } from './core/servers/registry';
-import type { ServerConfig, ServerKind } from './core/types';
-import { KINDS, validateServers } from './core/servers/kinds';
-import { kindLabel } from './core/types';
-import type { Config } from './config';
-import type { ApiKeys } from './servers/apiKeys';
-import type { Log } from './log';
-import type { ModelPicker } from './servers/modelPicker';
+import type { Disposables } from './lifecycle';
+import type { Logger } from './core/types';
 import { showError } from './errorUi';
 
-export interface CommandDeps {
-  registry: Registry;
-  config: Config;
-  keys: ApiKeys;
-  log: Log;
-  picker: ModelPicker;
-}
+// Command arguments come from VS Code untyped; each handler declares what it accepts.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandTable = Record<string, (...args: any[]) => unknown>;
 
-/** Registers the foundation's commands; returns their disposables. */
-export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const { registry, config, keys, log, picker } = deps;
-  const handlers: Record<string, (...args: any[]) => unknown> = {
-    'hearth.selectChatModel': () => picker.pick('chat'),
-    'hearth.selectCompletionModel': () => picker.pick('completion'),
-    'hearth.refreshServers': () => refreshAndReport(registry),
-    'hearth.showLog': () => log.show(),
-    'hearth.openSettings': () => config.openSettings(),
-    'hearth.addServer': () => addServer(config, keys),
-    'hearth.setApiKey': (name?: string) => setApiKey(registry, keys, name),
-    'hearth.removeApiKey': (name?: string) => removeApiKey(registry, keys, name),
-    'hearth.showMenu': () => showMenu(),
-  };
-  return Object.entries(handlers).map(([id, fn]) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await fn(...args);
-      } catch (err) {
-        log.error(`command ${id} failed`, err);
-        await showError(err);
-      }
-    }),
-  );
-}
-
-async function refreshAndReport(registry: Registry): Promise<void> {
-  const statuses = await vscode.window.withProgress(
-    { location: { viewId: 'hearth.servers' }, title: 'Refreshing Hearth servers' },
-    () => registry.refresh({ force: true }),
-  );
-  const failed = statuses.filter((s) => s.state === 'error' && !s.server.detected);
-  for (const s of failed) void showError(s.error, () => refreshAndReport(registry));
-  if (statuses.length === 0) {
-    const pick = await vscode.window.showInformationMessage(
-      'Hearth found no model server on this machine (llama.cpp :8080, Ollama :11434, LM Studio :1234, vLLM :8000).',
-      'Add Server',
-      'Get Started',
+export function registerCommands(owner: Disposables, log: Logger, table: CommandTable): void {
+  for (const [id, handler] of Object.entries(table)) {
+    owner.add(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await handler(...args);
+        } catch (err) {
+          log.error(`command ${id} failed`, err);
+          void showError(err);
+          return undefined;
+        }
+      }),
     );
-    if (pick === 'Add Server') await vscode.commands.executeCommand('hearth.addServer');
-    if (pick === 'Get Started') await openWalkthrough();
   }
-}
-
-export function openWalkthrough(): Thenable<unknown> {
-  return vscode.commands.executeCommand('workbench.action.openWalkthrough', 'hearth.hearth#hearth.getStarted', false);
-}
-
-async function showMenu(): Promise<void> {
-  const items: (vscode.QuickPickItem & { command: string })[] = [
-    { label: '$(comment-discussion) Select Chat Model', command: 'hearth.selectChatModel' },
-    { label: '$(sparkle) Select Completion Model', command: 'hearth.selectCompletionModel' },
-    { label: '$(refresh) Refresh Servers', command: 'hearth.refreshServers' },
-    { label: '$(add) Add Server…', command: 'hearth.addServer' },
-    { label: '$(key) Set API Key…', command: 'hearth.setApiKey' },
-    { label: '$(output) Show Log', command: 'hearth.showLog' },
-    { label: '$(settings-gear) Open Settings', command: 'hearth.openSettings' },
-  ];
-  const extra = await vscode.commands.getCommands(true);
-  const more: typeof items = [
-    { label: '$(circle-slash) Toggle Completions', command: 'hearth.toggleCompletions' },
-    { label: '$(clock) Snooze Completions…', command: 'hearth.snoozeCompletions' },
-  ].filter((i) => extra.includes(i.command));
-  const pick = await vscode.window.showQuickPick([...items.slice(0, 2), ...more, ...items.slice(2)], { title: 'Hearth' });
-  if (pick) await vscode.commands.executeCommand(pick.command);
-}
-
-async function addServer(config: Config, keys: ApiKeys): Promise<void> {
-  const kindPick = await vscode.window.showQuickPick(
-    KINDS.map((k) => ({ label: kindLabel(k.kind), description: k.defaultUrl ?? "any URL", serverKind: k.kind, url: k.defaultUrl })),
-    { title: 'Add Server (1/3): what kind of server?' },
-  );
-  if (!kindPick) return;
-  const existing = Array.isArray(config.servers) ? (config.servers as unknown[]) : [];
-  const url = await vscode.window.showInputBox({
-    title: 'Add Server (2/3): its address',
-    value: kindPick.url ?? 'http://',
-    prompt: 'The base URL, e.g. http://127.0.0.1:8080 (without /v1)',
-    validateInput: (v) => problemFor({ name: 'x', kind: kindPick.serverKind, url: v }),
-  });
-  if (!url) return;
-  const host = new URL(url.trim()).host;
-  const names = new Set(validateServers(existing).servers.map((s) => s.name));
-  const name = await vscode.window.showInputBox({
-    title: 'Add Server (3/3): a name for it',
-    value: `${kindPick.label} (${host})`,
-    validateInput: (v) => (!v.trim() ? 'A name is needed.' : names.has(v.trim()) ? 'A server with this name exists.' : undefined),
-  });
-  if (!name) return;
-  const entry = { name: name.trim(), kind: kindPick.serverKind, url: url.trim() };
-  await config.write('servers', [...existing, entry]);
-  const wantsKey = await vscode.window.showInformationMessage(
-    `Added "${entry.name}". Does it need an API key?`,
-    'Set API Key',
-    'No Key Needed',
-  );
-  if (wantsKey === 'Set API Key') {
-    const server = validateServers([entry]).servers[0];
-    if (server) await askAndStoreKey(keys, server);
-  }
-}
-
-function problemFor(entry: { name: string; kind: ServerKind; url: string }): string | undefined {
-  const { problems } = validateServers([entry]);
-  return problems[0]?.replace(/^hearth\.servers\[0\][^:]*:\s*/, '');
-}
-
-async function pickServer(registry: Registry, name: string | undefined, title: string): Promise<ServerConfig | undefined> {
-  const servers = registry.servers();
-  if (name) return servers.find((s) => s.name === name);
-  if (servers.length === 0) {
-    void vscode.window.showInformationMessage('Hearth has no servers yet. Add one first.', 'Add Server').then((p) => {
-      if (p) void vscode.commands.executeCommand('hearth.addServer');
-    });
-    return undefined;
-  }
-  const pick = await vscode.window.showQuickPick(
-    servers.map((s) => ({ label: s.name, description: s.url, server: s })),
-    { title },
-  );
-  return pick?.server;
-}
-
-async function setApiKey(registry: Registry, keys: ApiKeys, name?: string): Promise<void> {
-  const server = await pickServer(registry, name, 'Set API Key: for which server?');
-  if (server) await askAndStoreKey(keys, server);
-}
-
-async function askAndStoreKey(keys: ApiKeys, server: ServerConfig): Promise<void> {
-  const key = await vscode.window.showInputBox({
-    title: `API key for ${server.name}`,
-    prompt: `Stored in VS Code's secret storage and sent only to ${new URL(server.url).origin}.`,
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : 'Enter the key, or press Escape.'),
-  });
-  if (!key) return;
-  await keys.set(server, key.trim());
-  void vscode.window.showInformationMessage(`API key for ${server.name} saved.`);
-}
-
-async function removeApiKey(registry: Registry, keys: ApiKeys, name?: string): Promise<void> {
-  const server = await pickServer(registry, name, 'Remove API Key: for which server?');
-  if (!server) return;
-  await keys.remove(server);
-  void vscode.window.showInformationMessage(`API key for ${server.name} removed.`);
 }

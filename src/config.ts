@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Emitter } from './core/events';
+import { Disposables } from './lifecycle';
 
 const SECTION = 'hearth';
 
@@ -20,13 +21,13 @@ export class Config implements vscode.Disposable {
   private readonly changed = new Emitter<ConfigChange>();
   /** Fires once per change of any `hearth.*` setting; `affects('chat')` tells which. */
   readonly onDidChange = this.changed.event;
-  private readonly listener: vscode.Disposable;
+  private readonly owned = new Disposables();
 
   constructor() {
-    this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
+    this.owned.add(vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
       this.changed.fire({ affects: (key) => e.affectsConfiguration(`${SECTION}.${key}`) });
-    });
+    }));
   }
 
   /** Raw `hearth.servers` as the user wrote it; validated by the registry. */
@@ -60,7 +61,7 @@ export class Config implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.listener.dispose();
+    this.owned.dispose();
     this.changed.dispose();
   }
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { HearthError, type ErrorAction } from './core/errors';
 
-const LABELS: Record<ErrorAction, string> = {
+export const ACTION_LABELS: Readonly<Record<ErrorAction, string>> = {
   retry: 'Retry',
   openSettings: 'Open Settings',
   showLog: 'Show Log',
@@ -9,24 +9,31 @@ const LABELS: Record<ErrorAction, string> = {
   setApiKey: 'Set API Key',
 };
 
-/**
- * Shows a HearthError as a notification with its actions. `retry` runs the
- * given callback; the other actions run Hearth commands. Anything that is not
- * a HearthError is shown generically and logged with its stack by the caller.
- */
-export async function showError(error: unknown, retry?: () => unknown): Promise<void> {
-  const err = error instanceof HearthError ? error : undefined;
-  const message = err?.message ?? `Hearth: ${error instanceof Error ? error.message : String(error)}`;
-  const actions = (err?.actions ?? ['showLog']).filter((a) => a !== 'retry' || retry);
-  const choice = await vscode.window.showErrorMessage(message, ...actions.map((a) => LABELS[a]));
-  const action = actions.find((a) => LABELS[a] === choice);
-  if (action) await runAction(action, err, retry);
+/** What an action may need: the server it is about (Set API Key) and what Retry runs. */
+export interface ActionTarget {
+  serverName?: string;
+  retry?: () => unknown;
 }
 
-export async function runAction(action: ErrorAction, err?: HearthError, retry?: () => unknown): Promise<void> {
+/**
+ * Shows an error as a notification with its actions: a HearthError with its
+ * own message and actions, anything else generically with Show Log. Retry is
+ * offered only when `target.retry` is given.
+ */
+export async function showError(error: unknown, target: ActionTarget = {}): Promise<void> {
+  const err = error instanceof HearthError ? error : undefined;
+  const message = err?.message ?? `Hearth: ${error instanceof Error ? error.message : String(error)}`;
+  const actions = (err?.actions ?? ['showLog']).filter((a) => a !== 'retry' || target.retry);
+  const choice = await vscode.window.showErrorMessage(message, ...actions.map((a) => ACTION_LABELS[a]));
+  const action = actions.find((a) => ACTION_LABELS[a] === choice);
+  if (action) await runAction(action, { serverName: err?.serverName, ...target });
+}
+
+/** Runs one of an error's actions. */
+export async function runAction(action: ErrorAction, target: ActionTarget = {}): Promise<void> {
   switch (action) {
     case 'retry':
-      await retry?.();
+      await target.retry?.();
       return;
     case 'openSettings':
       await vscode.commands.executeCommand('workbench.action.openSettings', 'hearth.servers');
@@ -38,9 +45,7 @@ export async function runAction(action: ErrorAction, err?: HearthError, retry?: 
       await vscode.commands.executeCommand('hearth.selectChatModel');
       return;
     case 'setApiKey':
-      await vscode.commands.executeCommand('hearth.setApiKey', err?.serverName);
+      await vscode.commands.executeCommand('hearth.setApiKey', target.serverName);
       return;
   }
 }
-
-export { LABELS as ACTION_LABELS };

@@ -15,6 +15,10 @@ export class Disposables implements vscode.Disposable {
     return item;
   }
 
+  addAll(...items: { dispose(): unknown }[]): void {
+    for (const item of items) this.add(item);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -2,24 +2,29 @@ import type * as vscode from 'vscode';
 import type { Disposables } from './lifecycle';
 import type { Log } from './log';
 import type { Config } from './config';
+import type { GlobalState } from './globalState';
+import type { StatusBar } from './statusBar';
 import type { ApiKeys } from './servers/apiKeys';
 import type { ModelChoice } from './servers/modelChoice';
 import type { Registry } from './core/servers/registry';
-import type { StatusBar } from './statusBar';
 
 /**
- * What the foundation hands to each feature (chat, completion): the one
- * owner of disposables, the log, typed config, keys, model selection, the
- * server registry and the status bar. Features register everything they
- * create on `disposables`.
+ * What the foundation hands to every feature: the one owner of disposables,
+ * the log, typed config, global state and the status bar. Features register
+ * everything they create on `disposables`.
  */
-export interface Services {
+export interface Base {
   context: vscode.ExtensionContext;
   disposables: Disposables;
   log: Log;
   config: Config;
-  keys: ApiKeys;
-  choice: ModelChoice;
-  registry: Registry;
+  state: GlobalState;
   statusBar: StatusBar;
+}
+
+/** What chat and completion get besides the base: the servers feature's registry, keys and model choice. */
+export interface Services extends Base {
+  registry: Registry;
+  choice: ModelChoice;
+  keys: ApiKeys;
 }

@@ -1,63 +1,89 @@
+// The "Hearth" status bar item and its menu. This class is the item's only
+// owner; features contribute a part of it (a label, an icon, tooltip lines,
+// menu entries) and call `update()` when their part changed.
 import * as vscode from 'vscode';
-import type { Registry } from './core/servers/registry';
-import type { ModelChoice } from './servers/modelChoice';
-import { overallState } from './core/servers/modelList';
 
-/**
- * The "Hearth" status bar item: the completion model and the health of its
- * server. Clicking it opens the Hearth menu. Feature modules can put a
- * transient activity (a spinner, the last request's numbers) on it.
- */
+export interface MenuEntry {
+  /** Shown in the menu, e.g. "$(sparkle) Select Completion Model". */
+  label: string;
+  command: string;
+  /** Position in the menu; lower first. */
+  order: number;
+}
+
+/** What one feature shows on the item right now. */
+export interface StatusPart {
+  /** Text after "Hearth: " (the first part with one wins). */
+  label?: string;
+  /** An icon for what the feature is doing (a spinner, off, snoozed): wins over the others. */
+  activityIcon?: string;
+  /** Something needs attention: the warning icon. */
+  warning?: boolean;
+  /** Something is being checked: a spinner, unless there is a warning. */
+  busy?: boolean;
+  /** Paint the item with the warning background. */
+  highlight?: boolean;
+  /** Paragraphs of the tooltip, as plain text. */
+  tooltip: string[];
+}
+
+export interface StatusContribution {
+  /** Position of the part in the tooltip; lower first. */
+  order: number;
+  render(): StatusPart;
+  menu?: MenuEntry[];
+}
+
 export class StatusBar implements vscode.Disposable {
   readonly item = vscode.window.createStatusBarItem('hearth.status', vscode.StatusBarAlignment.Right, 100);
-  private activity: { icon?: string; tooltip?: string; error?: string } = {};
+  private readonly parts: StatusContribution[] = [];
 
-  constructor(
-    private readonly registry: Registry,
-    private readonly selection: ModelChoice,
-  ) {
+  constructor() {
     this.item.name = 'Hearth';
     this.item.command = 'hearth.showMenu';
     this.update();
     this.item.show();
   }
 
-  /** Set (or clear with {}) what a feature is doing right now. */
-  setActivity(activity: { icon?: string; tooltip?: string; error?: string }): void {
-    this.activity = activity;
+  /** Adds a feature's part; returns a function that removes it. */
+  contribute(part: StatusContribution): vscode.Disposable {
+    this.parts.push(part);
+    this.parts.sort((a, b) => a.order - b.order);
     this.update();
+    return {
+      dispose: () => {
+        const i = this.parts.indexOf(part);
+        if (i >= 0) this.parts.splice(i, 1);
+        this.update();
+      },
+    };
   }
 
   update(): void {
-    const ref = this.selection.get('completion');
-    const statuses = this.registry.statuses();
-    const status = ref ? this.registry.status(ref.server) : undefined;
-    const state = status ? (status.state === 'ok' ? 'ok' : status.state === 'unknown' ? 'checking' : status.state) : overallState(statuses);
-    const label = ref ? ref.model : 'no model';
+    const rendered = this.parts.map((p) => p.render());
+    const label = rendered.find((r) => r.label)?.label;
+    const activity = [...rendered].reverse().find((r) => r.activityIcon)?.activityIcon;
     let icon = '$(flame)';
-    if (state === 'checking' || state === 'loading') icon = '$(loading~spin)';
-    if (state === 'error' || state === 'none' || this.activity.error) icon = '$(warning)';
-    if (this.activity.icon) icon = this.activity.icon;
-    this.item.text = `${icon} Hearth: ${label}`;
-    this.item.backgroundColor =
-      state === 'error' || this.activity.error ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    if (rendered.some((r) => r.busy)) icon = '$(loading~spin)';
+    if (rendered.some((r) => r.warning)) icon = '$(warning)';
+    if (activity) icon = activity;
+    this.item.text = `${icon} Hearth${label ? `: ${label}` : ''}`;
+    this.item.backgroundColor = rendered.some((r) => r.highlight) ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
     md.supportThemeIcons = true;
     md.appendMarkdown('**Hearth**\n\n');
-    const chat = this.selection.get('chat');
-    md.appendText(`Completion model: ${ref ? `${ref.model} (${ref.server})` : 'none selected'}\n\n`);
-    md.appendText(`Chat model: ${chat ? `${chat.model} (${chat.server})` : 'none selected'}\n\n`);
-    if (statuses.length === 0) md.appendText('No model server found on this machine.\n\n');
-    for (const s of statuses) {
-      const what = s.state === 'ok' ? `${s.models.length} model${s.models.length === 1 ? '' : 's'}` : s.error?.message ?? s.state;
-      md.appendText(`${s.server.name}: ${what}\n\n`);
-    }
-    if (this.activity.error) md.appendText(`Last error: ${this.activity.error}\n\n`);
-    if (this.activity.tooltip) md.appendText(`${this.activity.tooltip}\n\n`);
+    for (const line of rendered.flatMap((r) => r.tooltip)) md.appendText(`${line}\n\n`);
     md.appendMarkdown('Click for the Hearth menu.');
     this.item.tooltip = md;
+  }
+
+  /** The Hearth menu: every contributed entry, in order. */
+  async showMenu(): Promise<void> {
+    const entries = this.parts.flatMap((p) => p.menu ?? []).sort((a, b) => a.order - b.order);
+    const pick = await vscode.window.showQuickPick(entries, { title: 'Hearth' });
+    if (pick) await vscode.commands.executeCommand(pick.command);
   }
 
   dispose(): void {

@@ -10,6 +10,7 @@ import { type AttachmentChip, type Attachment, type Problem } from '../core/chat
 import { newId } from '../core/chat/conversation';
 import { Emitter } from '../core/events';
 import type { Logger } from '../core/types';
+import { Disposables } from '../lifecycle';
 import type { ChatUi, FilePick } from './ui';
 
 /** Attachments longer than this are cut before budgeting (the budget cuts further). */
@@ -33,7 +34,7 @@ export class Attachments implements vscode.Disposable {
   /** The last text editor that had focus (the chat view taking focus does not clear it). */
   private editor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
   private readonly ignoreCache = new Map<string, Promise<Ignored>>();
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly owned = new Disposables();
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
 
@@ -41,7 +42,7 @@ export class Attachments implements vscode.Disposable {
     private readonly ui: ChatUi,
     private readonly log: Logger,
   ) {
-    this.disposables.push(
+    this.owned.add(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (!editor || editor === this.editor) return;
         this.editor = editor;
@@ -50,7 +51,7 @@ export class Attachments implements vscode.Disposable {
     );
     const watcher = vscode.workspace.createFileSystemWatcher('**/.gitignore');
     const forget = () => this.ignoreCache.clear();
-    this.disposables.push(watcher, watcher.onDidChange(forget), watcher.onDidCreate(forget), watcher.onDidDelete(forget));
+    this.owned.addAll(watcher, watcher.onDidChange(forget), watcher.onDidCreate(forget), watcher.onDidDelete(forget));
   }
 
   chips(): AttachmentChip[] {
@@ -154,7 +155,7 @@ export class Attachments implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    this.owned.dispose();
     this.changed.dispose();
   }
 

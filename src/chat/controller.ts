@@ -3,12 +3,12 @@
 // actions and posts the state and the streaming reply back. Everything it
 // sends to the webview goes through `onDidPost` (the view forwards it; tests
 // listen to it).
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { addMessage, forkAt, markInterrupted, newId, regenerateFrom, toView, updateMessage } from '../core/chat/conversation';
 import type { HistoryStore } from '../core/chat/history';
 import type { ChatState, HostToWebview, WebviewToHost } from '../core/chat/protocol';
 import type { Conversation } from '../core/chat/types';
-import { HearthError, type ErrorAction } from '../core/errors';
+import type { ErrorAction } from '../core/errors';
 import { Emitter } from '../core/events';
 import type { Registry } from '../core/servers/registry';
 import type { Logger } from '../core/types';
@@ -295,7 +295,7 @@ export class ChatController implements vscode.Disposable {
     const known: ErrorAction[] = ['openSettings', 'showLog', 'selectModel', 'setApiKey'];
     if (known.includes(id as ErrorAction)) {
       const server = this.deps.choice.get('chat')?.server;
-      await runAction(id as ErrorAction, new HearthError('internal', '', { serverName: server }));
+      await runAction(id as ErrorAction, { serverName: server });
     }
   }
 

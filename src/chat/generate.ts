@@ -4,7 +4,7 @@
 // trim harder and send once more, telling the user.
 import { buildPrompt, trimHarder, type BudgetResult, type BudgetTurn, type Omitted } from '../core/chat/budget';
 import { streamChat, type StreamDelta, type StreamResult } from '../core/chat/stream';
-import { HearthError, isHearthError } from '../core/errors';
+import { type HearthError, isHearthError } from '../core/errors';
 import type { ServerClient } from '../core/http';
 import { withRetry } from '../core/retry';
 import type { Logger } from '../core/types';

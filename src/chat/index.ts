@@ -2,6 +2,7 @@
 // the controller, the `hearth.chat` webview view, and its commands.
 import * as vscode from 'vscode';
 import { HistoryStore } from '../core/chat/history';
+import { registerCommands } from '../commands';
 import type { Services } from '../services';
 import { ChatController } from './controller';
 import { Attachments } from './attachments';
@@ -54,33 +55,25 @@ export function registerChat(services: Services): ChatApi {
   d.add(registry.onDidChange(() => controller.postState()));
   d.add(choice.onDidChange(() => controller.postState()));
 
-  const commands: Record<string, () => unknown> = {
-    'hearth.chat.askAboutSelection': async () => {
+  // Each command waits for the history to load first.
+  const afterLoad = (run: () => unknown) => async () => {
+    await controller.ready;
+    return run();
+  };
+  registerCommands(d, log, {
+    'hearth.chat.askAboutSelection': afterLoad(async () => {
       if (await attachments.addSelection(vscode.window.activeTextEditor ?? attachments.lastEditor)) await view.reveal();
-    },
-    'hearth.chat.newChat': async () => {
+    }),
+    'hearth.chat.newChat': afterLoad(async () => {
       await controller.newChat();
       await view.reveal();
-    },
-    'hearth.chat.attachFile': async () => {
+    }),
+    'hearth.chat.attachFile': afterLoad(async () => {
       await attachments.pickFiles();
       await view.reveal();
-    },
-    'hearth.chat.exportMarkdown': () => controller.exportConversation(controller.current.id),
-  };
-  for (const [id, run] of Object.entries(commands)) {
-    d.add(
-      vscode.commands.registerCommand(id, async () => {
-        try {
-          await controller.ready;
-          await run();
-        } catch (err) {
-          log.error(`command ${id} failed`, err);
-          void vscode.window.showErrorMessage(`Hearth: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }),
-    );
-  }
+    }),
+    'hearth.chat.exportMarkdown': afterLoad(() => controller.exportConversation(controller.current.id)),
+  });
 
   return {
     controller,

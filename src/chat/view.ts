@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview } from '../core/chat/protocol';
 import type { Logger } from '../core/types';
+import { Disposables } from '../lifecycle';
 import type { ChatController } from './controller';
 
 export const VIEW_ID = 'hearth.chat';
@@ -48,7 +49,7 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private ready = false;
   private focusWhenReady = false;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly owned = new Disposables();
   /** How many times a webview loaded and said `ready` (integration tests check it). */
   readyCount = 0;
   /** The HTML of the last page load (tests check its CSP). */
@@ -59,7 +60,7 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
     private readonly controller: ChatController,
     private readonly log: Logger,
   ) {
-    this.disposables.push(controller.onDidPost((m) => this.post(m)));
+    this.owned.add(controller.onDidPost((m) => this.post(m)));
   }
 
   get visible(): boolean {
@@ -74,8 +75,8 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
       enableCommandUris: false,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
-    const own: vscode.Disposable[] = [];
-    own.push(
+    const page = new Disposables();
+    page.addAll(
       view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       view.onDidChangeVisibility(() => {
         // A hidden view loses its page; it says `ready` again when shown.
@@ -85,7 +86,7 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
       view.onDidDispose(() => {
         if (this.view === view) this.view = undefined;
         this.ready = false;
-        for (const d of own) d.dispose();
+        page.dispose();
       }),
     );
     this.lastHtml = chatHtml(view.webview, this.extensionUri);
@@ -100,7 +101,7 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    this.owned.dispose();
   }
 
   private receive(raw: unknown): void {

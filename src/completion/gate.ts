@@ -4,10 +4,8 @@
 // (Hearth: Trigger Completion, Alt+\) is the user asking: it runs anyway.
 import * as vscode from 'vscode';
 import { Emitter } from '../core/events';
+import type { GlobalState } from '../globalState';
 import { enabledFor } from './settings';
-
-const OFF_KEY = 'hearth.completion.off';
-const SNOOZE_KEY = 'hearth.completion.snoozedUntil';
 
 export type Blocked = 'off' | 'snoozed' | 'language';
 
@@ -18,20 +16,20 @@ export class CompletionGate implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   constructor(
-    private readonly state: vscode.Memento,
+    private readonly state: GlobalState,
     private readonly enable: () => Readonly<Record<string, boolean>>,
   ) {
     this.armSnoozeEnd();
   }
 
   get off(): boolean {
-    return this.state.get<boolean>(OFF_KEY, false);
+    return this.state.get('completionOff') ?? false;
   }
 
   /** Date.now() when the snooze ends, or undefined when not snoozed. */
   get snoozedUntil(): number | undefined {
-    const until = this.state.get<number>(SNOOZE_KEY);
-    return typeof until === 'number' && until > Date.now() ? until : undefined;
+    const until = this.state.get('snoozedUntil');
+    return until !== undefined && until > Date.now() ? until : undefined;
   }
 
   /** Why automatic completion may not run for this language now, if it may not. */
@@ -44,20 +42,20 @@ export class CompletionGate implements vscode.Disposable {
 
   async toggle(): Promise<boolean> {
     const off = !this.off;
-    await this.state.update(OFF_KEY, off);
-    if (!off) await this.state.update(SNOOZE_KEY, undefined);
+    await this.state.set('completionOff', off);
+    if (!off) await this.state.set('snoozedUntil', undefined);
     this.changed.fire();
     return !off;
   }
 
   async setOff(off: boolean): Promise<void> {
-    await this.state.update(OFF_KEY, off);
+    await this.state.set('completionOff', off);
     this.changed.fire();
   }
 
   /** Snoozes for `minutes`; 0 resumes now. */
   async snooze(minutes: number): Promise<void> {
-    await this.state.update(SNOOZE_KEY, minutes > 0 ? Date.now() + minutes * 60_000 : undefined);
+    await this.state.set('snoozedUntil', minutes > 0 ? Date.now() + minutes * 60_000 : undefined);
     this.armSnoozeEnd();
     this.changed.fire();
   }

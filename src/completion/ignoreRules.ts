@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Emitter } from '../core/events';
+import { Disposables } from '../lifecycle';
 import { notIgnoredBy } from '../core/completion/ring';
 import { isSecretLooking } from '../core/secretFiles';
 
@@ -17,7 +18,7 @@ const NEVER = new Set(['.git', 'node_modules', '.svn', '.hg']);
 
 export class IgnoreRules implements vscode.Disposable {
   private readonly cache = new Map<string, Promise<Rules>>();
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly owned = new Disposables();
   private readonly changed = new Emitter<void>();
   /** A .gitignore changed: files allowed before may not be any more. */
   readonly onDidChange = this.changed.event;
@@ -29,7 +30,10 @@ export class IgnoreRules implements vscode.Disposable {
         this.cache.clear();
         this.changed.fire();
       };
-      this.disposables.push(watcher, watcher.onDidChange(forget), watcher.onDidCreate(forget), watcher.onDidDelete(forget));
+      this.owned.add(watcher);
+      this.owned.add(watcher.onDidChange(forget));
+      this.owned.add(watcher.onDidCreate(forget));
+      this.owned.add(watcher.onDidDelete(forget));
     }
   }
 
@@ -67,7 +71,7 @@ export class IgnoreRules implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    this.owned.dispose();
     this.changed.dispose();
   }
 }

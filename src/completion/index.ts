@@ -4,6 +4,7 @@
 // Toggle / Snooze / Trigger commands.
 import * as vscode from 'vscode';
 import { ExtraRing } from '../core/completion/ring';
+import { registerCommands } from '../commands';
 import type { Services } from '../services';
 import { CompletionGate, pickSnooze } from './gate';
 import { IgnoreRules } from './ignoreRules';
@@ -27,10 +28,8 @@ export interface CompletionApi {
 
 export const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
 
-const OFFERED_KEY = 'hearth.completion.offeredModel';
-
 export function registerCompletion(services: Services): CompletionApi {
-  const { context, disposables: d, config, registry, choice, statusBar } = services;
+  const { disposables: d, config, registry, choice, state, statusBar } = services;
   const log = services.log.child('completion');
   const warned = new Set<string>();
   let settings = readCompletionSettings(config, (m) => warnOnce(m));
@@ -41,20 +40,21 @@ export function registerCompletion(services: Services): CompletionApi {
   }
 
   const ring = new ExtraRing();
-  const gate = d.add(new CompletionGate(context.globalState, () => settings.enable));
-  let status: CompletionStatus | undefined;
-  const session = new CompletionSession({
-    registry,
-    ring,
-    log,
-    selected: () => choice.get('completion'),
-    settings: () => settings,
-    workspaceName: () => vscode.workspace.name,
-    onStats: (s) => status?.stats(s),
-    onBusy: (delta) => status?.busyDelta(delta),
-  });
-  d.add(session);
-  status = new CompletionStatus(statusBar, gate, () => session.state, log);
+  const gate = d.add(new CompletionGate(state, () => settings.enable));
+  const session = d.add(
+    new CompletionSession({
+      registry,
+      ring,
+      log,
+      selected: () => choice.get('completion'),
+      settings: () => settings,
+      workspaceName: () => vscode.workspace.name,
+    }),
+  );
+  const status = new CompletionStatus(statusBar, gate, () => session.state, () => choice.get('completion'), log);
+  d.add(statusBar.contribute(status.contribution()));
+  d.add(session.onDidRequest((s) => status.stats(s)));
+  d.add(session.onDidChangeBusy((delta) => status.busyDelta(delta)));
   const rules = d.add(new IgnoreRules());
   const feeder = d.add(
     new RingFeeder({
@@ -80,10 +80,10 @@ export function registerCompletion(services: Services): CompletionApi {
 
   /** Once per installation, and only when there is a model to pick: no nagging. */
   function offerModel(): void {
-    if (context.globalState.get(OFFERED_KEY)) return;
+    if (state.get('completionModelOffered')) return;
     if (!registry.statuses().some((s) => s.models.length > 0)) return;
-    void context.globalState.update(OFFERED_KEY, true);
-    status?.notify({
+    void state.set('completionModelOffered', true);
+    status.notify({
       kind: 'noModel',
       message: 'Hearth: no completion model is selected, so there is no inline completion.',
       actions: [{ label: 'Select Completion Model', run: () => vscode.commands.executeCommand('hearth.selectCompletionModel') }],
@@ -94,7 +94,7 @@ export function registerCompletion(services: Services): CompletionApi {
   d.add(registry.onDidChange(update));
   d.add(choice.onDidChange((purpose) => {
     if (purpose !== 'completion') return;
-    status?.clearError();
+    status.clearError();
     update();
   }));
   d.add(services.keys.onDidChange(() => session.keysChanged()));
@@ -104,12 +104,12 @@ export function registerCompletion(services: Services): CompletionApi {
       settings = readCompletionSettings(config, (m) => warnOnce(m));
       if (!settings.extraContext) ring.clear();
       update();
-      status?.render();
+      status.render();
     }),
   );
   d.add(session.onDidChange((state) => {
     if (state.kind === 'off' && (state.reason === 'noTemplate' || state.reason === 'failed')) {
-      status?.notify({
+      status.notify({
         kind: `state:${state.reason}:${state.ref?.model ?? ''}`,
         message: `Hearth completion: ${state.message}`,
         actions: [
@@ -118,11 +118,11 @@ export function registerCompletion(services: Services): CompletionApi {
         ],
       });
     }
-    status?.render();
+    status.render();
   }));
-  d.add(gate.onDidChange(() => status?.render()));
+  d.add(gate.onDidChange(() => status.render()));
 
-  const commands: Record<string, (...args: unknown[]) => unknown> = {
+  registerCommands(d, log, {
     'hearth.toggleCompletions': async () => {
       const on = await gate.toggle();
       vscode.window.setStatusBarMessage(`Hearth: inline completion ${on ? 'on' : 'off'}`, 3000);
@@ -134,19 +134,7 @@ export function registerCompletion(services: Services): CompletionApi {
     },
     'hearth.triggerCompletion': () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'),
     [ACCEPTED_COMMAND]: () => session.engine?.accepted(),
-  };
-  for (const [id, run] of Object.entries(commands)) {
-    d.add(
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-        try {
-          return await run(...args);
-        } catch (err) {
-          log.error(`command ${id} failed`, err);
-          void vscode.window.showErrorMessage(`Hearth: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }),
-    );
-  }
+  });
 
   update();
   status.render();

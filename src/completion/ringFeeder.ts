@@ -13,6 +13,7 @@
 import * as vscode from 'vscode';
 import type { ExtraRing } from '../core/completion/ring';
 import type { Logger } from '../core/types';
+import { Disposables } from '../lifecycle';
 import type { IgnoreRules } from './ignoreRules';
 import { promptFileName } from './snapshot';
 
@@ -35,7 +36,7 @@ export interface FeederDeps {
 }
 
 export class RingFeeder implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly owned = new Disposables();
   /** Last edited line per document, until the user leaves or saves it. */
   private readonly edited = new Map<string, number>();
   /** Prompt file name → document URI, to re-check files when the ignore rules change. */
@@ -48,7 +49,7 @@ export class RingFeeder implements vscode.Disposable {
   constructor(private readonly deps: FeederDeps) {
     const w = vscode.window;
     const ws = vscode.workspace;
-    this.disposables.push(
+    this.owned.addAll(
       w.onDidChangeActiveTextEditor((editor) => this.activeChanged(editor)),
       ws.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length === 0) return;
@@ -152,6 +153,6 @@ export class RingFeeder implements vscode.Disposable {
 
   dispose(): void {
     if (this.selectionTimer !== undefined) clearTimeout(this.selectionTimer);
-    for (const d of this.disposables) d.dispose();
+    this.owned.dispose();
   }
 }

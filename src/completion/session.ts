@@ -29,9 +29,6 @@ export interface SessionDeps {
   selected(): ModelRef | undefined;
   settings(): CompletionUserSettings;
   workspaceName(): string | undefined;
-  onStats(stats: CompletionStats): void;
-  /** A request to the server starts (+1) or ends (-1): the status bar spins meanwhile. */
-  onBusy(delta: number): void;
 }
 
 interface Plan {
@@ -90,6 +87,12 @@ export class CompletionSession {
   private keysVersion = 0;
   private readonly changed = new Emitter<SessionState>();
   readonly onDidChange = this.changed.event;
+  private readonly requested = new Emitter<CompletionStats>();
+  /** Each request's (or cache answer's) stats from the engine. */
+  readonly onDidRequest = this.requested.event;
+  private readonly busyChanged = new Emitter<number>();
+  /** A request to the server starts (+1) or ends (-1): the status bar spins meanwhile. */
+  readonly onDidChangeBusy = this.busyChanged.event;
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -179,7 +182,7 @@ export class CompletionSession {
       templateText = resolved.description;
     }
     const engine = new CompletionEngine({
-      backend: tracked(backend, this.deps.onBusy),
+      backend: tracked(backend, (delta) => this.busyChanged.fire(delta)),
       model: ref.model,
       template,
       nCtx: plan.nCtx,
@@ -191,7 +194,7 @@ export class CompletionSession {
         defaultDelayMs: Math.min(settings.debounceMaxMs, Math.max(settings.debounceMinMs, 80)),
       },
       settings: engineSettings(settings),
-      onStats: (s) => this.deps.onStats(s),
+      onStats: (s) => this.requested.fire(s),
       log: this.deps.log,
     });
     this.deps.log.info(`completion: ${ref.model} on ${server.name} via ${backendLabel}; template: ${templateText}${plan.nCtx ? `; context ${plan.nCtx} tokens` : ''}`);
@@ -215,5 +218,7 @@ export class CompletionSession {
     if (this.current.kind === 'ready') this.current.engine.dispose();
     this.current = { kind: 'off', reason: 'noModel', message: 'Completion is shut down.' };
     this.changed.dispose();
+    this.requested.dispose();
+    this.busyChanged.dispose();
   }
 }

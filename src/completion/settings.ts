@@ -1,7 +1,6 @@
 // Typed `hearth.completion.*` settings, read through the one Config reader.
 // A value of the wrong type falls back to its default and is logged once.
 import type { Config } from '../config';
-import type { Logger } from '../core/types';
 import type { RightOfCursor } from '../core/completion/excerpt';
 import { DEFAULT_SETTINGS } from '../core/completion/options';
 
@@ -96,16 +95,3 @@ function parseEnable(value: unknown): Record<string, boolean> | undefined {
 export function enabledFor(enable: Readonly<Record<string, boolean>>, languageId: string): boolean {
   return enable[languageId] ?? enable['*'] ?? true;
 }
-
-/** Settings whose change needs a new engine (the rest are read per request). */
-export const ENGINE_KEYS: readonly (keyof CompletionUserSettings)[] = [
-  'template',
-  'maxLines',
-  'maxTokens',
-  'prefixLines',
-  'suffixLines',
-  'debounceMinMs',
-  'debounceMaxMs',
-  'extraContext',
-  'samplers',
-];

@@ -9,7 +9,8 @@ import { ACTION_LABELS, runAction } from '../errorUi';
 import type { ErrorAction, HearthError } from '../core/errors';
 import { describeCompletion, type CompletionStats } from '../core/completion/stats';
 import type { Logger } from '../core/types';
-import type { StatusBar } from '../statusBar';
+import type { ModelRef } from '../core/servers/types';
+import type { StatusBar, StatusContribution, StatusPart } from '../statusBar';
 import type { CompletionGate } from './gate';
 import type { SessionState } from './session';
 
@@ -36,6 +37,7 @@ export class CompletionStatus {
     private readonly statusBar: StatusBar,
     private readonly gate: CompletionGate,
     private readonly state: () => SessionState,
+    private readonly model: () => ModelRef | undefined,
     private readonly log: Logger,
   ) {}
 
@@ -103,12 +105,30 @@ export class CompletionStatus {
     return lines.join('\n\n');
   }
 
+  /** Completion's part of the status bar item: the completion model, what completion is doing, its last error. */
+  contribution(): StatusContribution {
+    return {
+      order: 10,
+      render: () => this.part(),
+      menu: [
+        { label: '$(circle-slash) Toggle Completions', command: 'hearth.toggleCompletions', order: 30 },
+        { label: '$(clock) Snooze Completions…', command: 'hearth.snoozeCompletions', order: 31 },
+      ],
+    };
+  }
+
+  private part(): StatusPart {
+    let activityIcon: string | undefined;
+    if (this.busy > 0) activityIcon = '$(loading~spin)';
+    else if (this.gate.off) activityIcon = '$(circle-slash)';
+    else if (this.gate.snoozedUntil !== undefined) activityIcon = '$(clock)';
+    const ref = this.model();
+    const tooltip = this.error ? [`Last error: ${this.error.message}`, this.tooltip()] : [this.tooltip()];
+    return { label: ref ? ref.model : 'no model', activityIcon, warning: !!this.error, highlight: !!this.error, tooltip };
+  }
+
   render(): void {
-    let icon: string | undefined;
-    if (this.busy > 0) icon = '$(loading~spin)';
-    else if (this.gate.off) icon = '$(circle-slash)';
-    else if (this.gate.snoozedUntil !== undefined) icon = '$(clock)';
-    this.statusBar.setActivity({ icon, tooltip: this.tooltip(), error: this.error?.message });
+    this.statusBar.update();
   }
 
   /** Shows `notice` unless one of its kind was shown this session. */
@@ -133,6 +153,6 @@ export class CompletionStatus {
     if (a === 'openSettings' && /template/i.test(error.message)) {
       return { label: ACTION_LABELS.openSettings, run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'hearth.completion.template') };
     }
-    return { label: ACTION_LABELS[a], run: () => runAction(a, error) };
+    return { label: ACTION_LABELS[a], run: () => runAction(a, { serverName: error.serverName }) };
   }
 }

@@ -254,7 +254,7 @@ export class ServerClient {
   }
 
   /** Headers for a request to `url`: this server's headers and key only on its own origin. */
-  private headersFor(url: string, base: HeadersInit | undefined): Headers {
+  private headersFor(url: string, base: RequestInit['headers']): Headers {
     const headers = new Headers(base);
     const own = this.server.headers ?? {};
     if (sameOrigin(url, this.server.url)) {

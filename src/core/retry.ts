@@ -4,8 +4,6 @@
 import { HearthError, classify } from './errors';
 import type { Logger } from './types';
 
-export { parseRetryAfter } from './errorBody';
-
 export interface RetryOptions {
   signal?: AbortSignal;
   /** Total attempts including the first; default 3. */

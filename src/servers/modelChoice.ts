@@ -1,24 +1,23 @@
-import type * as vscode from 'vscode';
 import { Emitter } from '../core/events';
-import type { ModelRef } from '../core/servers/types';
 import type { Purpose } from '../core/servers/modelList';
+import type { ModelRef } from '../core/servers/types';
+import type { GlobalState } from '../globalState';
 
-const KEYS: Record<Purpose, string> = { chat: 'hearth.chatModel', completion: 'hearth.completionModel' };
+const NAMES = { chat: 'chatModel', completion: 'completionModel' } as const;
 
-/** The chosen chat and completion models, persisted in global state across reloads. */
+/** The chosen chat and completion models, kept in global state across reloads. */
 export class ModelChoice {
   private readonly changed = new Emitter<Purpose>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly state: vscode.Memento) {}
+  constructor(private readonly state: GlobalState) {}
 
   get(purpose: Purpose): ModelRef | undefined {
-    const value = this.state.get<ModelRef>(KEYS[purpose]);
-    return value && typeof value.server === 'string' && typeof value.model === 'string' ? value : undefined;
+    return this.state.get(NAMES[purpose]);
   }
 
   async set(purpose: Purpose, ref: ModelRef | undefined): Promise<void> {
-    await this.state.update(KEYS[purpose], ref);
+    await this.state.set(NAMES[purpose], ref);
     this.changed.fire(purpose);
   }
 

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import type { E2EContext, E2ECase } from './context';
 import { findChatFrame, lastReplyStats, lastReplyText, MESSAGE_BOX, openChat, selectColorTheme, send, watchReply } from './chatView';
 

@@ -1,6 +1,6 @@
 // Process-group helpers and a process-exit cleanup registry for the harness
 // (plain Node launchers only: it installs SIGINT/SIGTERM handlers).
-import { ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 
 /** Sends `signal` to every process in the group led by `pid`; false if none is left. */
 export function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { downloadAndUnzipVSCode, runTests, TestRunFailedError } from '@vscode/test-electron';
-import { Summary } from '../integration/index';
+import { type Summary } from '../integration/index';
 import { copyFixtureWorkspace, projectRoot } from './fixtures';
 
 const VERSION = '1.100.3';

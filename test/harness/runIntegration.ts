@@ -8,10 +8,10 @@
 // HEARTH_TEST_LLAMA_SERVER / HEARTH_TEST_LLAMA_MODEL (forwarded to the tests).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RELOAD_TAG, SUMMARY_PREFIX, Summary } from '../integration/index';
+import { RELOAD_TAG, SUMMARY_PREFIX, type Summary } from '../integration/index';
 import { copyFixtureWorkspace, projectRoot } from './fixtures';
 import { cleanupAll, registerCleanup } from './processes';
-import { ensureVSCode, openWorkbench, startVSCodeServer, VSCodeServer, Workbench } from './vscode';
+import { ensureVSCode, openWorkbench, startVSCodeServer, type VSCodeServer, type Workbench } from './vscode';
 
 // Workbench and extension-host log messages that say nothing about the tests.
 const NOISE = [

@@ -3,7 +3,7 @@
 // integration runner, `npm start -- --screenshot` and end-to-end UI tests.
 import * as path from 'node:path';
 import { format } from 'node:util';
-import { chromium as playwright, Browser, Page } from 'playwright-core';
+import { chromium as playwright, type Browser, type Page } from 'playwright-core';
 import { registerCleanup } from './processes';
 
 export interface WorkbenchOptions {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { HostToWebview } from '../../src/core/chat/protocol';
 import type { HearthApi } from '../../src/extension';
 import { ChatRoutes, mountChat, startLlamaCpp, type ChatScript, type FakeLlamaCpp } from '../fakes';
-import { hearth, setUserSetting, useServer, waitFor } from './helpers';
+import { hearth, setUserSetting, useServer } from './helpers';
 
 export const FAKE_MODEL = '/models/fake-chat-q8_0.gguf';
 export const SERVER_NAME = 'Chat fake';

@@ -3,7 +3,7 @@
 // server, user-only server settings, and every declared command registered.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { FakeLlamaCpp, FakeOllama, startLlamaCpp, startOllama } from '../fakes';
+import { type FakeLlamaCpp, type FakeOllama, startLlamaCpp, startOllama } from '../fakes';
 import { startLlamaOrSkip } from '../harness/llamaServer';
 import { formatContext } from '../../src/core/servers/modelList';
 import { hearth, setUserSetting, waitFor } from './helpers';

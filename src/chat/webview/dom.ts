@@ -39,10 +39,6 @@ export function button(label: string, iconName: string | undefined, onClick: (ev
   return b;
 }
 
-export function show(el: HTMLElement, visible: boolean): void {
-  el.hidden = !visible;
-}
-
 /** A tidy token count: 1234 → "1,234". */
 export function count(n: number): string {
   return n.toLocaleString('en-US');

@@ -3,7 +3,7 @@
 // `reasoning_content`, Ollama's `reasoning`), `finish_reason`, usage-only
 // chunks with `choices: []`, llama.cpp's `timings`, error objects, and the
 // one-piece JSON completion of a server that ignored `stream: true`.
-import { errorFromResponse, HearthError, type RequestFacts } from '../errors';
+import { errorFromResponse, type HearthError, type RequestFacts } from '../errors';
 import type { Logger } from '../types';
 import { ThinkSplitter } from './think';
 import type { ChatStats } from './types';

@@ -35,7 +35,7 @@ function elapsed(since: number): number {
 }
 
 export class CompletionEngine {
-  private config: EngineConfig & { settings: CompletionSettings };
+  private readonly config: EngineConfig & { settings: CompletionSettings };
   readonly ring: ExtraRing;
   readonly cache = new CompletionCache();
   readonly scheduler: Scheduler;
@@ -59,16 +59,6 @@ export class CompletionEngine {
 
   get settings(): Readonly<CompletionSettings> {
     return this.config.settings;
-  }
-
-  /** Changes model, backend, template or settings; a new model or template empties the cache. */
-  configure(change: Partial<EngineConfig>): void {
-    const before = this.config;
-    this.config = { ...before, ...change, settings: { ...before.settings, ...change.settings } };
-    if (this.config.model !== before.model || this.config.template !== before.template || this.config.backend !== before.backend) {
-      this.scheduler.cancel();
-      this.cache.clear();
-    }
   }
 
   /** Any edit or cursor move: the user is not idle. */

@@ -32,9 +32,6 @@ export function isServerKind(value: unknown): value is ServerKind {
   return typeof value === 'string' && KINDS.some((k) => k.kind === value);
 }
 
-export function kindInfo(kind: ServerKind): KindInfo {
-  return KINDS.find((k) => k.kind === kind) ?? KINDS[KINDS.length - 1];
-}
 
 
 /**
@@ -86,7 +83,6 @@ export function normalizeUrl(raw: unknown, kind?: ServerKind): { url: string } |
 }
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const KNOWN_FIELDS = ['name', 'kind', 'url', 'headers', 'timeoutSeconds', 'streamUsage'];
 
 function describeEntry(index: number, name: unknown): string {
   return typeof name === 'string' && name.trim() ? `hearth.servers[${index}] ("${name.trim()}")` : `hearth.servers[${index}]`;
@@ -163,10 +159,4 @@ export function validateServers(raw: unknown): { servers: ServerConfig[]; proble
     servers.push(result.server);
   });
   return { servers, problems };
-}
-
-/** Fields of an entry that Hearth does not know (typos such as "timeout"). */
-export function unknownFields(entry: unknown): string[] {
-  if (typeof entry !== 'object' || entry === null) return [];
-  return Object.keys(entry).filter((k) => !KNOWN_FIELDS.includes(k));
 }

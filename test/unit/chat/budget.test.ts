@@ -35,7 +35,7 @@ describe('chat/budget', () => {
     const r = buildPrompt({ system: 'Be brief.', turns, contextLength: 4096, maxTokens: 512, count });
     assert.deepEqual(r.messages.map((m) => m.role), ['system', 'user', 'assistant', 'user', 'assistant', 'user']);
     assert.equal(r.messages[5].content, 'now?');
-    assert.deepEqual(r.omitted, { turns: 0, contextItems: [] });
+    assert.deepEqual(r.omitted, { turns: 0, attachments: [] });
     assert.equal(r.fits, true);
     assert.equal(r.replyTokens, 512);
   });

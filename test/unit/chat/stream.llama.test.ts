@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { buildPrompt, trimHarder } from '../../../src/core/chat/budget';
 import { streamChat } from '../../../src/core/chat/stream';
-import { HearthError } from '../../../src/core/errors';
+import { type HearthError } from '../../../src/core/errors';
 import { ServerClient } from '../../../src/core/http';
 import { startLlamaOrSkip, type LlamaServer } from '../../harness/llamaServer';
 import { memoryLogger } from '../core/helpers';

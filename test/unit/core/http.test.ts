@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ServerClient } from '../../../src/core/http';
 import { HearthError } from '../../../src/core/errors';
-import { FakeLlamaCpp, FakeOllama, FakeOpenAI, FakeServer, freePort, llamaContextExceeded, sendJson, startSse, writeSse } from '../../fakes';
+import { FakeLlamaCpp, FakeOllama, FakeOpenAI, freePort, llamaContextExceeded, sendJson, startSse, writeSse } from '../../fakes';
 import { configFor, memoryLogger, useFakes } from './helpers';
 
 async function rejects(p: Promise<unknown>): Promise<HearthError> {

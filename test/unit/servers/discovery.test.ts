@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { discover } from '../../../src/core/servers/discovery';
 import { ServerClient } from '../../../src/core/http';
 import type { ServerConfig } from '../../../src/core/types';
-import { FakeLlamaCpp, FakeLmStudio, FakeOllama, FakeOpenAI, FakeServer, freePort } from '../../fakes';
+import { FakeLlamaCpp, FakeLmStudio, FakeOllama, FakeOpenAI, freePort } from '../../fakes';
 import { configFor, memoryLogger, useFakes } from '../core/helpers';
 
 describe('discover', () => {

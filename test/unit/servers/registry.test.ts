@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { Registry } from '../../../src/core/servers/registry';
 import { presetServers } from '../../../src/core/servers/kinds';
-import { HearthError } from '../../../src/core/errors';
+import { type HearthError } from '../../../src/core/errors';
 import type { ServerConfig } from '../../../src/core/types';
 import type { ServerStatus } from '../../../src/core/servers/types';
-import { FakeLlamaCpp, FakeOllama, FakeServer, freePort } from '../../fakes';
+import { FakeLlamaCpp, FakeOllama, type FakeServer, freePort } from '../../fakes';
 import { configFor, memoryLogger } from '../core/helpers';
 
 describe('Registry', () => {

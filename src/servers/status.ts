@@ -1,0 +1,42 @@
+// The servers' part of the Hearth status bar item: the chosen models, each
+// server's health, and the server entries of the Hearth menu.
+import type { Registry } from '../core/servers/registry';
+import { overallState } from '../core/servers/modelList';
+import type { StatusContribution } from '../statusBar';
+import type { ModelChoice } from './modelChoice';
+
+export function serversStatus(registry: Registry, choice: ModelChoice): StatusContribution {
+  return {
+    order: 0,
+    menu: [
+      { label: '$(comment-discussion) Select Chat Model', command: 'hearth.selectChatModel', order: 10 },
+      { label: '$(sparkle) Select Completion Model', command: 'hearth.selectCompletionModel', order: 20 },
+      { label: '$(refresh) Refresh Servers', command: 'hearth.refreshServers', order: 40 },
+      { label: '$(add) Add Server…', command: 'hearth.addServer', order: 50 },
+      { label: '$(key) Set API Key…', command: 'hearth.setApiKey', order: 60 },
+    ],
+    render() {
+      const ref = choice.get('completion');
+      const chat = choice.get('chat');
+      const statuses = registry.statuses();
+      // The completion model's server decides the icon; without one, the worst of all servers.
+      const status = ref ? registry.status(ref.server) : undefined;
+      const state = status ? (status.state === 'ok' ? 'ok' : status.state === 'unknown' ? 'checking' : status.state) : overallState(statuses);
+      const tooltip = [
+        `Completion model: ${ref ? `${ref.model} (${ref.server})` : 'none selected'}`,
+        `Chat model: ${chat ? `${chat.model} (${chat.server})` : 'none selected'}`,
+      ];
+      if (statuses.length === 0) tooltip.push('No model server found on this machine.');
+      for (const s of statuses) {
+        const what = s.state === 'ok' ? `${s.models.length} model${s.models.length === 1 ? '' : 's'}` : (s.error?.message ?? s.state);
+        tooltip.push(`${s.server.name}: ${what}`);
+      }
+      return {
+        busy: state === 'checking' || state === 'loading',
+        warning: state === 'error' || state === 'none',
+        highlight: state === 'error',
+        tooltip,
+      };
+    },
+  };
+}
