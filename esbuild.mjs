@@ -59,7 +59,15 @@ if (tests) {
   });
 }
 
-const existing = configs.filter((c) => c.entryPoints.every((e) => { try { return statSync(e).isFile(); } catch { return false; } }));
+const existing = configs.filter((c) =>
+  c.entryPoints.every((e) => {
+    try {
+      return statSync(e).isFile();
+    } catch {
+      return false;
+    }
+  }),
+);
 /** Removes compiled test files whose source is gone (a stale test would still run). */
 function pruneOut() {
   for (const file of walkJs('out')) {

@@ -59,7 +59,7 @@ function run(scenario: Scenario): Result {
   if (scenario.perToken) frames.push(...tokens);
   else {
     const perFrame = (TOKENS_PER_SECOND * FRAME_MS) / 1000;
-    for (let i = 0, carry = 0; i < tokens.length; ) {
+    for (let i = 0, carry = 0; i < tokens.length;) {
       carry += perFrame;
       const n = Math.max(1, Math.floor(carry));
       carry -= n;

@@ -58,13 +58,22 @@ function historyView(count: number): MessageView[] {
   const out: MessageView[] = [];
   for (let i = 0; i < count; i++) {
     out.push({ id: `u${i}`, role: 'user', content: `Question ${i}: how does part ${i} work?` });
-    out.push({ id: `a${i}`, role: 'assistant', content: sampleReply(150), stats: { model: 'bench', promptTokens: 100, completionTokens: 150, tokensPerSecond: 42, stopped: false } });
+    out.push({
+      id: `a${i}`,
+      role: 'assistant',
+      content: sampleReply(150),
+      stats: { model: 'bench', promptTokens: 100, completionTokens: 150, tokensPerSecond: 42, stopped: false },
+    });
   }
   return out;
 }
 
 function state(scenario: Scenario): ChatState {
-  const messages = [...historyView(scenario.historyMessages / 2), { id: 'q', role: 'user' as const, content: 'Explain it all.' }, { id: 'r', role: 'assistant' as const, content: '' }];
+  const messages = [
+    ...historyView(scenario.historyMessages / 2),
+    { id: 'q', role: 'user' as const, content: 'Explain it all.' },
+    { id: 'r', role: 'assistant' as const, content: '' },
+  ];
   return {
     conversations: [{ id: 'c', title: 'Bench', created: 0, updated: 0, messageCount: messages.length }],
     current: { id: 'c', title: 'Bench', messages },
@@ -80,7 +89,12 @@ function state(scenario: Scenario): ChatState {
 }
 
 /** Runs in the page: streams `tokens` at the given rate as the host would, records frames and mutations. */
-async function streamInPage(args: { tokens: string[]; rate: number; everyMs: number; state: ChatState & { current: NonNullable<ChatState['current']> } }): Promise<Omit<PageResult, 'nodes'>> {
+async function streamInPage(args: {
+  tokens: string[];
+  rate: number;
+  everyMs: number;
+  state: ChatState & { current: NonNullable<ChatState['current']> };
+}): Promise<Omit<PageResult, 'nodes'>> {
   const w = window as unknown as { hearthPerf: { renderMs: number[] } };
   const list = document.querySelector('.messages') as HTMLElement;
   const reply = document.querySelector('.message[data-id="r"]') as HTMLElement;
@@ -132,7 +146,15 @@ async function streamInPage(args: { tokens: string[]; rate: number; everyMs: num
   await new Promise((r) => setTimeout(r, 50));
   const html = (id: string) => document.querySelector(`.message[data-id="${id}"] .message-body .stable`)?.innerHTML;
   const sameAsFullRender = !!html('r') && html('r') === html('check');
-  return { tokens: args.tokens.length, chars: content.length, streamMs, frames: frames.slice(1), renders, sameAsFullRender, historyMutations };
+  return {
+    tokens: args.tokens.length,
+    chars: content.length,
+    streamMs,
+    frames: frames.slice(1),
+    renders,
+    sameAsFullRender,
+    historyMutations,
+  };
 }
 
 async function main(): Promise<void> {
@@ -158,7 +180,11 @@ async function main(): Promise<void> {
       const median = runs[Math.floor(runs.length / 2)];
       results.push({
         ...median,
-        runs: runs.map((r) => ({ sustainedTokensPerSecond: r.sustainedTokensPerSecond, frameIntervalP95: r.frameIntervalMs.p95, renderP95: r.renderMsPerFrame.p95 })),
+        runs: runs.map((r) => ({
+          sustainedTokensPerSecond: r.sustainedTokensPerSecond,
+          frameIntervalP95: r.frameIntervalMs.p95,
+          renderP95: r.renderMsPerFrame.p95,
+        })),
       });
     }
   } finally {
@@ -166,7 +192,13 @@ async function main(): Promise<void> {
   }
   const report = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, chromium: browser.version(), loadAverage: { start: loadAtStart, end: os.loadavg().map((l) => round(l, 2)) } },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      node: process.version,
+      chromium: browser.version(),
+      loadAverage: { start: loadAtStart, end: os.loadavg().map((l) => round(l, 2)) },
+    },
     repeats: REPEATS,
     tokensPerSecond: TOKENS_PER_SECOND,
     postEveryMs: POST_EVERY_MS,
@@ -194,15 +226,24 @@ async function runOnce(browser: Browser, scenario: Scenario, js: string, css: st
   const page = await browser.newPage({ viewport: { width: 360, height: 900 } });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
-  await page.setContent(`<!DOCTYPE html><html><head><style>${THEME}</style><style>${css}</style></head><body class="vscode-dark"><div id="app" class="app"></div></body></html>`);
-  await page.addScriptTag({ content: 'window.acquireVsCodeApi = () => ({ postMessage() {}, getState() { return undefined; }, setState() {} });' });
+  await page.setContent(
+    `<!DOCTYPE html><html><head><style>${THEME}</style><style>${css}</style></head><body class="vscode-dark"><div id="app" class="app"></div></body></html>`,
+  );
+  await page.addScriptTag({
+    content: 'window.acquireVsCodeApi = () => ({ postMessage() {}, getState() { return undefined; }, setState() {} });',
+  });
   await page.addScriptTag({ content: js });
   const initial = state(scenario) as ChatState & { current: NonNullable<ChatState['current']> };
   await page.evaluate((m: HostToWebview) => window.postMessage(m, '*'), { type: 'state', state: initial } as HostToWebview);
   await page.waitForSelector('.message[data-id="r"]');
   await cdp.send('HeapProfiler.collectGarbage');
   const before = metrics(await cdp.send('Performance.getMetrics'));
-  const r = await page.evaluate(streamInPage, { tokens: tokenize(scenario.text), rate: TOKENS_PER_SECOND, everyMs: POST_EVERY_MS, state: initial });
+  const r = await page.evaluate(streamInPage, {
+    tokens: tokenize(scenario.text),
+    rate: TOKENS_PER_SECOND,
+    everyMs: POST_EVERY_MS,
+    state: initial,
+  });
   const peak = metrics(await cdp.send('Performance.getMetrics'));
   await cdp.send('HeapProfiler.collectGarbage');
   const after = metrics(await cdp.send('Performance.getMetrics'));
@@ -217,12 +258,16 @@ async function runOnce(browser: Browser, scenario: Scenario, js: string, css: st
     renderCapacityTokensPerSecond: Math.round(r.tokens / (r.renders.reduce((a, b) => a + b, 0) / 1000)),
     frames: r.frames.length,
     frameIntervalMs: { p50: round(percentile(r.frames, 50)), p95: round(percentile(r.frames, 95)), max: round(Math.max(...r.frames)) },
-    renderMsPerFrame: { p50: round(percentile(r.renders, 50), 2), p95: round(percentile(r.renders, 95), 2), max: round(Math.max(...r.renders), 2) },
+    renderMsPerFrame: {
+      p50: round(percentile(r.renders, 50), 2),
+      p95: round(percentile(r.renders, 95), 2),
+      max: round(Math.max(...r.renders), 2),
+    },
     historyMutationsWhileStreaming: r.historyMutations,
     jsHeapMb: { before: round(before.heap), peak: round(peak.heap), afterGc: round(after.heap) },
     domNodes: after.nodes,
-}
   };
+}
 
 function metrics(m: { metrics: { name: string; value: number }[] }): { heap: number; nodes: number } {
   const get = (name: string) => m.metrics.find((x) => x.name === name)?.value ?? 0;

@@ -57,7 +57,17 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const above = o.lines.slice(0, o.regionStart);
   const below = o.lines.slice(o.regionStart + o.regionLines);
   const region = o.lines.slice(o.regionStart, o.regionStart + o.regionLines).join('\n');
-  const r: ReplayResult = { keystrokes: 0, triggers: 0, pauses: 0, pauseLatencies: [], pausesWithoutGhost: 0, accepts: 0, acceptedChars: 0, callMs: [], durationMs: 0 };
+  const r: ReplayResult = {
+    keystrokes: 0,
+    triggers: 0,
+    pauses: 0,
+    pauseLatencies: [],
+    pausesWithoutGhost: 0,
+    accepts: 0,
+    acceptedChars: 0,
+    callMs: [],
+    durationMs: 0,
+  };
   let pos = 0;
   let seq = 0;
   let lastTrigger = 0;
@@ -71,7 +81,13 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     const docLines = above.concat(typed, below);
     const line = above.length + typed.length - 1;
     ++docVersion;
-    const source = { lineCount: docLines.length, get version() { return docVersion; }, lineAt: (i: number) => docLines[i] };
+    const source = {
+      lineCount: docLines.length,
+      get version() {
+        return docVersion;
+      },
+      lineAt: (i: number) => docLines[i],
+    };
     lastTrigger = Date.now();
     r.triggers++;
     // Timed: what the VS Code adapter does per keystroke (a lazy snapshot of the

@@ -37,7 +37,13 @@ export interface RunReport {
 
 const round = (v: number | undefined, d = 2) => (v === undefined ? undefined : Math.round(v * 10 ** d) / 10 ** d);
 
-export function makeReport(name: string, totals: EngineTotals, stats: readonly CompletionStats[], replay: ReplayResult, server?: ServerSide): RunReport {
+export function makeReport(
+  name: string,
+  totals: EngineTotals,
+  stats: readonly CompletionStats[],
+  replay: ReplayResult,
+  server?: ServerSide,
+): RunReport {
   const completedStats = stats.filter((s) => s.outcome === 'shown' || s.outcome === 'empty' || s.outcome === 'stored');
   const clientEvaluated = completedStats.reduce((n, s) => n + (s.promptTokens ?? 0), 0);
   const clientCached = completedStats.reduce((n, s) => n + (s.cachedTokens ?? 0), 0);
@@ -68,7 +74,9 @@ export function makeReport(name: string, totals: EngineTotals, stats: readonly C
     generatedTokens: {
       total: server ? server.generatedTokens : totals.generatedTokens,
       thrownAway: server ? Math.max(0, server.generatedTokens - shownTokens(stats)) : totals.discardedTokens,
-      source: server ? 'server total minus tokens of suggestions shown on arrival (prefetches count as thrown away)' : 'engine (aborted: estimated)',
+      source: server
+        ? 'server total minus tokens of suggestions shown on arrival (prefetches count as thrown away)'
+        : 'engine (aborted: estimated)',
     },
     suggestions: {
       shown: totals.shown,
@@ -91,7 +99,13 @@ export function makeReport(name: string, totals: EngineTotals, stats: readonly C
       perRequestP50Ms: round(percentile(overheads, 50), 3),
       perRequestP99Ms: round(percentile(overheads, 99), 3),
     },
-    debounceP50Ms: round(percentile(stats.map((s) => s.debounceMs).filter((v): v is number => v !== undefined), 50), 0),
+    debounceP50Ms: round(
+      percentile(
+        stats.map((s) => s.debounceMs).filter((v): v is number => v !== undefined),
+        50,
+      ),
+      0,
+    ),
     errors: errors.length ? [...new Set(errors)].slice(0, 5) : undefined,
   };
 }
@@ -105,13 +119,28 @@ export function printReport(r: RunReport): void {
   const line = (k: string, v: string) => console.log(`  ${k.padEnd(34)} ${v}`);
   console.log(`\n${r.name}`);
   line('keystrokes / triggers / duration', `${r.keystrokes} / ${r.triggers} / ${r.durationS} s`);
-  line('requests sent / aborted / completed', `${r.requests.sent} / ${r.requests.aborted} / ${r.requests.completed} (superseded before sending ${r.requests.superseded}, prefetch ${r.requests.prefetches}, warm-up ${r.requests.warmups}, errors ${r.requests.errors})`);
-  line('prompt tokens evaluated / reused', `${r.promptTokens.evaluated} / ${r.promptTokens.reusedFromCache} (reuse ${pct(r.promptTokens.reuseRatio)}; ${r.promptTokens.source})`);
+  line(
+    'requests sent / aborted / completed',
+    `${r.requests.sent} / ${r.requests.aborted} / ${r.requests.completed} (superseded before sending ${r.requests.superseded}, prefetch ${r.requests.prefetches}, warm-up ${r.requests.warmups}, errors ${r.requests.errors})`,
+  );
+  line(
+    'prompt tokens evaluated / reused',
+    `${r.promptTokens.evaluated} / ${r.promptTokens.reusedFromCache} (reuse ${pct(r.promptTokens.reuseRatio)}; ${r.promptTokens.source})`,
+  );
   line('generated tokens / thrown away', `${r.generatedTokens.total} / ${r.generatedTokens.thrownAway} (${r.generatedTokens.source})`);
-  line('suggestions shown', `${r.suggestions.shown} (server ${r.suggestions.fromServer}, cache ${r.suggestions.cacheHits}, typed-through ${r.suggestions.typedThrough}); accepted ${r.suggestions.accepted} (${r.suggestions.acceptedChars} chars)`);
-  line('pauses with ghost text', `${r.pauses.withGhost} of ${r.pauses.count}; latency p50 ${ms(r.pauses.latencyP50Ms)}, p95 ${ms(r.pauses.latencyP95Ms)}`);
+  line(
+    'suggestions shown',
+    `${r.suggestions.shown} (server ${r.suggestions.fromServer}, cache ${r.suggestions.cacheHits}, typed-through ${r.suggestions.typedThrough}); accepted ${r.suggestions.accepted} (${r.suggestions.acceptedChars} chars)`,
+  );
+  line(
+    'pauses with ghost text',
+    `${r.pauses.withGhost} of ${r.pauses.count}; latency p50 ${ms(r.pauses.latencyP50Ms)}, p95 ${ms(r.pauses.latencyP95Ms)}`,
+  );
   line('engine overhead per call p50 / p99', `${ms(r.engineOverhead.callP50Ms)} / ${ms(r.engineOverhead.callP99Ms)}`);
-  line('engine overhead per request p50/p99', `${ms(r.engineOverhead.perRequestP50Ms)} / ${ms(r.engineOverhead.perRequestP99Ms)} (context + cache + post-processing)`);
+  line(
+    'engine overhead per request p50/p99',
+    `${ms(r.engineOverhead.perRequestP50Ms)} / ${ms(r.engineOverhead.perRequestP99Ms)} (context + cache + post-processing)`,
+  );
   line('debounce p50', ms(r.debounceP50Ms));
   if (r.errors) line('errors', r.errors.join(' | '));
 }

@@ -79,8 +79,14 @@ interface RunSetup {
   scheduler?: Partial<SchedulerOptions>;
 }
 
-
-async function run(setup: RunSetup, doc: ReturnType<typeof loadDocument>, region: number, lines: number, seed: number, serverSide: () => Promise<ServerSide | undefined>): Promise<RunReport> {
+async function run(
+  setup: RunSetup,
+  doc: ReturnType<typeof loadDocument>,
+  region: number,
+  lines: number,
+  seed: number,
+  serverSide: () => Promise<ServerSide | undefined>,
+): Promise<RunReport> {
   const client = new ServerClient({ name: setup.name, kind: 'llamacpp', url: setup.url }, { log: nullLogger });
   const ring = new ExtraRing();
   // Two other places the user looked at recently.
@@ -96,7 +102,15 @@ async function run(setup: RunSetup, doc: ReturnType<typeof loadDocument>, region
     onStats: (s) => stats.push(s),
     settings: setup.settings,
   });
-  const result = await replay({ engine, lines: doc.lines, regionStart: region, regionLines: lines, fileName: 'src/controller.ts', languageId: 'typescript', seed });
+  const result = await replay({
+    engine,
+    lines: doc.lines,
+    regionStart: region,
+    regionLines: lines,
+    fileName: 'src/controller.ts',
+    languageId: 'typescript',
+    seed,
+  });
   engine.dispose();
   return makeReport(setup.name, engine.totals, stats, result, await serverSide());
 }
@@ -129,7 +143,13 @@ async function runFake(doc: ReturnType<typeof loadDocument>, region: number, lin
   for (const c of configs()) {
     const srv = await startFimServer({ promptMsPerToken: 1, genMsPerToken: 12, nCtx: 8192, slots: 1, generate: oracle(trueText, seed) });
     try {
-      const setup = { name: `fake /infill (1 ms/prompt token, 12 ms/generated token) — ${c.label}`, url: srv.url, nCtx: 8192, settings: c.settings, scheduler: c.scheduler };
+      const setup = {
+        name: `fake /infill (1 ms/prompt token, 12 ms/generated token) — ${c.label}`,
+        url: srv.url,
+        nCtx: 8192,
+        settings: c.settings,
+        scheduler: c.scheduler,
+      };
       reports.push(await run(setup, doc, region, lines, seed, async () => srv.fake.summary()));
     } finally {
       await srv.close();
@@ -139,8 +159,15 @@ async function runFake(doc: ReturnType<typeof loadDocument>, region: number, lin
   return reports;
 }
 
-async function runReal(model: string, doc: ReturnType<typeof loadDocument>, region: number, lines: number, seed: number): Promise<RunReport[]> {
-  const launcher = arg('launcher') ?? process.env.HEARTH_TEST_LLAMA_SERVER ?? path.join(process.env.HOME ?? '', '.cache/llama-server-deb/llama-server');
+async function runReal(
+  model: string,
+  doc: ReturnType<typeof loadDocument>,
+  region: number,
+  lines: number,
+  seed: number,
+): Promise<RunReport[]> {
+  const launcher =
+    arg('launcher') ?? process.env.HEARTH_TEST_LLAMA_SERVER ?? path.join(process.env.HOME ?? '', '.cache/llama-server-deb/llama-server');
   const env = llamaFromEnv({ ...process.env, HEARTH_TEST_LLAMA_MODEL: model, HEARTH_TEST_LLAMA_SERVER: launcher });
   if (env.skipReason !== undefined) {
     console.log(`\nreal llama-server: skipped (${env.skipReason})`);
@@ -149,7 +176,8 @@ async function runReal(model: string, doc: ReturnType<typeof loadDocument>, regi
   // Random-weight test models have flat distributions: the `infill` sampler would end at
   // once, so leave it out for them (--samplers top_k,top_p,temperature; implied for
   // tiny*.gguf and the generated fim-bench*.gguf).
-  const samplers = arg('samplers')?.split(',') ?? (/tiny|fim-bench/i.test(path.basename(env.model)) ? ['top_k', 'top_p', 'temperature'] : undefined);
+  const samplers =
+    arg('samplers')?.split(',') ?? (/tiny|fim-bench/i.test(path.basename(env.model)) ? ['top_k', 'top_p', 'temperature'] : undefined);
   const base: Partial<CompletionSettings> = samplers ? { samplers, nPredict: Number(arg('n-predict') ?? 48) } : {};
   const reports: RunReport[] = [];
   for (const c of configs()) {
@@ -158,12 +186,22 @@ async function runReal(model: string, doc: ReturnType<typeof loadDocument>, regi
     try {
       const props = (await (await fetch(`${server.url}/props`)).json()) as { default_generation_settings?: { n_ctx?: number } };
       const before = await metrics(server.url);
-      const setup = { name: `real llama-server (${path.basename(env.model)}) — ${c.label}`, url: server.url, nCtx: props.default_generation_settings?.n_ctx ?? 8192, settings: { ...base, ...c.settings }, scheduler: c.scheduler };
+      const setup = {
+        name: `real llama-server (${path.basename(env.model)}) — ${c.label}`,
+        url: server.url,
+        nCtx: props.default_generation_settings?.n_ctx ?? 8192,
+        settings: { ...base, ...c.settings },
+        scheduler: c.scheduler,
+      };
       reports.push(
         await run(setup, doc, region, lines, seed, async () => {
           const after = await metrics(server.url);
           const d = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
-          return { promptTokens: d('prompt_tokens_total'), cachedTokens: d('prompt_tokens_cached_total'), generatedTokens: d('tokens_predicted_total') };
+          return {
+            promptTokens: d('prompt_tokens_total'),
+            cachedTokens: d('prompt_tokens_cached_total'),
+            generatedTokens: d('tokens_predicted_total'),
+          };
         }),
       );
     } finally {
@@ -187,14 +225,19 @@ function benchModel(): string | undefined {
   if (fs.existsSync(BENCH_MODEL)) return BENCH_MODEL;
   const script = process.env.HEARTH_MAKE_MODEL ?? path.resolve('..', 'shared', 'llama-server', 'make-model.sh');
   if (!fs.existsSync(script)) return undefined;
-  const python = fs.readdirSync('/usr/lib').filter((d) => /^python3\.\d+$/.test(d)).map((d) => path.join('/usr/lib', d));
+  const python = fs
+    .readdirSync('/usr/lib')
+    .filter((d) => /^python3\.\d+$/.test(d))
+    .map((d) => path.join('/usr/lib', d));
   const npmLib = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'lib');
   const corpus = [...python.slice(-1), ...(fs.existsSync(npmLib) ? [npmLib] : [])];
   if (corpus.length === 0) return undefined;
   fs.mkdirSync(path.dirname(BENCH_MODEL), { recursive: true });
   console.log(`writing the benchmark model ${BENCH_MODEL} (once; corpus ${corpus.join(', ')})`);
   try {
-    execFileSync(script, [BENCH_MODEL, '--embd', '512', '--layers', '8', '--merges', '6000', '--corpus', ...corpus], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(script, [BENCH_MODEL, '--embd', '512', '--layers', '8', '--merges', '6000', '--corpus', ...corpus], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
   } catch (err) {
     console.log(`could not write the benchmark model: ${(err as Error).message}`);
     return undefined;
@@ -207,7 +250,9 @@ async function main(): Promise<void> {
   const seed = Number(arg('seed') ?? 7);
   const doc = loadDocument();
   const region = pickRegion(doc.lines, 1400, lines);
-  console.log(`FIM bench: typing ${lines} lines (from line ${region + 1}) of a ${doc.lines.length}-line document built from ${doc.files.join(', ')}`);
+  console.log(
+    `FIM bench: typing ${lines} lines (from line ${region + 1}) of a ${doc.lines.length}-line document built from ${doc.files.join(', ')}`,
+  );
   const reports: RunReport[] = [];
   if (!flag('no-fake')) reports.push(...(await runFake(doc, region, lines, seed)));
   const model = arg('model') ?? process.env.HEARTH_BENCH_FIM_MODEL ?? benchModel() ?? process.env.HEARTH_TEST_LLAMA_MODEL;
@@ -215,7 +260,13 @@ async function main(): Promise<void> {
   else console.log('\nreal llama-server: skipped (set HEARTH_TEST_LLAMA_SERVER and HEARTH_TEST_LLAMA_MODEL, or pass --model)');
 
   fs.mkdirSync('bench-results', { recursive: true });
-  const out = { date: new Date().toISOString(), node: process.version, document: { files: doc.files, lines: doc.lines.length, regionStart: region, regionLines: lines }, seed, runs: reports };
+  const out = {
+    date: new Date().toISOString(),
+    node: process.version,
+    document: { files: doc.files, lines: doc.lines.length, regionStart: region, regionLines: lines },
+    seed,
+    runs: reports,
+  };
   fs.writeFileSync('bench-results/fim.json', `${JSON.stringify(out, null, 2)}\n`);
   console.log('\nwrote bench-results/fim.json');
 }

@@ -15,7 +15,9 @@ const listing = execFileSync('npx', ['vsce', 'ls', '--no-dependencies'], { cwd: 
   .map((f) => f.trim())
   .filter(Boolean)
   .map((f) => `extension/${f}`);
-const forbidden = listing.filter((f) => /(^|\/)(src|test|out|node_modules|bench|scripts)\/|\.ts$|\.map$/.test(f.replace(/^extension\//, '')));
+const forbidden = listing.filter((f) =>
+  /(^|\/)(src|test|out|node_modules|bench|scripts)\/|\.ts$|\.map$/.test(f.replace(/^extension\//, '')),
+);
 const size = fs.statSync(vsix).size;
 console.log(`hearth.vsix: ${listing.length} files, ${(size / 1024).toFixed(1)} KB`);
 let failed = 0;

@@ -24,10 +24,12 @@ export class Config implements vscode.Disposable {
   private readonly owned = new Disposables();
 
   constructor() {
-    this.owned.add(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(SECTION)) return;
-      this.changed.fire({ affects: (key) => e.affectsConfiguration(`${SECTION}.${key}`) });
-    }));
+    this.owned.add(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SECTION)) return;
+        this.changed.fire({ affects: (key) => e.affectsConfiguration(`${SECTION}.${key}`) });
+      }),
+    );
   }
 
   /** Raw `hearth.servers` as the user wrote it; validated by the registry. */

@@ -8,15 +8,77 @@ import type { ChatUi } from './ui';
 
 /** Fence names models write, mapped to VS Code language ids. */
 const LANGUAGE_IDS: Record<string, string> = {
-  ts: 'typescript', typescript: 'typescript', tsx: 'typescriptreact', js: 'javascript', javascript: 'javascript', jsx: 'javascriptreact',
-  mjs: 'javascript', cjs: 'javascript', node: 'javascript', py: 'python', python: 'python', python3: 'python', rb: 'ruby', ruby: 'ruby',
-  rs: 'rust', rust: 'rust', go: 'go', golang: 'go', java: 'java', kt: 'kotlin', kotlin: 'kotlin', cs: 'csharp', csharp: 'csharp',
-  'c#': 'csharp', c: 'c', h: 'c', cpp: 'cpp', 'c++': 'cpp', cc: 'cpp', hpp: 'cpp', sh: 'shellscript', bash: 'shellscript',
-  shell: 'shellscript', zsh: 'shellscript', console: 'shellscript', ps1: 'powershell', powershell: 'powershell', md: 'markdown',
-  markdown: 'markdown', yml: 'yaml', yaml: 'yaml', json: 'json', jsonc: 'jsonc', html: 'html', xml: 'xml', svg: 'xml', css: 'css',
-  scss: 'scss', less: 'less', sql: 'sql', swift: 'swift', php: 'php', lua: 'lua', dockerfile: 'dockerfile', docker: 'dockerfile',
-  makefile: 'makefile', make: 'makefile', ini: 'ini', toml: 'toml', diff: 'diff', patch: 'diff', text: 'plaintext', txt: 'plaintext',
-  plaintext: 'plaintext', vue: 'vue', r: 'r', dart: 'dart', scala: 'scala', perl: 'perl', hs: 'haskell', haskell: 'haskell',
+  ts: 'typescript',
+  typescript: 'typescript',
+  tsx: 'typescriptreact',
+  js: 'javascript',
+  javascript: 'javascript',
+  jsx: 'javascriptreact',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  node: 'javascript',
+  py: 'python',
+  python: 'python',
+  python3: 'python',
+  rb: 'ruby',
+  ruby: 'ruby',
+  rs: 'rust',
+  rust: 'rust',
+  go: 'go',
+  golang: 'go',
+  java: 'java',
+  kt: 'kotlin',
+  kotlin: 'kotlin',
+  cs: 'csharp',
+  csharp: 'csharp',
+  'c#': 'csharp',
+  c: 'c',
+  h: 'c',
+  cpp: 'cpp',
+  'c++': 'cpp',
+  cc: 'cpp',
+  hpp: 'cpp',
+  sh: 'shellscript',
+  bash: 'shellscript',
+  shell: 'shellscript',
+  zsh: 'shellscript',
+  console: 'shellscript',
+  ps1: 'powershell',
+  powershell: 'powershell',
+  md: 'markdown',
+  markdown: 'markdown',
+  yml: 'yaml',
+  yaml: 'yaml',
+  json: 'json',
+  jsonc: 'jsonc',
+  html: 'html',
+  xml: 'xml',
+  svg: 'xml',
+  css: 'css',
+  scss: 'scss',
+  less: 'less',
+  sql: 'sql',
+  swift: 'swift',
+  php: 'php',
+  lua: 'lua',
+  dockerfile: 'dockerfile',
+  docker: 'dockerfile',
+  makefile: 'makefile',
+  make: 'makefile',
+  ini: 'ini',
+  toml: 'toml',
+  diff: 'diff',
+  patch: 'diff',
+  text: 'plaintext',
+  txt: 'plaintext',
+  plaintext: 'plaintext',
+  vue: 'vue',
+  r: 'r',
+  dart: 'dart',
+  scala: 'scala',
+  perl: 'perl',
+  hs: 'haskell',
+  haskell: 'haskell',
 };
 
 /** The VS Code language id for a fence's language word ('plaintext' when unknown). */
@@ -80,7 +142,12 @@ export async function openLink(url: string, ui: ChatUi, log: Logger): Promise<bo
 
 /** A file name from a conversation title. */
 export function exportFileName(title: string): string {
-  const base = title.replace(/[^\p{L}\p{N} _-]+/gu, ' ').replace(/\s+/g, ' ').trim().slice(0, 60) || 'chat';
+  const base =
+    title
+      .replace(/[^\p{L}\p{N} _-]+/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 60) || 'chat';
   return `${base}.md`;
 }
 

@@ -92,7 +92,14 @@ export class Attachments implements vscode.Disposable {
     const endLine = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line : sel.end.line + 1;
     const range = new vscode.Range(sel.start.line, 0, endLine - 1, doc.lineAt(endLine - 1).text.length);
     const text = doc.getText(sel.start.line === sel.end.line ? sel : range);
-    this.add({ id: newId(), kind: 'selection', path: rel, language: doc.languageId, lines: { start: sel.start.line + 1, end: endLine }, text: cap(text) });
+    this.add({
+      id: newId(),
+      kind: 'selection',
+      path: rel,
+      language: doc.languageId,
+      lines: { start: sel.start.line + 1, end: endLine },
+      text: cap(text),
+    });
     return true;
   }
 
@@ -145,7 +152,8 @@ export class Attachments implements vscode.Disposable {
       if (reason) {
         notes.push(`${rel} was not attached automatically: ${describeReason(reason)}. Attach it with @ to confirm.`);
       } else {
-        if (this.includeCurrentFile) items.push({ id: newId(), kind: 'file', path: rel, language: doc.languageId, text: cap(doc.getText()) });
+        if (this.includeCurrentFile)
+          items.push({ id: newId(), kind: 'file', path: rel, language: doc.languageId, text: cap(doc.getText()) });
         const problems = this.includeProblems ? problemsOf(doc.uri) : [];
         if (problems.length > 0) items.push({ id: newId(), kind: 'problems', path: rel, problems });
       }
@@ -242,10 +250,38 @@ async function readText(uri: vscode.Uri): Promise<string | undefined> {
 }
 
 const FENCE_NAMES: Record<string, string> = {
-  ts: 'typescript', tsx: 'tsx', js: 'javascript', jsx: 'jsx', mjs: 'javascript', cjs: 'javascript', py: 'python', rb: 'ruby',
-  rs: 'rust', go: 'go', java: 'java', kt: 'kotlin', cs: 'csharp', cpp: 'cpp', cc: 'cpp', h: 'c', c: 'c', hpp: 'cpp',
-  sh: 'bash', md: 'markdown', yml: 'yaml', yaml: 'yaml', json: 'json', html: 'html', css: 'css', scss: 'scss', sql: 'sql',
-  swift: 'swift', php: 'php', lua: 'lua', toml: 'toml', xml: 'xml',
+  ts: 'typescript',
+  tsx: 'tsx',
+  js: 'javascript',
+  jsx: 'jsx',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  py: 'python',
+  rb: 'ruby',
+  rs: 'rust',
+  go: 'go',
+  java: 'java',
+  kt: 'kotlin',
+  cs: 'csharp',
+  cpp: 'cpp',
+  cc: 'cpp',
+  h: 'c',
+  c: 'c',
+  hpp: 'cpp',
+  sh: 'bash',
+  md: 'markdown',
+  yml: 'yaml',
+  yaml: 'yaml',
+  json: 'json',
+  html: 'html',
+  css: 'css',
+  scss: 'scss',
+  sql: 'sql',
+  swift: 'swift',
+  php: 'php',
+  lua: 'lua',
+  toml: 'toml',
+  xml: 'xml',
 };
 
 /** The fence language for a file name (a prompt hint only). */

@@ -77,10 +77,20 @@ export class ChatController implements vscode.Disposable {
   state(): ChatState {
     const live = this.responder.live;
     let conv = this.conv;
-    if (live && live.convId === conv.id) conv = updateMessage(conv, live.messageId, { content: live.content, reasoning: live.reasoning || undefined, notes: live.notes }, conv.updated);
+    if (live && live.convId === conv.id)
+      conv = updateMessage(
+        conv,
+        live.messageId,
+        { content: live.content, reasoning: live.reasoning || undefined, notes: live.notes },
+        conv.updated,
+      );
     const statuses = this.deps.registry.statuses();
     const notice =
-      statuses.length > 0 ? undefined : this.deps.registry.isRefreshing() ? 'Looking for model servers…' : 'No model server found on this machine. Start one, or add yours in settings.';
+      statuses.length > 0
+        ? undefined
+        : this.deps.registry.isRefreshing()
+          ? 'Looking for model servers…'
+          : 'No model server found on this machine. Start one, or add yours in settings.';
     return {
       conversations: this.deps.history.list().filter((s) => s.messageCount > 0 || s.id === this.conv.id),
       current: toView(conv),
@@ -162,7 +172,11 @@ export class ChatController implements vscode.Disposable {
     try {
       const { items, notes } = await this.deps.attachments.collect(contextIds);
       let conv = await this.fresh();
-      conv = addMessage(conv, { id: newId(), role: 'user', content: text, attachments: items.length ? items : undefined, created: Date.now() }, Date.now());
+      conv = addMessage(
+        conv,
+        { id: newId(), role: 'user', content: text, attachments: items.length ? items : undefined, created: Date.now() },
+        Date.now(),
+      );
       await this.drafts.clear(conv.id);
       await this.start(conv, notes);
     } finally {
@@ -200,7 +214,11 @@ export class ChatController implements vscode.Disposable {
   async deleteConversation(id: string): Promise<void> {
     const summary = this.deps.history.list().find((s) => s.id === id);
     if (!summary) return;
-    const ok = await this.deps.ui.confirm(`Delete the chat "${summary.title}"?`, 'It is removed from this computer; this cannot be undone.', 'Delete');
+    const ok = await this.deps.ui.confirm(
+      `Delete the chat "${summary.title}"?`,
+      'It is removed from this computer; this cannot be undone.',
+      'Delete',
+    );
     if (!ok) return;
     if (id === this.conv.id) await this.stop();
     await this.deps.history.delete(id);

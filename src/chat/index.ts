@@ -43,7 +43,15 @@ export function registerChat(services: Services): ChatApi {
       log,
       onProblem: (message) => void vscode.window.showWarningMessage(`Hearth: ${message}`),
     });
-    const controller = new ChatController({ history, registry, choice, attachments, ui: proxyUi, log, settings: () => chatSettings(config, log) });
+    const controller = new ChatController({
+      history,
+      registry,
+      choice,
+      attachments,
+      ui: proxyUi,
+      log,
+      settings: () => chatSettings(config, log),
+    });
     return Object.assign(controller, { history });
   };
   const controller = d.add(makeController());

@@ -104,11 +104,18 @@ export class Responder {
       // `live` holds what the view was sent (a state built now must not repeat the next delta).
       live.content += pending.content;
       live.reasoning += pending.reasoning;
-      this.deps.post({ type: 'delta', messageId: message.id, content: pending.content || undefined, reasoning: pending.reasoning || undefined });
+      this.deps.post({
+        type: 'delta',
+        messageId: message.id,
+        content: pending.content || undefined,
+        reasoning: pending.reasoning || undefined,
+      });
       pending = { content: '', reasoning: '' };
       if (Date.now() - lastSave > SAVE_EVERY_MS) {
         lastSave = Date.now();
-        this.deps.checkpoint(updateMessage(conv, message.id, { content: live.content, reasoning: live.reasoning || undefined }, Date.now()));
+        this.deps.checkpoint(
+          updateMessage(conv, message.id, { content: live.content, reasoning: live.reasoning || undefined }, Date.now()),
+        );
       }
     };
     const notice = (text: string) => {
@@ -120,9 +127,13 @@ export class Responder {
     const model = ref?.model ?? '';
     try {
       if (!ref) {
-        throw new HearthError('notFound', 'No chat model: no model server answered. Start llama.cpp, Ollama, LM Studio or vLLM, or add your server.', {
-          actions: ['selectModel', 'openSettings', 'showLog'],
-        });
+        throw new HearthError(
+          'notFound',
+          'No chat model: no model server answered. Start llama.cpp, Ollama, LM Studio or vLLM, or add your server.',
+          {
+            actions: ['selectModel', 'openSettings', 'showLog'],
+          },
+        );
       }
       if (!choice.get('chat')) await choice.set('chat', ref); // remember the automatic choice
       const client = await registry.client(ref.server);

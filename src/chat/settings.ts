@@ -25,7 +25,8 @@ export function chatSettings(config: Config, log?: Logger): ChatSettings {
   const maxTokens = config.read<unknown>('chat.maxTokens', 2048);
   const extraBody = config.read<unknown>('chat.extraBody', {});
   const warn = (key: string, value: unknown) => {
-    if (value !== null && value !== undefined) log?.warn(`settings: hearth.chat.${key} has an invalid value ${JSON.stringify(value)}; ignored`);
+    if (value !== null && value !== undefined)
+      log?.warn(`settings: hearth.chat.${key} has an invalid value ${JSON.stringify(value)}; ignored`);
   };
   const t = numberIn(temperature, 0, 5);
   if (t === undefined) warn('temperature', temperature);
@@ -33,7 +34,8 @@ export function chatSettings(config: Config, log?: Logger): ChatSettings {
   if (p === undefined) warn('topP', topP);
   const m = numberIn(maxTokens, 1, 1_000_000);
   if (m === undefined) warn('maxTokens', maxTokens);
-  const extra = typeof extraBody === 'object' && extraBody !== null && !Array.isArray(extraBody) ? (extraBody as Record<string, unknown>) : {};
+  const extra =
+    typeof extraBody === 'object' && extraBody !== null && !Array.isArray(extraBody) ? (extraBody as Record<string, unknown>) : {};
   if (extra !== extraBody) warn('extraBody', extraBody);
   return {
     systemPrompt: typeof systemPrompt === 'string' ? systemPrompt : DEFAULT_SYSTEM_PROMPT,

@@ -66,10 +66,13 @@ export class CompletionGate implements vscode.Disposable {
     const until = this.snoozedUntil;
     if (until === undefined) return;
     // Timers cap at ~24 days; a snooze is at most an hour.
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.changed.fire();
-    }, Math.min(until - Date.now() + 50, 2 ** 31 - 1));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.changed.fire();
+      },
+      Math.min(until - Date.now() + 50, 2 ** 31 - 1),
+    );
   }
 
   dispose(): void {
@@ -89,9 +92,16 @@ export async function pickSnooze(gate: CompletionGate): Promise<number | undefin
   }));
   const until = gate.snoozedUntil;
   if (until !== undefined) {
-    items.push({ label: 'Resume now', description: `snoozed until ${new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`, minutes: 0 });
+    items.push({
+      label: 'Resume now',
+      description: `snoozed until ${new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`,
+      minutes: 0,
+    });
   }
-  const pick = await vscode.window.showQuickPick(items, { title: 'Hearth: Snooze Completions', placeHolder: 'No automatic inline completion for…' });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: 'Hearth: Snooze Completions',
+    placeHolder: 'No automatic inline completion for…',
+  });
   if (!pick) return undefined;
   await gate.snooze(pick.minutes);
   return pick.minutes;

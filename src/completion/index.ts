@@ -51,7 +51,13 @@ export function registerCompletion(services: Services): CompletionApi {
       workspaceName: () => vscode.workspace.name,
     }),
   );
-  const status = new CompletionStatus(statusBar, gate, () => session.state, () => choice.get('completion'), log);
+  const status = new CompletionStatus(
+    statusBar,
+    gate,
+    () => session.state,
+    () => choice.get('completion'),
+    log,
+  );
   d.add(statusBar.contribute(status.contribution()));
   d.add(session.onDidRequest((s) => status.stats(s)));
   d.add(session.onDidChangeBusy((delta) => status.busyDelta(delta)));
@@ -92,11 +98,13 @@ export function registerCompletion(services: Services): CompletionApi {
 
   const update = () => void session.update();
   d.add(registry.onDidChange(update));
-  d.add(choice.onDidChange((purpose) => {
-    if (purpose !== 'completion') return;
-    status.clearError();
-    update();
-  }));
+  d.add(
+    choice.onDidChange((purpose) => {
+      if (purpose !== 'completion') return;
+      status.clearError();
+      update();
+    }),
+  );
   d.add(services.keys.onDidChange(() => session.keysChanged()));
   d.add(
     config.onDidChange((change) => {
@@ -107,19 +115,24 @@ export function registerCompletion(services: Services): CompletionApi {
       status.render();
     }),
   );
-  d.add(session.onDidChange((state) => {
-    if (state.kind === 'off' && (state.reason === 'noTemplate' || state.reason === 'failed')) {
-      status.notify({
-        kind: `state:${state.reason}:${state.ref?.model ?? ''}`,
-        message: `Hearth completion: ${state.message}`,
-        actions: [
-          { label: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'hearth.completion.template') },
-          { label: 'Select Completion Model', run: () => vscode.commands.executeCommand('hearth.selectCompletionModel') },
-        ],
-      });
-    }
-    status.render();
-  }));
+  d.add(
+    session.onDidChange((state) => {
+      if (state.kind === 'off' && (state.reason === 'noTemplate' || state.reason === 'failed')) {
+        status.notify({
+          kind: `state:${state.reason}:${state.ref?.model ?? ''}`,
+          message: `Hearth completion: ${state.message}`,
+          actions: [
+            {
+              label: 'Open Settings',
+              run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'hearth.completion.template'),
+            },
+            { label: 'Select Completion Model', run: () => vscode.commands.executeCommand('hearth.selectCompletionModel') },
+          ],
+        });
+      }
+      status.render();
+    }),
+  );
   d.add(gate.onDidChange(() => status.render()));
 
   registerCommands(d, log, {

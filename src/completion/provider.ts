@@ -109,7 +109,8 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
 
     const blocked = explicit ? undefined : this.deps.gate.blocked(document.languageId);
     if (blocked) return done([], BLOCKED[blocked]);
-    if (!explicit && isSecretLooking(document.uri.path)) return done([], 'No automatic completion in files that look like secrets (.env, keys, credentials).');
+    if (!explicit && isSecretLooking(document.uri.path))
+      return done([], 'No automatic completion in files that look like secrets (.env, keys, credentials).');
     const engine = this.deps.session.engine;
     if (!engine) {
       const state = this.deps.session.state;

@@ -108,7 +108,9 @@ export class RingFeeder implements vscode.Disposable {
   async add(doc: vscode.TextDocument, event: RingEvent, line: number, selection?: vscode.Selection): Promise<boolean> {
     if (!this.deps.enabled() || !SCHEMES.has(doc.uri.scheme) || doc.isClosed) return false;
     if (!(await this.deps.rules.allowed(doc.uri))) {
-      this.deps.log.trace(`completion: ${promptFileName(doc.uri)} is git-ignored, secret-looking or outside the workspace; not used as context`);
+      this.deps.log.trace(
+        `completion: ${promptFileName(doc.uri)} is git-ignored, secret-looking or outside the workspace; not used as context`,
+      );
       return false;
     }
     if (doc.isClosed) return false;

@@ -113,16 +113,42 @@ export class CompletionSession {
   /** Recomputes what the engine should be; rebuilds it only when that changed. Resolves when done. */
   async update(): Promise<void> {
     const ref = this.deps.selected();
-    if (!ref) return this.set({ kind: 'off', reason: 'noModel', message: 'No completion model selected: run "Hearth: Select Completion Model".' }, '');
+    if (!ref)
+      return this.set(
+        { kind: 'off', reason: 'noModel', message: 'No completion model selected: run "Hearth: Select Completion Model".' },
+        '',
+      );
     const { registry } = this.deps;
     const server = registry.servers().find((s) => s.name === ref.server);
     if (!server) {
       const why = registry.isRefreshing() ? 'is not found yet (looking for servers)' : 'is not configured or was not found';
-      return this.set({ kind: 'off', reason: 'noServer', ref, message: `The completion model's server "${ref.server}" ${why}. Select another completion model or add the server.` }, '');
+      return this.set(
+        {
+          kind: 'off',
+          reason: 'noServer',
+          ref,
+          message: `The completion model's server "${ref.server}" ${why}. Select another completion model or add the server.`,
+        },
+        '',
+      );
     }
     const settings = this.deps.settings();
     const nCtx = contextFor(server, registry.status(server.name), registry.findModel(ref));
-    const key = JSON.stringify([server, ref.model, nCtx, settings.template, settings.maxLines, settings.maxTokens, settings.prefixLines, settings.suffixLines, settings.debounceMinMs, settings.debounceMaxMs, settings.extraContext, settings.samplers, this.keysVersion]);
+    const key = JSON.stringify([
+      server,
+      ref.model,
+      nCtx,
+      settings.template,
+      settings.maxLines,
+      settings.maxTokens,
+      settings.prefixLines,
+      settings.suffixLines,
+      settings.debounceMinMs,
+      settings.debounceMaxMs,
+      settings.extraContext,
+      settings.samplers,
+      this.keysVersion,
+    ]);
     if (key === this.planKey) return;
     this.planKey = key;
     const generation = ++this.generation;
@@ -175,7 +201,12 @@ export class CompletionSession {
       }
     } else {
       if (!template) {
-        return { kind: 'off', reason: 'noTemplate', ref, message: `${resolved.description} ${kindLabel(server.kind)} gets a raw /v1/completions prompt, so Hearth needs to know the model's FIM format.` };
+        return {
+          kind: 'off',
+          reason: 'noTemplate',
+          ref,
+          message: `${resolved.description} ${kindLabel(server.kind)} gets a raw /v1/completions prompt, so Hearth needs to know the model's FIM format.`,
+        };
       }
       backend = new OpenAICompletionsBackend(client, { streamUsage: server.streamUsage });
       backendLabel = `${kindLabel(server.kind)} /v1/completions`;
@@ -197,7 +228,9 @@ export class CompletionSession {
       onStats: (s) => this.requested.fire(s),
       log: this.deps.log,
     });
-    this.deps.log.info(`completion: ${ref.model} on ${server.name} via ${backendLabel}; template: ${templateText}${plan.nCtx ? `; context ${plan.nCtx} tokens` : ''}`);
+    this.deps.log.info(
+      `completion: ${ref.model} on ${server.name} via ${backendLabel}; template: ${templateText}${plan.nCtx ? `; context ${plan.nCtx} tokens` : ''}`,
+    );
     return { kind: 'ready', engine, ref, server, backend: backendLabel, template: templateText };
   }
 

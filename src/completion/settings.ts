@@ -50,7 +50,8 @@ export function readCompletionSettings(config: Config, warn: (message: string) =
     const raw = config.read<unknown>(`completion.${key}`, fallback);
     const value = check(raw);
     if (value === undefined) {
-      if (raw !== undefined && raw !== null) warn(`settings: hearth.completion.${key} has an invalid value ${JSON.stringify(raw)}; using ${JSON.stringify(fallback)}`);
+      if (raw !== undefined && raw !== null)
+        warn(`settings: hearth.completion.${key} has an invalid value ${JSON.stringify(raw)}; using ${JSON.stringify(fallback)}`);
       return fallback;
     }
     return value;
@@ -59,8 +60,10 @@ export function readCompletionSettings(config: Config, warn: (message: string) =
   const min = get('debounceMinMs', (v) => intIn(v, 0, 5000), d.debounceMinMs);
   const max = get('debounceMaxMs', (v) => intIn(v, 0, 5000), d.debounceMaxMs);
   const samplers = config.read<unknown>('completion.samplers', null);
-  const validSamplers = Array.isArray(samplers) && samplers.length > 0 && samplers.every((s) => typeof s === 'string') ? (samplers as string[]) : undefined;
-  if (samplers !== null && samplers !== undefined && !validSamplers) warn(`settings: hearth.completion.samplers must be a non-empty list of sampler names; ignored`);
+  const validSamplers =
+    Array.isArray(samplers) && samplers.length > 0 && samplers.every((s) => typeof s === 'string') ? (samplers as string[]) : undefined;
+  if (samplers !== null && samplers !== undefined && !validSamplers)
+    warn(`settings: hearth.completion.samplers must be a non-empty list of sampler names; ignored`);
   return {
     enable,
     template: get('template', (v) => (typeof v === 'string' ? v.trim() || 'auto' : undefined), d.template),
@@ -70,7 +73,11 @@ export function readCompletionSettings(config: Config, warn: (message: string) =
     suffixLines: get('suffixLines', (v) => intIn(v, 0, 10_000), d.suffixLines),
     debounceMinMs: Math.min(min, max),
     debounceMaxMs: Math.max(min, max),
-    rightOfCursor: get('rightOfCursor', (v) => (RIGHT_OF_CURSOR.includes(v as RightOfCursor) ? (v as RightOfCursor) : undefined), d.rightOfCursor),
+    rightOfCursor: get(
+      'rightOfCursor',
+      (v) => (RIGHT_OF_CURSOR.includes(v as RightOfCursor) ? (v as RightOfCursor) : undefined),
+      d.rightOfCursor,
+    ),
     extraContext: get('extraContext', (v) => (typeof v === 'boolean' ? v : undefined), d.extraContext),
     samplers: validSamplers,
   };

@@ -100,7 +100,9 @@ export class CompletionStatus {
     if (this.last) {
       const s = this.last.stats;
       const source = s.fromCache ? '' : ' · not from cache';
-      lines.push(`Last completion (${clock(this.last.at)}): ${describeCompletion(s)}${source}${s.outcome === 'empty' ? ' · nothing to show' : ''}`);
+      lines.push(
+        `Last completion (${clock(this.last.at)}): ${describeCompletion(s)}${source}${s.outcome === 'empty' ? ' · nothing to show' : ''}`,
+      );
     }
     return lines.join('\n\n');
   }
@@ -149,9 +151,13 @@ export class CompletionStatus {
   }
 
   private action(a: ErrorAction, error: HearthError): Notice['actions'][number] {
-    if (a === 'selectModel') return { label: 'Select Completion Model', run: () => vscode.commands.executeCommand('hearth.selectCompletionModel') };
+    if (a === 'selectModel')
+      return { label: 'Select Completion Model', run: () => vscode.commands.executeCommand('hearth.selectCompletionModel') };
     if (a === 'openSettings' && /template/i.test(error.message)) {
-      return { label: ACTION_LABELS.openSettings, run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'hearth.completion.template') };
+      return {
+        label: ACTION_LABELS.openSettings,
+        run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'hearth.completion.template'),
+      };
     }
     return { label: ACTION_LABELS[a], run: () => runAction(a, { serverName: error.serverName }) };
   }

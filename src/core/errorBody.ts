@@ -71,10 +71,22 @@ export function contextNumbers(body: ErrorBody): { nCtx?: number; nPrompt?: numb
   return {
     nCtx:
       body.nCtx ??
-      first(/maximum context length is ([\d,]+)/i, /available context size \(([\d,]+)/i, /context length of only ([\d,]+)/i, /context (?:length|window|size) (?:is |of )?([\d,]+)/i),
+      first(
+        /maximum context length is ([\d,]+)/i,
+        /available context size \(([\d,]+)/i,
+        /context length of only ([\d,]+)/i,
+        /context (?:length|window|size) (?:is |of )?([\d,]+)/i,
+      ),
     nPrompt:
       body.nPromptTokens ??
-      first(/([\d,]+) in the messages/i, /has ([\d,]+) input tokens/i, /resulted in ([\d,]+) tokens/i, /requested ([\d,]+) tokens/i, /request \(([\d,]+) tokens\)/i, /keep the first ([\d,]+) tokens/i),
+      first(
+        /([\d,]+) in the messages/i,
+        /has ([\d,]+) input tokens/i,
+        /resulted in ([\d,]+) tokens/i,
+        /requested ([\d,]+) tokens/i,
+        /request \(([\d,]+) tokens\)/i,
+        /keep the first ([\d,]+) tokens/i,
+      ),
   };
 }
 

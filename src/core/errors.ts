@@ -146,11 +146,12 @@ export function errorFromResponse(status: number, bodyText: string, ctx: Request
   const base = { status, detail: text || undefined };
 
   if (status === 401 || status === 403) {
-    const why = ctx.hasKey === false && status === 401
-      ? 'it needs an API key. Set one for this server.'
-      : status === 403
-        ? 'the API key is missing, wrong or not allowed to do this.'
-        : 'the API key is missing or wrong.';
+    const why =
+      ctx.hasKey === false && status === 401
+        ? 'it needs an API key. Set one for this server.'
+        : status === 403
+          ? 'the API key is missing, wrong or not allowed to do this.'
+          : 'the API key is missing or wrong.';
     return make('unauthorized', `${who} rejected the request (${status}): ${why}`, ctx, base);
   }
   if (status === 429) {
@@ -340,5 +341,10 @@ function urlPart(url: string, part: 'hostname' | 'port'): string {
 /** A `malformed` error for a response whose JSON has the wrong shape. */
 export function unexpectedShape(ctx: RequestFacts, what: string): HearthError {
   const path = ctx.path ? ` to ${ctx.path}` : '';
-  return make('malformed', `${describeServer(ctx)} answered${path} with an unexpected shape (${what}). Is it really a ${ctx.server ? kindLabel(ctx.server.kind) : 'compatible'} server?`, ctx, { detail: what });
+  return make(
+    'malformed',
+    `${describeServer(ctx)} answered${path} with an unexpected shape (${what}). Is it really a ${ctx.server ? kindLabel(ctx.server.kind) : 'compatible'} server?`,
+    ctx,
+    { detail: what },
+  );
 }

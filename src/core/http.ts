@@ -288,7 +288,11 @@ export class ServerClient {
       await res.body?.cancel().catch(() => undefined);
       if (hop >= MAX_REDIRECTS) {
         throw new HttpFailure(
-          new HearthError('malformed', `${url} redirected more than ${MAX_REDIRECTS} times.`, { serverName: this.server.name, url: this.server.url, status: res.status }),
+          new HearthError('malformed', `${url} redirected more than ${MAX_REDIRECTS} times.`, {
+            serverName: this.server.name,
+            url: this.server.url,
+            status: res.status,
+          }),
         );
       }
       const next = new URL(location, current).href;
@@ -304,7 +308,14 @@ export class ServerClient {
     }
   }
 
-  private logFailure(quiet: boolean | undefined, method: string, url: string, err: HearthError, started: number, stats?: RequestUsage): void {
+  private logFailure(
+    quiet: boolean | undefined,
+    method: string,
+    url: string,
+    err: HearthError,
+    started: number,
+    stats?: RequestUsage,
+  ): void {
     const level = err.code === 'aborted' ? 'quiet' : 'fail';
     this.logLine(level, quiet, method, url, `failed: ${err.toLogString()}`, started, undefined, stats);
   }

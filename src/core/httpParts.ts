@@ -33,7 +33,8 @@ export function deadline(outer: AbortSignal | undefined, ms: number): Deadline {
 }
 
 export function modelInBody(body: unknown): string | undefined {
-  if (typeof body !== 'string') return typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : undefined;
+  if (typeof body !== 'string')
+    return typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : undefined;
   const hit = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(body.slice(0, 4096));
   return hit ? hit[1] : undefined;
 }

@@ -54,7 +54,9 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
     } catch (err) {
       if (!isRetryable(err) || attempt >= maxAttempts || options.signal?.aborted) throw err;
       const wait = Math.min(cap, Math.max(0, err.retryAfterMs ?? base * 2 ** (attempt - 1)));
-      options.log?.info(`${err.code === 'loading' ? 'model still loading' : 'rate limited'} (${err.status ?? '?'}); retry ${attempt}/${maxAttempts - 1} in ${wait} ms`);
+      options.log?.info(
+        `${err.code === 'loading' ? 'model still loading' : 'rate limited'} (${err.status ?? '?'}); retry ${attempt}/${maxAttempts - 1} in ${wait} ms`,
+      );
       await sleep(wait, options.signal);
     }
   }

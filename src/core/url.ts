@@ -16,7 +16,10 @@ function isLoopbackV4(host: string): boolean {
 
 /** True for a host name on this machine: 127.0.0.0/8, ::1, localhost (and *.localhost). */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isLoopbackV4(host)) return true;
   if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;

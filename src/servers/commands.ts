@@ -23,9 +23,8 @@ export function serverCommands(registry: Registry, config: Config, keys: ApiKeys
 }
 
 async function refreshAndReport(registry: Registry): Promise<void> {
-  const statuses = await vscode.window.withProgress(
-    { location: { viewId: 'hearth.servers' }, title: 'Refreshing Hearth servers' },
-    () => registry.refresh({ force: true }),
+  const statuses = await vscode.window.withProgress({ location: { viewId: 'hearth.servers' }, title: 'Refreshing Hearth servers' }, () =>
+    registry.refresh({ force: true }),
   );
   const failed = statuses.filter((s) => s.state === 'error' && !s.server.detected);
   for (const s of failed) void showError(s.error, { retry: () => refreshAndReport(registry) });
@@ -46,7 +45,7 @@ export function openWalkthrough(): Thenable<unknown> {
 
 async function addServer(config: Config, keys: ApiKeys): Promise<void> {
   const kindPick = await vscode.window.showQuickPick(
-    KINDS.map((k) => ({ label: kindLabel(k.kind), description: k.defaultUrl ?? "any URL", serverKind: k.kind, url: k.defaultUrl })),
+    KINDS.map((k) => ({ label: kindLabel(k.kind), description: k.defaultUrl ?? 'any URL', serverKind: k.kind, url: k.defaultUrl })),
     { title: 'Add Server (1/3): what kind of server?' },
   );
   if (!kindPick) return;

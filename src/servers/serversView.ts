@@ -51,7 +51,10 @@ export class ServersView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     }
     const { status } = node;
     const { server } = status;
-    const item = new vscode.TreeItem(server.name, status.models.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      server.name,
+      status.models.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = `server:${server.name}`;
     item.description = `${kindLabel(server.kind)} · ${server.url}`;
     item.contextValue = 'server';

@@ -21,7 +21,13 @@ export function serversStatus(registry: Registry, choice: ModelChoice): StatusCo
       const statuses = registry.statuses();
       // The completion model's server decides the icon; without one, the worst of all servers.
       const status = ref ? registry.status(ref.server) : undefined;
-      const state = status ? (status.state === 'ok' ? 'ok' : status.state === 'unknown' ? 'checking' : status.state) : overallState(statuses);
+      const state = status
+        ? status.state === 'ok'
+          ? 'ok'
+          : status.state === 'unknown'
+            ? 'checking'
+            : status.state
+        : overallState(statuses);
       const tooltip = [
         `Completion model: ${ref ? `${ref.model} (${ref.server})` : 'none selected'}`,
         `Chat model: ${chat ? `${chat.model} (${chat.server})` : 'none selected'}`,

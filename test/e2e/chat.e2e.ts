@@ -27,14 +27,26 @@ const REPLY = [
 let frame: Frame | undefined;
 
 async function chat(ctx: E2EContext): Promise<Frame> {
-  if (frame && !frame.isDetached() && (await frame.locator(MESSAGE_BOX).count().catch(() => 0))) return frame;
+  if (
+    frame &&
+    !frame.isDetached() &&
+    (await frame
+      .locator(MESSAGE_BOX)
+      .count()
+      .catch(() => 0))
+  )
+    return frame;
   frame = await openChat(ctx.page);
   return frame;
 }
 
 async function newChat(f: Frame): Promise<void> {
   await f.locator('button[aria-label="New Chat"]').click();
-  await f.locator('.message').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+  await f
+    .locator('.message')
+    .first()
+    .waitFor({ state: 'detached', timeout: 5000 })
+    .catch(() => undefined);
 }
 
 async function screenshot(ctx: E2EContext, name: string): Promise<string> {
@@ -53,7 +65,10 @@ export const cases: E2ECase[] = [
       for (const label of ['Send', 'New Chat']) assert.equal(await f.locator(`button[aria-label="${label}"]`).count(), 1, label);
       assert.equal(await f.locator('button[aria-label="Stop"]').count(), 1, 'a Stop button (hidden while idle)');
       assert.equal(await f.locator('button[aria-label="Stop"]').isVisible(), false);
-      await f.locator('select[aria-label="Model"] option', { hasText: 'fake-e2e.gguf' }).first().waitFor({ state: 'attached', timeout: 15_000 });
+      await f
+        .locator('select[aria-label="Model"] option', { hasText: 'fake-e2e.gguf' })
+        .first()
+        .waitFor({ state: 'attached', timeout: 15_000 });
       const bodyClass = await f.locator('body').getAttribute('class');
       assert.match(bodyClass ?? '', /vscode-(dark|light|high-contrast)/, 'VS Code themes the webview');
     },
@@ -61,7 +76,12 @@ export const cases: E2ECase[] = [
   {
     name: 'types and sends; the reply grows over several updates, then shows its stats',
     async run(ctx) {
-      ctx.fake.routes.script = { reply: REPLY, reasoning: 'The user wants a sorted, comma-separated list; keep the input unchanged.', chunks: 60, delayMs: 35 };
+      ctx.fake.routes.script = {
+        reply: REPLY,
+        reasoning: 'The user wants a sorted, comma-separated list; keep the input unchanged.',
+        chunks: 60,
+        delayMs: 35,
+      };
       const f = await chat(ctx);
       await newChat(f);
       await send(f, 'How do I format a list of names?');
@@ -74,10 +94,11 @@ export const cases: E2ECase[] = [
       const thinking = f.locator('.message.assistant details.thinking').last();
       assert.equal(await thinking.isVisible(), true, 'a Thinking block');
       assert.equal(await thinking.getAttribute('open'), null, 'collapsed');
-      assert.match(await thinking.locator('.thinking-body').textContent() ?? '', /sorted, comma-separated/);
+      assert.match((await thinking.locator('.thinking-body').textContent()) ?? '', /sorted, comma-separated/);
       const block = f.locator('.message.assistant .code-block').last();
       assert.equal(await block.getAttribute('data-lang'), 'typescript');
-      for (const title of ['Copy', 'Insert at Cursor', 'Open in New File']) assert.equal(await block.locator(`button[title="${title}"]`).count(), 1, title);
+      for (const title of ['Copy', 'Insert at Cursor', 'Open in New File'])
+        assert.equal(await block.locator(`button[title="${title}"]`).count(), 1, title);
       assert.ok((await block.locator('.hljs-keyword').count()) > 0, 'highlighted');
       assert.equal(await f.locator('.message.assistant .md-link').last().getAttribute('data-href'), 'https://example.com/docs');
       assert.equal(await f.locator('.message.assistant a[href]').count(), 0, 'links carry no href');
@@ -156,10 +177,14 @@ export const cases: E2ECase[] = [
       await send(f, 'Stream a lot');
       const list = f.locator('[role="log"]');
       const distance = () => list.evaluate((l) => l.scrollHeight - l.scrollTop - l.clientHeight);
-      await f.waitForFunction(() => {
-        const l = document.querySelector('.messages');
-        return !!l && l.scrollHeight > l.clientHeight + 300;
-      }, undefined, { timeout: 15_000 });
+      await f.waitForFunction(
+        () => {
+          const l = document.querySelector('.messages');
+          return !!l && l.scrollHeight > l.clientHeight + 300;
+        },
+        undefined,
+        { timeout: 15_000 },
+      );
       assert.ok((await distance()) < 40, 'it follows the newest text');
       await list.hover();
       await ctx.page.mouse.wheel(0, -400);
@@ -233,7 +258,7 @@ export const cases: E2ECase[] = [
   },
   {
     name: 'against the real llama-server: picks its model, streams, Stop frees the slot',
-    skip: (ctx) => (ctx.real ? undefined : ctx.realSkipReason ?? 'no real llama-server'),
+    skip: (ctx) => (ctx.real ? undefined : (ctx.realSkipReason ?? 'no real llama-server')),
     async run(ctx) {
       const real = ctx.real!;
       const f = await chat(ctx);

@@ -69,7 +69,10 @@ export async function send(frame: Frame, text: string): Promise<void> {
  * Samples the last reply's length until its stats line appears (the reply
  * finished) or `until` says to stop; returns the distinct lengths seen.
  */
-export async function watchReply(frame: Frame, options: { until?: (lengths: number[]) => boolean; timeoutMs?: number } = {}): Promise<{ lengths: number[]; finished: boolean }> {
+export async function watchReply(
+  frame: Frame,
+  options: { until?: (lengths: number[]) => boolean; timeoutMs?: number } = {},
+): Promise<{ lengths: number[]; finished: boolean }> {
   const lengths: number[] = [];
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   while (Date.now() < deadline) {

@@ -54,11 +54,14 @@ async function openFile(page: Page, name: string): Promise<void> {
 
 /** The text VS Code renders for the line holding the cursor (spaces as spaces). */
 async function cursorLineText(page: Page): Promise<string> {
-  const text = await page.locator('.editor-instance .view-overlays .current-line').first().evaluate((overlay) => {
-    const top = (overlay.parentElement as HTMLElement).style.top;
-    const lines = [...document.querySelectorAll<HTMLElement>('.editor-instance .view-lines .view-line')];
-    return lines.find((l) => l.style.top === top)?.innerText ?? '';
-  });
+  const text = await page
+    .locator('.editor-instance .view-overlays .current-line')
+    .first()
+    .evaluate((overlay) => {
+      const top = (overlay.parentElement as HTMLElement).style.top;
+      const lines = [...document.querySelectorAll<HTMLElement>('.editor-instance .view-lines .view-line')];
+      return lines.find((l) => l.style.top === top)?.innerText ?? '';
+    });
   return text.replace(/\u00a0/g, ' ');
 }
 

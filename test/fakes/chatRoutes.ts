@@ -142,7 +142,13 @@ export class ChatRoutes {
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
         model: s.model ?? String(body.model ?? 'fake'),
-        choices: [{ index: 0, message: { role: 'assistant', content: reply, ...(s.reasoning ? { reasoning_content: s.reasoning } : {}) }, finish_reason: 'stop' }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: reply, ...(s.reasoning ? { reasoning_content: s.reasoning } : {}) },
+            finish_reason: 'stop',
+          },
+        ],
         usage: { prompt_tokens: promptTokens, completion_tokens: 4, total_tokens: promptTokens + 4 },
       });
     }
@@ -158,7 +164,9 @@ export class ChatRoutes {
     const count = s.chunks ?? Math.ceil(reply.length / 4);
     const deltas: Record<string, unknown>[] = [];
     if (s.reasoning && s.reasoningStyle === 'think') {
-      deltas.push(...split(`<think>${s.reasoning}</think>\n\n`, Math.max(2, Math.ceil(s.reasoning.length / 4))).map((c) => ({ content: c })));
+      deltas.push(
+        ...split(`<think>${s.reasoning}</think>\n\n`, Math.max(2, Math.ceil(s.reasoning.length / 4))).map((c) => ({ content: c })),
+      );
     } else if (s.reasoning) {
       const field = flavor === 'ollama' ? 'reasoning' : 'reasoning_content';
       deltas.push(...split(s.reasoning, Math.ceil(s.reasoning.length / 4)).map((c) => ({ [field]: c })));
@@ -169,7 +177,14 @@ export class ChatRoutes {
       const base: Record<string, unknown> =
         flavor === 'llamacpp'
           ? { choices, created, id, model, system_fingerprint: 'b0000-fake', object: 'chat.completion.chunk' }
-          : { id, object: 'chat.completion.chunk', created, model, ...(flavor === 'ollama' ? { system_fingerprint: 'fp_ollama' } : {}), choices };
+          : {
+              id,
+              object: 'chat.completion.chunk',
+              created,
+              model,
+              ...(flavor === 'ollama' ? { system_fingerprint: 'fp_ollama' } : {}),
+              choices,
+            };
       if (flavor === 'openai' && usage) base.usage = null;
       return { ...base, ...extra };
     };
@@ -220,7 +235,9 @@ export class ChatRoutes {
             res.end();
             return;
           case 'streamErrorLegacy':
-            res.write(`error: ${JSON.stringify({ code: 500, message: 'Fake failure in the middle of the stream', type: 'server_error' })}\n\n`);
+            res.write(
+              `error: ${JSON.stringify({ code: 500, message: 'Fake failure in the middle of the stream', type: 'server_error' })}\n\n`,
+            );
             res.end();
             return;
           case 'hangMidStream':

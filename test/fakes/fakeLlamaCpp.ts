@@ -113,7 +113,16 @@ export class FakeLlamaCpp extends FakeServer {
           architecture: { input_modalities: ['text'], output_modalities: ['text'] },
           created,
           owned_by: 'llamacpp',
-          meta: { vocab_type: 2, n_vocab: 151936, n_ctx: this.nCtx, n_ctx_train: this.nCtxTrain, n_embd: 1536, n_params: 1543714304, size: 1646415872, ftype: 'Q8_0' },
+          meta: {
+            vocab_type: 2,
+            n_vocab: 151936,
+            n_ctx: this.nCtx,
+            n_ctx_train: this.nCtxTrain,
+            n_embd: 1536,
+            n_params: 1543714304,
+            size: 1646415872,
+            ftype: 'Q8_0',
+          },
         },
       ],
     };
@@ -122,7 +131,16 @@ export class FakeLlamaCpp extends FakeServer {
   propsBody(): unknown {
     return {
       default_generation_settings: {
-        params: { seed: 4294967295, temperature: 0.8, top_k: 40, top_p: 0.95, min_p: 0.05, n_predict: -1, stream: false, samplers: ['penalties', 'dry', 'top_k', 'typ_p', 'top_p', 'min_p', 'xtc', 'temperature'] },
+        params: {
+          seed: 4294967295,
+          temperature: 0.8,
+          top_k: 40,
+          top_p: 0.95,
+          min_p: 0.05,
+          n_predict: -1,
+          stream: false,
+          samplers: ['penalties', 'dry', 'top_k', 'typ_p', 'top_p', 'min_p', 'xtc', 'temperature'],
+        },
         n_ctx: this.nCtx,
       },
       total_slots: this.slots,

@@ -42,7 +42,10 @@ export class FakeOllama extends FakeServer {
     this.route('GET', '/api/tags', (_req, res) => this.json(res, { models: this.models.map((m) => this.tag(m)) }));
     this.route('POST', '/api/show', (req, res) => this.show(req, res));
     this.route('GET', '/v1/models', (_req, res) =>
-      this.json(res, { object: 'list', data: this.models.map((m) => ({ id: m.name, object: 'model', created: 1730000000, owned_by: 'library' })) }),
+      this.json(res, {
+        object: 'list',
+        data: this.models.map((m) => ({ id: m.name, object: 'model', created: 1730000000, owned_by: 'library' })),
+      }),
     );
   }
 
@@ -66,7 +69,14 @@ export class FakeOllama extends FakeServer {
       modified_at: '2025-10-01T12:00:00.000000000+02:00',
       size: 4683087332,
       digest: 'dae161e27b0e90dd1856c8bb3209201fd6736d8eb66298e75ed87571486f4364',
-      details: { parent_model: '', format: 'gguf', family: m.arch ?? 'qwen2', families: [m.arch ?? 'qwen2'], parameter_size: '7.6B', quantization_level: 'Q4_K_M' },
+      details: {
+        parent_model: '',
+        format: 'gguf',
+        family: m.arch ?? 'qwen2',
+        families: [m.arch ?? 'qwen2'],
+        parameter_size: '7.6B',
+        quantization_level: 'Q4_K_M',
+      },
     };
   }
 
@@ -79,7 +89,9 @@ export class FakeOllama extends FakeServer {
     this.json(res, {
       license: 'Apache License 2.0',
       modelfile: `FROM /models/blobs/sha256-x\nTEMPLATE "{{ .Prompt }}"`,
-      parameters: [m.numCtx ? `num_ctx                        ${m.numCtx}` : '', 'stop                           "<|endoftext|>"'].filter(Boolean).join('\n'),
+      parameters: [m.numCtx ? `num_ctx                        ${m.numCtx}` : '', 'stop                           "<|endoftext|>"']
+        .filter(Boolean)
+        .join('\n'),
       template: '{{ if .Suffix }}<|fim_prefix|>{{ .Prompt }}<|fim_suffix|>{{ .Suffix }}<|fim_middle|>{{ else }}{{ .Prompt }}{{ end }}',
       details: { parent_model: '', format: 'gguf', family: arch, families: [arch], parameter_size: '7.6B', quantization_level: 'Q4_K_M' },
       model_info: {

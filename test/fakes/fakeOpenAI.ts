@@ -71,7 +71,9 @@ export class FakeOpenAI extends FakeServer {
   /** The 400 vLLM answers for a prompt longer than max_model_len. */
   contextExceededBody(nPrompt: number, maxLen: number): unknown {
     const message = `This model's maximum context length is ${maxLen} tokens. However, you requested ${nPrompt} tokens (${nPrompt - 16} in the messages, 16 in the completion). Please reduce the length of the messages or completion.`;
-    return this.errorStyle === 'vllm' ? vllmError(400, message) : openaiError(400, message, 'invalid_request_error', 'context_length_exceeded');
+    return this.errorStyle === 'vllm'
+      ? vllmError(400, message)
+      : openaiError(400, message, 'invalid_request_error', 'context_length_exceeded');
   }
 
   private model(m: FakeOpenAIModel): unknown {

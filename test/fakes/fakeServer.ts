@@ -173,7 +173,9 @@ export class FakeServer {
 
   /** Requests to `path` (all when omitted), oldest first. */
   requestsTo(path?: string, method?: string): FakeRequest[] {
-    return this.requests.filter((r) => (path === undefined || r.path === path) && (method === undefined || r.method === method.toUpperCase()));
+    return this.requests.filter(
+      (r) => (path === undefined || r.path === path) && (method === undefined || r.method === method.toUpperCase()),
+    );
   }
 
   lastRequest(path?: string): FakeRequest | undefined {

@@ -170,9 +170,11 @@ export class FimFake {
 
   private async route(path: string, body: Record<string, unknown>, res: http.ServerResponse, fault?: Fault): Promise<void> {
     if (path === '/health') return this.json(res, 200, { status: 'ok' });
-    if (path === '/props') return this.json(res, 200, { default_generation_settings: { n_ctx: this.opts.nCtx }, total_slots: this.opts.slots });
+    if (path === '/props')
+      return this.json(res, 200, { default_generation_settings: { n_ctx: this.opts.nCtx }, total_slots: this.opts.slots });
     if (path === '/infill') {
-      if (!this.opts.infill) return this.json(res, 501, { error: { code: 501, message: 'This server does not support infill.', type: 'not_supported_error' } });
+      if (!this.opts.infill)
+        return this.json(res, 501, { error: { code: 501, message: 'This server does not support infill.', type: 'not_supported_error' } });
       if (typeof body.input_suffix !== 'string' && typeof body.input_prefix !== 'string') {
         return this.json(res, 400, { error: { code: 400, message: "key 'input_suffix' not found", type: 'invalid_request_error' } });
       }
@@ -188,11 +190,25 @@ export class FimFake {
     if (path === '/api/generate') {
       if (caps && !caps[model]) return this.json(res, 404, { error: `model '${model}' not found` });
       const insert = !caps || caps[model].includes('insert');
-      if (body.suffix !== undefined && !insert) return this.json(res, 400, { error: `registry.ollama.ai/library/${model} does not support insert` });
+      if (body.suffix !== undefined && !insert)
+        return this.json(res, 400, { error: `registry.ollama.ai/library/${model} does not support insert` });
       const prompt = str(body.prompt);
       const text = body.suffix !== undefined ? `<|fim_prefix|>${prompt}<|fim_suffix|>${str(body.suffix)}<|fim_middle|>` : prompt;
       const split = this.splitRaw(text);
-      return this.run('ollama', path, body, text, { path, body, prefix: body.suffix !== undefined ? prompt : split.prefix, suffix: body.suffix !== undefined ? str(body.suffix) : split.suffix }, res, fault);
+      return this.run(
+        'ollama',
+        path,
+        body,
+        text,
+        {
+          path,
+          body,
+          prefix: body.suffix !== undefined ? prompt : split.prefix,
+          suffix: body.suffix !== undefined ? str(body.suffix) : split.suffix,
+        },
+        res,
+        fault,
+      );
     }
     const prompt = str(body.prompt);
     const split = this.splitRaw(prompt);
@@ -203,7 +219,10 @@ export class FimFake {
   private splitRaw(text: string): { prefix: string; suffix: string } {
     const spm = /\[SUFFIX\]([\s\S]*)\[PREFIX\] ?([\s\S]*)$/.exec(text);
     if (spm) return { prefix: spm[2], suffix: spm[1] };
-    const m = /(?:<\|?fim_prefix\|?>|<PRE> |<｜fim▁begin｜>)([\s\S]*?)(?:<\|?fim_suffix\|?>| <SUF>|<｜fim▁hole｜>)([\s\S]*?)(?:<\|?fim_middle\|?>| <MID>|<｜fim▁end｜>)/.exec(text);
+    const m =
+      /(?:<\|?fim_prefix\|?>|<PRE> |<｜fim▁begin｜>)([\s\S]*?)(?:<\|?fim_suffix\|?>| <SUF>|<｜fim▁hole｜>)([\s\S]*?)(?:<\|?fim_middle\|?>| <MID>|<｜fim▁end｜>)/.exec(
+        text,
+      );
     return m ? { prefix: m[1], suffix: m[2] } : { prefix: text, suffix: '' };
   }
 
@@ -241,9 +260,28 @@ export class FimFake {
     this.waiting.shift()?.();
   }
 
-  private async run(api: 'infill' | 'ollama' | 'openai', path: string, body: Record<string, unknown>, prompt: string, input: GenerateInput, res: http.ServerResponse, fault?: Fault): Promise<void> {
+  private async run(
+    api: 'infill' | 'ollama' | 'openai',
+    path: string,
+    body: Record<string, unknown>,
+    prompt: string,
+    input: GenerateInput,
+    res: http.ServerResponse,
+    fault?: Fault,
+  ): Promise<void> {
     const stream = body.stream !== false;
-    const rec: FimRecord = { path, body, slot: -1, stream, promptTokens: 0, cachedTokens: 0, generatedTokens: 0, aborted: false, prompt, started: Date.now() };
+    const rec: FimRecord = {
+      path,
+      body,
+      slot: -1,
+      stream,
+      promptTokens: 0,
+      cachedTokens: 0,
+      generatedTokens: 0,
+      aborted: false,
+      prompt,
+      started: Date.now(),
+    };
     this.records.push(rec);
     let gone = false;
     res.on('close', () => {
@@ -281,8 +319,15 @@ export class FimFake {
       }
     }
     this.slots[slot].cached = prompt;
-    const nPredict = num(api === 'ollama' ? (body.options as Record<string, unknown> | undefined)?.num_predict : api === 'openai' ? body.max_tokens : body.n_predict) ?? 128;
-    const tMax = api === 'infill' ? num(body.t_max_predict_ms) ?? 0 : 0;
+    const nPredict =
+      num(
+        api === 'ollama'
+          ? (body.options as Record<string, unknown> | undefined)?.num_predict
+          : api === 'openai'
+            ? body.max_tokens
+            : body.n_predict,
+      ) ?? 128;
+    const tMax = api === 'infill' ? (num(body.t_max_predict_ms) ?? 0) : 0;
     const stops = (api === 'ollama' ? (body.options as Record<string, unknown> | undefined)?.stop : body.stop) as string[] | undefined;
     let target = o.generate(input);
     for (const s of stops ?? []) if (target.includes(s)) target = target.slice(0, target.indexOf(s));
@@ -310,9 +355,25 @@ export class FimFake {
       text += piece;
       rec.generatedTokens++;
       if (stream && !gone) {
-        if (api === 'infill') send({ index: 0, content: piece, tokens: [], stop: false, id_slot: -1, tokens_predicted: rec.generatedTokens, tokens_evaluated: total });
+        if (api === 'infill')
+          send({
+            index: 0,
+            content: piece,
+            tokens: [],
+            stop: false,
+            id_slot: -1,
+            tokens_predicted: rec.generatedTokens,
+            tokens_evaluated: total,
+          });
         else if (api === 'ollama') send({ model: body.model, created_at: new Date().toISOString(), response: piece, done: false });
-        else send({ id: 'cmpl-fake', object: 'text_completion', created: 0, model: body.model, choices: [{ text: piece, index: 0, logprobs: null, finish_reason: null }] });
+        else
+          send({
+            id: 'cmpl-fake',
+            object: 'text_completion',
+            created: 0,
+            model: body.model,
+            choices: [{ text: piece, index: 0, logprobs: null, finish_reason: null }],
+          });
         if (fault && fault.kind !== 'status' && fault.kind !== 'reset' && (fault.afterTokens ?? 1) === rec.generatedTokens) {
           if (fault.kind === 'cutoff') {
             rec.aborted = true;
@@ -336,15 +397,56 @@ export class FimFake {
       this.finish(rec, slot);
       return;
     }
-    const timings = { cache_n: rec.cachedTokens, prompt_n: rec.promptTokens, prompt_ms: promptMs, prompt_per_token_ms: o.promptMsPerToken, predicted_n: rec.generatedTokens, predicted_ms: genMs, predicted_per_token_ms: o.genMsPerToken };
+    const timings = {
+      cache_n: rec.cachedTokens,
+      prompt_n: rec.promptTokens,
+      prompt_ms: promptMs,
+      prompt_per_token_ms: o.promptMsPerToken,
+      predicted_n: rec.generatedTokens,
+      predicted_ms: genMs,
+      predicted_per_token_ms: o.genMsPerToken,
+    };
     let last: Record<string, unknown>;
     if (api === 'infill') {
-      last = { index: 0, content: stream ? '' : text, stop: true, id_slot: slot, stop_type: stopType, tokens_predicted: rec.generatedTokens, tokens_evaluated: total, tokens_cached: total + rec.generatedTokens, truncated: false, timings };
+      last = {
+        index: 0,
+        content: stream ? '' : text,
+        stop: true,
+        id_slot: slot,
+        stop_type: stopType,
+        tokens_predicted: rec.generatedTokens,
+        tokens_evaluated: total,
+        tokens_cached: total + rec.generatedTokens,
+        truncated: false,
+        timings,
+      };
     } else if (api === 'ollama') {
-      last = { model: body.model, created_at: new Date().toISOString(), response: stream ? '' : text, done: true, done_reason: stopType === 'limit' ? 'length' : 'stop', prompt_eval_count: rec.promptTokens, prompt_eval_duration: promptMs * 1e6, eval_count: rec.generatedTokens, eval_duration: genMs * 1e6 };
+      last = {
+        model: body.model,
+        created_at: new Date().toISOString(),
+        response: stream ? '' : text,
+        done: true,
+        done_reason: stopType === 'limit' ? 'length' : 'stop',
+        prompt_eval_count: rec.promptTokens,
+        prompt_eval_duration: promptMs * 1e6,
+        eval_count: rec.generatedTokens,
+        eval_duration: genMs * 1e6,
+      };
     } else {
-      last = { id: 'cmpl-fake', object: 'text_completion', created: 0, model: body.model, choices: [{ text: stream ? '' : text, index: 0, logprobs: null, finish_reason: stopType === 'limit' ? 'length' : 'stop' }], timings };
-      const usage = { prompt_tokens: total, completion_tokens: rec.generatedTokens, total_tokens: total + rec.generatedTokens, prompt_tokens_details: { cached_tokens: rec.cachedTokens } };
+      last = {
+        id: 'cmpl-fake',
+        object: 'text_completion',
+        created: 0,
+        model: body.model,
+        choices: [{ text: stream ? '' : text, index: 0, logprobs: null, finish_reason: stopType === 'limit' ? 'length' : 'stop' }],
+        timings,
+      };
+      const usage = {
+        prompt_tokens: total,
+        completion_tokens: rec.generatedTokens,
+        total_tokens: total + rec.generatedTokens,
+        prompt_tokens_details: { cached_tokens: rec.cachedTokens },
+      };
       if ((body.stream_options as Record<string, unknown> | undefined)?.include_usage || !stream) last.usage = usage;
     }
     if (!stream) {
@@ -365,7 +467,14 @@ export class FimFake {
   }
 
   /** Totals over all records, for assertions and the benchmark. */
-  summary(): { requests: number; aborted: number; promptTokens: number; cachedTokens: number; generatedTokens: number; discardedTokens: number } {
+  summary(): {
+    requests: number;
+    aborted: number;
+    promptTokens: number;
+    cachedTokens: number;
+    generatedTokens: number;
+    discardedTokens: number;
+  } {
     const s = { requests: 0, aborted: 0, promptTokens: 0, cachedTokens: 0, generatedTokens: 0, discardedTokens: 0 };
     for (const r of this.records) {
       s.requests++;
@@ -395,7 +504,9 @@ function sleep(ms: number): Promise<void> {
  */
 export function mountFim(server: FakeServer, fake = new FimFake()): FimFake {
   for (const path of ['/infill', '/api/generate', '/api/show', '/v1/completions']) {
-    server.route('POST', path, (req, res) => fake.serve(path, typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {}, res));
+    server.route('POST', path, (req, res) =>
+      fake.serve(path, typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {}, res),
+    );
   }
   return fake;
 }

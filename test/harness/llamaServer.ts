@@ -35,8 +35,16 @@ const LOG_LIMIT = 256 * 1024;
 export async function startLlamaServer(options: LlamaServerOptions): Promise<LlamaServer> {
   const port = options.port ?? (await freePort());
   const args = [
-    '-m', options.model, '--host', '127.0.0.1', '--port', String(port),
-    '-c', String(options.ctx ?? 4096), '-np', String(options.parallel ?? 2),
+    '-m',
+    options.model,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '-c',
+    String(options.ctx ?? 4096),
+    '-np',
+    String(options.parallel ?? 2),
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(options.launcher, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -118,8 +126,7 @@ export async function startLlamaOrSkip(
 }
 
 export type LlamaFromEnv =
-  | { launcher: string; model: string; skipReason?: undefined }
-  | { launcher?: undefined; model?: undefined; skipReason: string };
+  { launcher: string; model: string; skipReason?: undefined } | { launcher?: undefined; model?: undefined; skipReason: string };
 
 /**
  * The llama-server launcher and model named by HEARTH_TEST_LLAMA_SERVER and

@@ -45,7 +45,13 @@ function unpackDebianRipgrep(log: (message: string) => void): { binary: string; 
   if (spawnSync('sh', ['-c', 'command -v apt-get && command -v dpkg'], { stdio: 'ignore' }).status !== 0) return undefined;
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-rg-'));
   const cleanup = () => fs.rmSync(temp, { recursive: true, force: true });
-  const download = () => spawnSync('apt-get', ['download', '-qq', 'ripgrep'], { cwd: temp, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 120_000 });
+  const download = () =>
+    spawnSync('apt-get', ['download', '-qq', 'ripgrep'], {
+      cwd: temp,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
   log("downloading Debian's ripgrep package");
   let result = download();
   if (result.status !== 0) {

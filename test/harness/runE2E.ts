@@ -24,7 +24,9 @@ const CASE_TIMEOUT_MS = 90_000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms)),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -72,7 +74,11 @@ async function main(): Promise<number> {
       'editor.suggestOnTriggerCharacters': false,
       'workbench.colorTheme': 'Default Dark Modern',
     };
-    server = await startVSCodeServer({ userDataDir, userSettings: settings, onOutput: verbose ? (l) => process.stderr.write(`[server] ${l}\n`) : undefined });
+    server = await startVSCodeServer({
+      userDataDir,
+      userSettings: settings,
+      onOutput: verbose ? (l) => process.stderr.write(`[server] ${l}\n`) : undefined,
+    });
     process.stderr.write(`e2e: VS Code on ${server.url}, fake llama.cpp on ${fake.url}${real ? `, llama-server on ${real.url}` : ''}\n`);
     const open = async () => {
       const wb = await openWorkbench({
@@ -98,7 +104,10 @@ async function main(): Promise<number> {
       },
     };
     const grep = process.env.HEARTH_TEST_GREP;
-    const cases = [...chatCases.map((c) => ({ ...c, name: `chat: ${c.name}` })), ...ghostCases.map((c) => ({ ...c, name: `completion: ${c.name}` }))];
+    const cases = [
+      ...chatCases.map((c) => ({ ...c, name: `chat: ${c.name}` })),
+      ...ghostCases.map((c) => ({ ...c, name: `completion: ${c.name}` })),
+    ];
     for (const c of cases) {
       if (grep && !c.name.includes(grep)) continue;
       const reason = c.skip?.(ctx);
@@ -114,7 +123,12 @@ async function main(): Promise<number> {
         process.stdout.write(`  ✔ ${c.name} (${Date.now() - t0} ms)\n`);
       } catch (error) {
         counts.failed++;
-        process.stdout.write(`  ✘ ${c.name}\n    ${String((error as Error).stack ?? error).split('\n').slice(0, 6).join('\n    ')}\n`);
+        process.stdout.write(
+          `  ✘ ${c.name}\n    ${String((error as Error).stack ?? error)
+            .split('\n')
+            .slice(0, 6)
+            .join('\n    ')}\n`,
+        );
         const shot = path.join(resultsDir, `failed-${counts.failed}.png`);
         fs.mkdirSync(resultsDir, { recursive: true });
         await ctx.page.screenshot({ path: shot }).catch(() => undefined);

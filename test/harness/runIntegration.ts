@@ -15,12 +15,21 @@ import { ensureVSCode, openWorkbench, startVSCodeServer, type VSCodeServer, type
 
 // Workbench and extension-host log messages that say nothing about the tests.
 const NOISE = [
-  /open-vsx\.org/i, /spdlog/i, /^DialogService: refused to show dialog in tests\. Contents: Do you trust the authors/, /marketplace|extensionsGallery|gallery service/i,
-  /^(Resolving|Resolved) connection token/, /^Creating a socket/, /^\[Service Worker\]/, /builtin extensions cache/,
-  /^ChatSessionStore:/, /^Ignoring fetching additional builtin extensions/, /^\[lifecycle\]/,
+  /open-vsx\.org/i,
+  /spdlog/i,
+  /^DialogService: refused to show dialog in tests\. Contents: Do you trust the authors/,
+  /marketplace|extensionsGallery|gallery service/i,
+  /^(Resolving|Resolved) connection token/,
+  /^Creating a socket/,
+  /^\[Service Worker\]/,
+  /builtin extensions cache/,
+  /^ChatSessionStore:/,
+  /^Ignoring fetching additional builtin extensions/,
+  /^\[lifecycle\]/,
   // The workbench's inline-suggest code touching an editor a test just closed, and TypeScript's
   // built-in extension without its tsserver (code-server ships none): neither is Hearth's.
-  /^Model is disposed!/, /Could not find bundled tsserver\.js/,
+  /^Model is disposed!/,
+  /Could not find bundled tsserver\.js/,
 ];
 const verbose = process.env.HEARTH_TEST_VERBOSE === '1';
 
@@ -113,7 +122,8 @@ async function main(): Promise<number> {
   } catch (error) {
     const detail = verbose ? ((error as Error).stack ?? String(error)) : (error as Error).message;
     process.stderr.write(`${error instanceof Timeout ? detail : `integration: ${detail}`}\n`);
-    if (server && !verbose) process.stderr.write(`--- VS Code server output (tail) ---\n${server.output().split('\n').slice(-20).join('\n')}\n`);
+    if (server && !verbose)
+      process.stderr.write(`--- VS Code server output (tail) ---\n${server.output().split('\n').slice(-20).join('\n')}\n`);
     code = 1;
   } finally {
     clearTimeout(timer);

@@ -198,9 +198,19 @@ export async function startVSCodeServer(options: VSCodeServerOptions = {}): Prom
     if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE') delete env[key];
   }
   const args = [
-    'out/server-main.js', '--host', '127.0.0.1', '--port', String(port),
-    '--without-connection-token', '--accept-server-license-terms',
-    '--server-data-dir', dirs[0], '--user-data-dir', dirs[1], '--extensions-dir', dirs[2],
+    'out/server-main.js',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--without-connection-token',
+    '--accept-server-license-terms',
+    '--server-data-dir',
+    dirs[0],
+    '--user-data-dir',
+    dirs[1],
+    '--extensions-dir',
+    dirs[2],
     ...(options.smokeTestDriver ? ['--enable-smoke-test-driver'] : []),
   ];
   const child = spawn(process.execPath, args, { cwd: vscodeDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

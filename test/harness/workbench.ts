@@ -32,7 +32,9 @@ export interface Workbench {
 }
 
 /** The workbench URL that opens `folder` and loads the extension (and tests) from `payload`. */
-export function payloadUrl(options: Pick<WorkbenchOptions, 'server' | 'folder' | 'extensionDevelopmentPath' | 'extensionTestsPath'>): string {
+export function payloadUrl(
+  options: Pick<WorkbenchOptions, 'server' | 'folder' | 'extensionDevelopmentPath' | 'extensionTestsPath'>,
+): string {
   const remote = (file: string) => `vscode-remote://127.0.0.1:${options.server.port}${toPosix(path.resolve(file))}`;
   const payload: [string, string][] = [['extensionDevelopmentPath', remote(options.extensionDevelopmentPath)]];
   if (options.extensionTestsPath) payload.push(['extensionTestsPath', remote(options.extensionTestsPath)]);
@@ -68,7 +70,12 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
   const { executablePath, args } = await chromiumLaunchOptions();
   // Our own signal handlers (processes.ts) close the browser after the rest is cleaned up.
   const browser = await playwright.launch({
-    executablePath, args, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    executablePath,
+    args,
+    headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
   });
   const unregister = registerCleanup(
     () => undefined, // on exit, playwright itself kills the browsers it launched
@@ -86,9 +93,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     // The workbench calls these globals: the exit code when run() settles, and
     // the extension host's console output while the tests run.
     await page.exposeFunction('codeAutomationExit', (code: unknown) => options.onExit?.(Number(code)));
-    await page.exposeFunction('codeAutomationLog', (type: unknown, args: unknown) =>
-      options.onLog?.(String(type), formatLogArgs(args)),
-    );
+    await page.exposeFunction('codeAutomationLog', (type: unknown, args: unknown) => options.onLog?.(String(type), formatLogArgs(args)));
     if (options.onConsole) {
       const onConsole = options.onConsole;
       page.on('console', (message) => onConsole(message.type(), message.text()));

@@ -65,7 +65,10 @@ describe('chat: real llama-server', function () {
     try {
       await waitFor('the reply to stream', () => deltas >= 3, 30_000);
       const busy = (await (await fetch(`${server!.url}/slots`)).json()) as Slot[];
-      assert.ok(busy.some((s) => s.is_processing), 'the slot is busy while streaming');
+      assert.ok(
+        busy.some((s) => s.is_processing),
+        'the slot is busy while streaming',
+      );
       const stopped = Date.now();
       await c.stop();
       await sending;

@@ -53,7 +53,13 @@ describe('chat: streaming and control', function () {
 
     const conv = await f.api.chat.history.get(c.current.id);
     assert.equal(conv?.title, 'Hello there');
-    assert.deepEqual(conv?.messages.map((m) => [m.role, m.content]), [['user', 'Hello there'], ['assistant', REPLY]]);
+    assert.deepEqual(
+      conv?.messages.map((m) => [m.role, m.content]),
+      [
+        ['user', 'Hello there'],
+        ['assistant', REPLY],
+      ],
+    );
     const state = lastOf(f.posts, 'state')?.state;
     assert.equal(state?.busy, false);
     assert.equal(state?.current?.messages[1].stats?.completionTokens, done?.stats.completionTokens);
@@ -85,7 +91,13 @@ describe('chat: streaming and control', function () {
     await waitFor('a few deltas', () => f!.deltas().length >= 3);
     assert.equal(c.busy, true);
     // A state built mid-reply (e.g. for a view that just reloaded) holds exactly what was streamed so far.
-    assert.equal(c.state().current?.messages[1].content, f.deltas().map((d) => d.content ?? '').join(''));
+    assert.equal(
+      c.state().current?.messages[1].content,
+      f
+        .deltas()
+        .map((d) => d.content ?? '')
+        .join(''),
+    );
     await c.send('a second message while busy');
     assert.equal(c.current.messages.length, 2, 'Send is ignored while a reply streams');
     await c.handle({ type: 'stop' });
@@ -119,7 +131,10 @@ describe('chat: streaming and control', function () {
     const firstUser = c.current.messages[0];
     f.routes.script = { reply: 'edited answer' };
     await c.handle({ type: 'editResend', messageId: firstUser.id, text: 'one, edited' });
-    assert.deepEqual(c.current.messages.map((m) => m.content), ['one, edited', 'edited answer']);
+    assert.deepEqual(
+      c.current.messages.map((m) => m.content),
+      ['one, edited', 'edited answer'],
+    );
     assert.deepEqual(f.routes.last.messages.slice(1), [{ role: 'user', content: 'one, edited' }]);
     assert.equal(c.current.title, 'one, edited');
   });
@@ -131,7 +146,10 @@ describe('chat: streaming and control', function () {
     const done = lastOf(f.posts, 'done');
     assert.equal(done?.content, 'The answer is 4.');
     assert.equal(done?.reasoning, 'two plus two is four');
-    assert.ok(f.deltas().some((d) => d.reasoning), 'reasoning streamed as reasoning');
+    assert.ok(
+      f.deltas().some((d) => d.reasoning),
+      'reasoning streamed as reasoning',
+    );
     f.routes.script = { reply: 'ok' };
     await c.send('and 3+3?');
     const sent = JSON.stringify(f.routes.last.messages);
@@ -176,7 +194,10 @@ describe('chat: streaming and control', function () {
     await c.send('will this fail?');
     const error = lastOf(f.posts, 'error');
     assert.match(error?.message ?? '', /llama\.cpp at .* failed with an internal error \(500\): boom/);
-    assert.deepEqual(error?.actions.map((a) => a.label), ['Retry', 'Show Log']);
+    assert.deepEqual(
+      error?.actions.map((a) => a.label),
+      ['Retry', 'Show Log'],
+    );
     const failed = c.current.messages[1];
     assert.equal(c.current.messages[0].content, 'will this fail?');
     assert.ok(failed.error);
@@ -213,7 +234,10 @@ describe('chat: streaming and control', function () {
       const state = again.state();
       assert.equal(state.current?.id, id);
       assert.ok(state.conversations.some((s) => s.id === id && s.title === 'Remember me'));
-      assert.deepEqual(state.current?.messages.map((m) => m.content), ['Remember me', 'remembered']);
+      assert.deepEqual(
+        state.current?.messages.map((m) => m.content),
+        ['Remember me', 'remembered'],
+      );
       assert.equal(state.draft, 'half-typed thought');
     } finally {
       again.dispose();

@@ -52,8 +52,14 @@ describe('chat: view, editor context and actions', function () {
     editor.selection = new vscode.Selection(1, 0, 3, doc.lineAt(3).text.length);
     await vscode.commands.executeCommand('hearth.chat.askAboutSelection');
     const chips = f.api.chat.attachments.chips();
-    assert.deepEqual(chips.map((c) => [c.kind, c.label]), [['selection', 'app.ts:2-4']]);
-    await f.api.chat.controller.send('What does this do?', chips.map((c) => c.id));
+    assert.deepEqual(
+      chips.map((c) => [c.kind, c.label]),
+      [['selection', 'app.ts:2-4']],
+    );
+    await f.api.chat.controller.send(
+      'What does this do?',
+      chips.map((c) => c.id),
+    );
     const user = f.routes.last.messages.at(-1).content as string;
     assert.ok(user.startsWith('Selection from `src/app.ts` (lines 2-4):\n```typescript\n'), user.slice(0, 80));
     assert.ok(user.includes(doc.lineAt(2).text));
@@ -81,7 +87,10 @@ describe('chat: view, editor context and actions', function () {
     assert.equal(asked.length, 2, 'an ordinary file attaches without a question');
     answer = true;
     assert.equal(await editor.addFile(workspaceFile('.env')), true, 'confirmed: attached');
-    assert.deepEqual(editor.chips().map((c) => c.label), ['format.ts', '.env']);
+    assert.deepEqual(
+      editor.chips().map((c) => c.label),
+      ['format.ts', '.env'],
+    );
     await f.api.chat.controller.send('check these');
     const sent = f.routes.last.messages.at(-1).content as string;
     assert.ok(sent.includes('File `src/format.ts`') && sent.includes('sk-fake-hearth-test-key'), 'confirmed files are sent');
@@ -102,11 +111,17 @@ describe('chat: view, editor context and actions', function () {
     assert.ok(!sent.includes('sk-fake-hearth-test-key'), 'the secret was not sent');
     assert.equal(asked, 0, 'automatic context never asks; it skips');
     const reply = f.api.chat.controller.current.messages[1];
-    assert.ok(reply.notes?.some((n) => /\.env was not attached automatically/.test(n)), JSON.stringify(reply.notes));
+    assert.ok(
+      reply.notes?.some((n) => /\.env was not attached automatically/.test(n)),
+      JSON.stringify(reply.notes),
+    );
 
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceFile('src/format.ts')));
     await f.api.chat.controller.send('and this one?');
-    assert.ok((f.routes.last.messages.at(-1).content as string).startsWith('File `src/format.ts`:'), 'an ordinary current file is attached');
+    assert.ok(
+      (f.routes.last.messages.at(-1).content as string).startsWith('File `src/format.ts`:'),
+      'an ordinary current file is attached',
+    );
     await f.api.chat.controller.handle({ type: 'toggleCurrentFile', on: false });
     await f.api.chat.controller.handle({ type: 'toggleProblems', on: false });
   });

@@ -55,5 +55,6 @@ export function workspaceFile(rel: string): vscode.Uri {
 
 export async function resetChatSettings(): Promise<void> {
   await setUserSetting('servers', undefined);
-  for (const key of ['chat.maxTokens', 'chat.systemPrompt', 'chat.extraBody', 'chat.temperature', 'chat.topP']) await setUserSetting(key, undefined);
+  for (const key of ['chat.maxTokens', 'chat.systemPrompt', 'chat.extraBody', 'chat.temperature', 'chat.topP'])
+    await setUserSetting(key, undefined);
 }

@@ -65,7 +65,16 @@ describe('completion: real llama-server', function () {
     await sleep(300);
     const before = proxy!.infills().length;
     await type('ret');
-    const rec = await waitFor('a finished /infill request', () => proxy!.infills().slice(before).reverse().find((r) => r.ended && r.last?.stop === true), 20_000);
+    const rec = await waitFor(
+      'a finished /infill request',
+      () =>
+        proxy!
+          .infills()
+          .slice(before)
+          .reverse()
+          .find((r) => r.ended && r.last?.stop === true),
+      20_000,
+    );
     const extra = rec.body.input_extra as { filename: string; text: string }[];
     const chunk = extra.find((c) => c.filename === 'src/format.ts');
     assert.ok(chunk, `input_extra names src/format.ts (${extra.map((c) => c.filename).join(', ')})`);
@@ -75,7 +84,9 @@ describe('completion: real llama-server', function () {
     // shorter by about the chunk (this test model's vocabulary is ~1 token per byte).
     const withExtra = Number(rec.last!.tokens_evaluated);
     const bare = { ...rec.body, input_extra: [], n_predict: 0, stream: false, cache_prompt: false };
-    const res = (await (await fetch(`${server!.url}/infill`, { method: 'POST', body: JSON.stringify(bare) })).json()) as { tokens_evaluated: number };
+    const res = (await (await fetch(`${server!.url}/infill`, { method: 'POST', body: JSON.stringify(bare) })).json()) as {
+      tokens_evaluated: number;
+    };
     const extraChars = extra.reduce((n, c) => n + c.text.length + c.filename.length, 0);
     console.log(`    prompt tokens with input_extra ${withExtra}, without ${res.tokens_evaluated}; extra text ${extraChars} chars`);
     assert.ok(withExtra - res.tokens_evaluated >= 0.9 * chunk.text.length, 'the server evaluated the extra chunk');
@@ -90,7 +101,10 @@ describe('completion: real llama-server', function () {
     await setUserSetting('completion.maxTokens', 4096);
     await setUserSetting('completion.debounceMinMs', 1500);
     await setUserSetting('completion.debounceMaxMs', 1500);
-    await waitFor('the settings', () => api.completion.settings().debounceMinMs === 1500 && api.completion.session.engine?.settings.nPredict === 4096);
+    await waitFor(
+      'the settings',
+      () => api.completion.settings().debounceMinMs === 1500 && api.completion.session.engine?.settings.nPredict === 4096,
+    );
     await openAt('def main():\n    |\n');
     const slots = async () => (await (await fetch(`${server!.url}/slots`)).json()) as Slot[];
     // A request to abort: the server is generating it (it has streamed a token; llama-server
@@ -100,7 +114,15 @@ describe('completion: real llama-server', function () {
     for (let attempt = 0; attempt < 3 && !running; attempt++) {
       const before = proxy!.infills().length;
       await type('x');
-      const candidate = await waitFor('a running /infill request', () => proxy!.infills().slice(before).find((r) => !r.ended && !r.closedAt), 10_000);
+      const candidate = await waitFor(
+        'a running /infill request',
+        () =>
+          proxy!
+            .infills()
+            .slice(before)
+            .find((r) => !r.ended && !r.closedAt),
+        10_000,
+      );
       await waitFor('the slot to be processing', async () => (await slots()).some((s) => s.is_processing), 5000);
       await waitFor('the server to stream a token', () => candidate.last !== undefined || candidate.ended || candidate.closedAt, 10_000);
       if (!candidate.ended && !candidate.closedAt) running = candidate;

@@ -32,7 +32,7 @@ const FUNC = 'def add(a, b):\n    |\n\nprint(add(1, 2))\n';
 /** The completion part of the status bar tooltip, as text (the item's MarkdownString escapes it). */
 function tooltipText(f: CompletionFixture): string {
   const t = f.api.statusBar.item.tooltip;
-  const shown = (typeof t === 'string' ? t : t?.value ?? '').replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+  const shown = (typeof t === 'string' ? t : (t?.value ?? '')).replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
   const text = f.api.completion.status.tooltip();
   for (const line of text.split('\n\n')) assert.ok(shown.includes(line), `the status bar tooltip shows ${JSON.stringify(line)}`);
   return text + (/Last error: .*/.exec(shown)?.[0] ?? '');
@@ -102,7 +102,11 @@ describe('completion: ghost text in the editor', function () {
     await ghostShown();
     await cycle('showNext');
     await runUntilChanged(editor, 'editor.action.inlineSuggest.commit');
-    assert.equal(editor.document.getText(), 'def add(a, b):\n    total = a + b\n\nprint(add(1, 2))\n', 'Show Next picked the one-line item');
+    assert.equal(
+      editor.document.getText(),
+      'def add(a, b):\n    total = a + b\n\nprint(add(1, 2))\n',
+      'Show Next picked the one-line item',
+    );
 
     await vscode.commands.executeCommand('editor.action.insertLineAfter');
     const again = nextProvide(f.api, (r) => r.items.length === 2 && r.character === 6);
@@ -222,7 +226,10 @@ describe('completion: ghost text in the editor', function () {
 
   it('shows an error in the status bar and at most one notification per kind', async () => {
     let failing = true;
-    f = await completionFixture({ generate: completes('return a + b'), fault: () => (failing ? { kind: 'status', status: 500 } : undefined) });
+    f = await completionFixture({
+      generate: completes('return a + b'),
+      fault: () => (failing ? { kind: 'status', status: 500 } : undefined),
+    });
     await openAt(FUNC);
     const seen: string[] = [];
     f.api.completion.provider.onDidProvide((r) => seen.push(`${r.character} ${r.reason}`));
@@ -230,7 +237,9 @@ describe('completion: ghost text in the editor', function () {
     await waitFor('the error', () => f!.api.completion.status.lastError?.code === 'server');
     await type('u', 120);
     await waitFor('a second failed request', () => f!.llama.requestsTo('/infill').length >= 2).catch((err: Error) => {
-      throw new Error(`${err.message}; provider: ${seen.join(' | ')}; text: ${JSON.stringify(vscode.window.activeTextEditor?.document.getText())}`);
+      throw new Error(
+        `${err.message}; provider: ${seen.join(' | ')}; text: ${JSON.stringify(vscode.window.activeTextEditor?.document.getText())}`,
+      );
     });
     assert.match(f.api.statusBar.item.text, /\$\(warning\)/);
     assert.match(tooltipText(f), /Last error: .*internal error \(500\)/);
@@ -252,7 +261,11 @@ describe('completion: ghost text in the editor', function () {
     await none;
     assert.match(tooltipText(f), /No completion model selected: run "Hearth: Select Completion Model"/);
     const offer = f.api.completion.status.notices.find((n) => n.kind === 'noModel');
-    assert.deepEqual(offer?.actions.map((a) => a.label), ['Select Completion Model'], 'offered once (per installation)');
+    assert.deepEqual(
+      offer?.actions.map((a) => a.label),
+      ['Select Completion Model'],
+      'offered once (per installation)',
+    );
     assert.equal(f.infills().length, 0);
   });
 });

@@ -41,7 +41,13 @@ describe('completion: Ollama and OpenAI-compatible backends', function () {
 
   it('Ollama: prompt + suffix for a model with insert; a clear error for one without a template', async () => {
     server = await startOllama();
-    const fim = mountFim(server, new FimFake({ generate: completes('return a + b'), ollamaModels: { 'qwen2.5-coder:7b-base-q4_K_M': ['completion', 'insert'], 'llama3.2:3b': ['completion', 'tools'] } }));
+    const fim = mountFim(
+      server,
+      new FimFake({
+        generate: completes('return a + b'),
+        ollamaModels: { 'qwen2.5-coder:7b-base-q4_K_M': ['completion', 'insert'], 'llama3.2:3b': ['completion', 'tools'] },
+      }),
+    );
     await use(api, server, 'ollama', 'qwen2.5-coder:7b-base-q4_K_M');
     await waitFor('the template description', () => {
       const s = api.completion.session.state;
@@ -55,7 +61,11 @@ describe('completion: Ollama and OpenAI-compatible backends', function () {
     assert.equal(body.stream, true);
     assert.equal(body.raw, undefined);
     assert.equal(typeof body.suffix, 'string');
-    assert.equal(body.options && (body.options as Record<string, unknown>).num_ctx, undefined, 'no num_ctx: Ollama must not reload the model');
+    assert.equal(
+      body.options && (body.options as Record<string, unknown>).num_ctx,
+      undefined,
+      'no num_ctx: Ollama must not reload the model',
+    );
     assert.match(api.completion.status.tooltip(), /FIM template: the model's own template in Ollama/);
 
     await closeEditors();
@@ -65,7 +75,10 @@ describe('completion: Ollama and OpenAI-compatible backends', function () {
     const error = await waitFor('the error', () => api.completion.status.lastError);
     assert.match(error.message, /cannot fill in the middle on Ollama.*no "insert" capability and no FIM template/);
     const notice = api.completion.status.notices.find((n) => n.kind === 'error:badRequest');
-    assert.deepEqual(notice?.actions.map((a) => a.label), ['Open Settings', 'Select Completion Model']);
+    assert.deepEqual(
+      notice?.actions.map((a) => a.label),
+      ['Open Settings', 'Select Completion Model'],
+    );
   });
 
   it('LM Studio: /v1/completions with the family template; nothing sent without a known template', async () => {
@@ -74,7 +87,10 @@ describe('completion: Ollama and OpenAI-compatible backends', function () {
     await use(api, server, 'lmstudio', 'qwen2.5-coder-7b-instruct');
     const state = api.completion.session.state;
     assert.equal(state.kind === 'ready' && state.backend, 'LM Studio /v1/completions');
-    assert.match(api.completion.status.tooltip(), /FIM template: Qwen2\.5-Coder \/ Qwen3-Coder \(detected from "qwen2\.5-coder-7b-instruct"; an instruct model/);
+    assert.match(
+      api.completion.status.tooltip(),
+      /FIM template: Qwen2\.5-Coder \/ Qwen3-Coder \(detected from "qwen2\.5-coder-7b-instruct"; an instruct model/,
+    );
     await openAt(FUNC);
     const shown = nextProvide(api, (r) => r.items.length > 0 && r.character === 7);
     await type('ret');
@@ -90,7 +106,10 @@ describe('completion: Ollama and OpenAI-compatible backends', function () {
     const off = api.completion.session.state;
     assert.ok(off.kind === 'off' && off.reason === 'noTemplate', 'no engine without a template');
     assert.match(api.completion.status.tooltip(), /No FIM template known for "meta-llama-3\.1-8b-instruct"/);
-    assert.ok(api.completion.status.notices.some((n) => n.kind.startsWith('state:noTemplate')), 'one notification with Open Settings');
+    assert.ok(
+      api.completion.status.notices.some((n) => n.kind.startsWith('state:noTemplate')),
+      'one notification with Open Settings',
+    );
     await openAt(FUNC);
     const none = nextProvide(api, (r) => !!r.reason?.startsWith('No FIM template'));
     await type('r');

@@ -4,7 +4,16 @@
 // (n_predict 0) follows a change of the ring once the user is idle.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeEditors, completes, completionFixture, nextProvide, resetCompletion, sleep, type, type CompletionFixture } from './completionFixture';
+import {
+  closeEditors,
+  completes,
+  completionFixture,
+  nextProvide,
+  resetCompletion,
+  sleep,
+  type,
+  type CompletionFixture,
+} from './completionFixture';
 import { waitFor } from './helpers';
 
 function file(rel: string): vscode.Uri {
@@ -74,7 +83,10 @@ describe('completion: extra context', function () {
     await shown;
     const body = f.infills()[f.infills().length - 1].body;
     const extra = body.input_extra as { filename: string; text: string }[];
-    assert.deepEqual(extra.map((c) => c.filename), ['src/gen/kept.ts', 'src/format.ts']);
+    assert.deepEqual(
+      extra.map((c) => c.filename),
+      ['src/gen/kept.ts', 'src/format.ts'],
+    );
     assert.ok(extra[1].text.includes('export'), 'the chunk holds the file text');
     const sent = JSON.stringify(f.llama.requests.map((r) => r.body));
     for (const never of ['not-a-real-token', 'sk-fake-hearth', 'const secret', 'const generated']) {
@@ -86,7 +98,15 @@ describe('completion: extra context', function () {
     await open('src/app.ts', 5);
     await waitFor('app.ts in the ring', () => names().includes('src/app.ts'));
     assert.ok(names().includes('src/util.py'), 'the edited file joined the ring when the user left it');
-    const warm = await waitFor('a warm-up request', () => f!.infills().slice(before).find((r) => r.body.n_predict === 0), 6000);
+    const warm = await waitFor(
+      'a warm-up request',
+      () =>
+        f!
+          .infills()
+          .slice(before)
+          .find((r) => r.body.n_predict === 0),
+      6000,
+    );
     assert.ok((warm.body.input_extra as { filename: string }[]).some((c) => c.filename === 'src/app.ts'));
     await waitFor('the warm-up counted', () => f!.api.completion.session.engine!.totals.warmups >= 1);
     await closeEditors();
@@ -98,8 +118,15 @@ describe('completion: extra context', function () {
     ring.clear();
     const editor = await open('src/util.py');
     editor.selection = new vscode.Selection(13, 0, 17, 17); // word_count
-    await waitFor('the selection in the ring', () => ring.chunks.find((c) => c.filename === 'src/util.py' && c.text.startsWith('def word_count')), 3000);
-    assert.deepEqual(f.api.completion.feeder.added.slice(-1).map((a) => a.event), ['selected']);
+    await waitFor(
+      'the selection in the ring',
+      () => ring.chunks.find((c) => c.filename === 'src/util.py' && c.text.startsWith('def word_count')),
+      3000,
+    );
+    assert.deepEqual(
+      f.api.completion.feeder.added.slice(-1).map((a) => a.event),
+      ['selected'],
+    );
     await closeEditors();
   });
 });

@@ -103,7 +103,17 @@ export async function editorSettings(): Promise<void> {
 
 /** Puts completion settings and switches back to their defaults. */
 export async function resetCompletion(api?: HearthApi): Promise<void> {
-  for (const key of ['enable', 'template', 'maxLines', 'maxTokens', 'rightOfCursor', 'extraContext', 'samplers', 'debounceMinMs', 'debounceMaxMs']) {
+  for (const key of [
+    'enable',
+    'template',
+    'maxLines',
+    'maxTokens',
+    'rightOfCursor',
+    'extraContext',
+    'samplers',
+    'debounceMinMs',
+    'debounceMaxMs',
+  ]) {
     await setUserSetting(`completion.${key}`, undefined);
   }
   await setUserSetting('servers', undefined);
@@ -142,13 +152,19 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** The next provider call that matches, after now. */
-export function nextProvide(api: HearthApi, match: (r: ProvideRecord) => boolean = (r) => r.items.length > 0, timeoutMs = 10_000): Promise<ProvideRecord> {
+export function nextProvide(
+  api: HearthApi,
+  match: (r: ProvideRecord) => boolean = (r) => r.items.length > 0,
+  timeoutMs = 10_000,
+): Promise<ProvideRecord> {
   return new Promise((resolve, reject) => {
     const seen: string[] = [];
     const timer = setTimeout(() => {
       listener.dispose();
       const editor = vscode.window.activeTextEditor;
-      const where = editor ? `${editor.document.uri.toString()} ${JSON.stringify(editor.document.getText().slice(0, 200))}` : 'no active editor';
+      const where = editor
+        ? `${editor.document.uri.toString()} ${JSON.stringify(editor.document.getText().slice(0, 200))}`
+        : 'no active editor';
       reject(new Error(`no matching provider call within ${timeoutMs} ms; saw: ${seen.slice(-5).join(' | ') || 'none'}; active: ${where}`));
     }, timeoutMs);
     const listener = api.completion.provider.onDidProvide((r) => {
@@ -164,10 +180,14 @@ export function nextProvide(api: HearthApi, match: (r: ProvideRecord) => boolean
 /** Runs an inline-suggestion command until the document changes (ghost text may take a frame to show). */
 export async function runUntilChanged(editor: vscode.TextEditor, command: string, timeoutMs = 5000): Promise<void> {
   const before = editor.document.getText();
-  await waitFor(`${command} to change the document`, async () => {
-    await vscode.commands.executeCommand(command);
-    return editor.document.getText() !== before;
-  }, timeoutMs);
+  await waitFor(
+    `${command} to change the document`,
+    async () => {
+      await vscode.commands.executeCommand(command);
+      return editor.document.getText() !== before;
+    },
+    timeoutMs,
+  );
 }
 
 export async function closeEditors(): Promise<void> {

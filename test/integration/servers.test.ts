@@ -13,9 +13,7 @@ async function pickThroughQuickPick(command: string, modelId: string, expectDesc
   const api = await hearth();
   const result = vscode.commands.executeCommand(command);
   const qp = await waitFor('the quick pick', () => api.picker.current);
-  const item = await waitFor(`${modelId} in the quick pick`, () =>
-    qp.items.find((i) => i.label.replace(/^\$\(check\) /, '') === modelId),
-  );
+  const item = await waitFor(`${modelId} in the quick pick`, () => qp.items.find((i) => i.label.replace(/^\$\(check\) /, '') === modelId));
   if (expectDescription) assert.match(item.description ?? '', expectDescription);
   const separators = qp.items.filter((i) => i.kind === vscode.QuickPickItemKind.Separator);
   assert.ok(separators.length >= 1, 'models are grouped under a separator per server');
@@ -172,7 +170,10 @@ describe('server settings and keys', function () {
         { name: 'Good', kind: 'llamacpp', url: llama.url },
       ]);
       await waitFor('the valid server', () => api.registry.servers().some((s) => s.name === 'Good'));
-      assert.deepEqual(api.registry.servers().map((s) => s.name), ['Good']);
+      assert.deepEqual(
+        api.registry.servers().map((s) => s.name),
+        ['Good'],
+      );
       const problems = api.configProblems();
       assert.equal(problems.length, 1);
       assert.match(problems[0], /Broken/);
@@ -208,9 +209,14 @@ describe('server settings and keys', function () {
       assert.equal(statuses.find((s) => s.server.name === 'Open')?.state, 'ok');
       assert.ok(guarded.requests.some((r) => r.headers.authorization === 'Bearer sk-team-secret'));
       assert.ok(open.requests.length > 0);
-      assert.ok(open.requests.every((r) => r.headers.authorization === undefined), 'a server without a key got an Authorization header');
+      assert.ok(
+        open.requests.every((r) => r.headers.authorization === undefined),
+        'a server without a key got an Authorization header',
+      );
     } finally {
-      await api.keys.remove(api.registry.servers().find((s) => s.name === 'Guarded') ?? { name: 'Guarded', kind: 'llamacpp', url: guarded.url });
+      await api.keys.remove(
+        api.registry.servers().find((s) => s.name === 'Guarded') ?? { name: 'Guarded', kind: 'llamacpp', url: guarded.url },
+      );
       await guarded.close();
       await open.close();
     }

@@ -38,7 +38,10 @@ export function onHostMessage(handler: (message: HostToWebview) => void): void {
 
 export function savedState(): SavedState {
   const s = api.getState() as Partial<SavedState> | undefined;
-  return { conversationId: typeof s?.conversationId === 'string' ? s.conversationId : undefined, draft: typeof s?.draft === 'string' ? s.draft : '' };
+  return {
+    conversationId: typeof s?.conversationId === 'string' ? s.conversationId : undefined,
+    draft: typeof s?.draft === 'string' ? s.draft : '',
+  };
 }
 
 export function saveState(state: SavedState): void {

@@ -13,11 +13,17 @@ const SEP = '\u0000';
 export class Composer {
   readonly el = h('div', { class: 'composer' });
   private readonly chips = h('div', { class: 'chips' });
-  readonly input = h('textarea', { class: 'input', label: 'Message', attrs: { rows: '1', placeholder: 'Ask about your code — @ attaches a file' } });
+  readonly input = h('textarea', {
+    class: 'input',
+    label: 'Message',
+    attrs: { rows: '1', placeholder: 'Ask about your code — @ attaches a file' },
+  });
   private readonly send = h('button', { class: 'primary-button send', label: 'Send', attrs: { type: 'button' } }, icon('send'));
   private readonly stop = h('button', { class: 'primary-button stop', label: 'Stop', attrs: { type: 'button' } }, icon('debug-stop'));
   private readonly fileToggle = button('Include the current file', 'file', () => this.toggle('file'), { class: 'icon-button toggle' });
-  private readonly problemsToggle = button('Include the current file\'s problems', 'warning', () => this.toggle('problems'), { class: 'icon-button toggle' });
+  private readonly problemsToggle = button("Include the current file's problems", 'warning', () => this.toggle('problems'), {
+    class: 'icon-button toggle',
+  });
   private readonly model = h('select', { class: 'model-select', label: 'Model' });
   private state: ChatState | undefined;
   private conversationId: string | undefined;
@@ -27,7 +33,17 @@ export class Composer {
 
   constructor() {
     const attach = button('Attach a file (@)', 'mention', () => post({ type: 'pickFile' }));
-    const bar = h('div', { class: 'composer-bar' }, attach, this.fileToggle, this.problemsToggle, this.model, h('span', { class: 'spacer' }), this.send, this.stop);
+    const bar = h(
+      'div',
+      { class: 'composer-bar' },
+      attach,
+      this.fileToggle,
+      this.problemsToggle,
+      this.model,
+      h('span', { class: 'spacer' }),
+      this.send,
+      this.stop,
+    );
     this.el.append(this.chips, h('div', { class: 'input-wrap' }, this.input), bar);
     this.stop.hidden = true;
     this.send.addEventListener('click', () => this.submit());
@@ -58,12 +74,22 @@ export class Composer {
     this.contextIds = state.attachments.map((c) => c.id);
     this.chips.replaceChildren(
       ...state.attachments.map((c) =>
-        h('span', { class: 'chip', title: c.detail }, icon(c.kind === 'selection' ? 'code' : 'file'), h('span', { text: c.label }),
-          button(`Remove ${c.label}`, 'close', () => post({ type: 'removeAttachment', id: c.id }), { class: 'chip-remove' }))),
+        h(
+          'span',
+          { class: 'chip', title: c.detail },
+          icon(c.kind === 'selection' ? 'code' : 'file'),
+          h('span', { text: c.label }),
+          button(`Remove ${c.label}`, 'close', () => post({ type: 'removeAttachment', id: c.id }), { class: 'chip-remove' }),
+        ),
+      ),
     );
     this.chips.hidden = state.attachments.length === 0;
-    this.setToggle(this.fileToggle, state.includeCurrentFile, state.currentFile ? `Include the current file (${state.currentFile})` : 'Include the current file');
-    this.setToggle(this.problemsToggle, state.includeProblems, 'Include the current file\'s problems');
+    this.setToggle(
+      this.fileToggle,
+      state.includeCurrentFile,
+      state.currentFile ? `Include the current file (${state.currentFile})` : 'Include the current file',
+    );
+    this.setToggle(this.problemsToggle, state.includeProblems, "Include the current file's problems");
     this.renderModels(state);
     this.send.hidden = state.busy;
     this.stop.hidden = !state.busy;

@@ -32,7 +32,12 @@ export function icon(name: string, extra = ''): HTMLSpanElement {
 }
 
 /** A button with an icon and an accessible name; `text` shows a label next to the icon. */
-export function button(label: string, iconName: string | undefined, onClick: (event: MouseEvent) => void, options: { class?: string; text?: string } = {}): HTMLButtonElement {
+export function button(
+  label: string,
+  iconName: string | undefined,
+  onClick: (event: MouseEvent) => void,
+  options: { class?: string; text?: string } = {},
+): HTMLButtonElement {
   const b = h('button', { class: options.class ?? 'icon-button', label, attrs: { type: 'button' }, on: { click: onClick } });
   if (iconName) b.append(icon(iconName));
   if (options.text) b.append(h('span', { class: 'button-text', text: options.text }));

@@ -16,7 +16,11 @@ export class Header {
       beforeLeave();
       post({ type: 'newChat' });
     });
-    const exportButton = button('Export to Markdown', 'export', () => this.currentId && post({ type: 'exportConversation', id: this.currentId }));
+    const exportButton = button(
+      'Export to Markdown',
+      'export',
+      () => this.currentId && post({ type: 'exportConversation', id: this.currentId }),
+    );
     const remove = button('Delete Chat', 'trash', () => this.currentId && post({ type: 'deleteConversation', id: this.currentId }));
     this.select.addEventListener('change', () => {
       beforeLeave();

@@ -59,7 +59,10 @@ export class MessageItem implements Renderable {
   private editing = false;
   private lastCtx = { isLast: false, busy: false };
 
-  constructor(view: MessageView, private readonly hooks: ItemHooks) {
+  constructor(
+    view: MessageView,
+    private readonly hooks: ItemHooks,
+  ) {
     this.view = view;
     const who = view.role === 'user' ? 'You' : 'Hearth';
     this.el = h('div', { class: `message ${view.role}`, attrs: { 'data-id': view.id } });
@@ -151,7 +154,8 @@ export class MessageItem implements Renderable {
       this.tail.querySelector('code')?.append(rest);
       dom = live.fence = { start: fence.start, version: fence.version, lang: fence.lang, pieces: 0, rest };
     }
-    for (; dom.pieces < fence.pieces.length; dom.pieces++) dom.rest.insertAdjacentHTML('beforebegin', `<span class="fence-piece">${fence.pieces[dom.pieces]}</span>`);
+    for (; dom.pieces < fence.pieces.length; dom.pieces++)
+      dom.rest.insertAdjacentHTML('beforebegin', `<span class="fence-piece">${fence.pieces[dom.pieces]}</span>`);
     dom.rest.innerHTML = fence.restHtml;
   }
 
@@ -218,7 +222,9 @@ export class MessageItem implements Renderable {
 
   private renderChips(): void {
     const chips = this.view.attachments ?? [];
-    this.chips.replaceChildren(...chips.map((c) => h('span', { class: 'chip', title: c.detail }, icon(chipIcon(c.kind)), h('span', { text: c.label }))));
+    this.chips.replaceChildren(
+      ...chips.map((c) => h('span', { class: 'chip', title: c.detail }, icon(chipIcon(c.kind)), h('span', { text: c.label }))),
+    );
     this.chips.hidden = chips.length === 0;
   }
 
@@ -230,8 +236,18 @@ export class MessageItem implements Renderable {
   private renderError(error: MessageView['error']): void {
     this.error.hidden = !error;
     if (!error) return this.error.replaceChildren();
-    const buttons = error.actions.map((a) => h('button', { class: 'secondary-button', text: a.label, attrs: { type: 'button' }, on: { click: () => this.hooks.action(a.id, this.id) } }));
-    this.error.replaceChildren(h('div', { class: 'error-text' }, icon('error'), h('span', { text: error.message })), h('div', { class: 'error-actions' }, ...buttons));
+    const buttons = error.actions.map((a) =>
+      h('button', {
+        class: 'secondary-button',
+        text: a.label,
+        attrs: { type: 'button' },
+        on: { click: () => this.hooks.action(a.id, this.id) },
+      }),
+    );
+    this.error.replaceChildren(
+      h('div', { class: 'error-text' }, icon('error'), h('span', { text: error.message })),
+      h('div', { class: 'error-actions' }, ...buttons),
+    );
   }
 
   private renderActions(): void {
@@ -265,9 +281,12 @@ export class MessageItem implements Renderable {
         done(false);
       }
     });
-    const bar = h('div', { class: 'edit-bar' },
+    const bar = h(
+      'div',
+      { class: 'edit-bar' },
       h('button', { class: 'primary-button', text: 'Resend', attrs: { type: 'button' }, on: { click: () => done(true) } }),
-      h('button', { class: 'secondary-button', text: 'Cancel', attrs: { type: 'button' }, on: { click: () => done(false) } }));
+      h('button', { class: 'secondary-button', text: 'Cancel', attrs: { type: 'button' }, on: { click: () => done(false) } }),
+    );
     this.stable.replaceChildren(box, bar);
     box.focus();
   }

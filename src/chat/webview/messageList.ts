@@ -13,9 +13,12 @@ import { AutoScroll } from './scroll';
 
 export class MessageList {
   readonly el = h('div', { class: 'messages', label: 'Messages', attrs: { role: 'log', 'aria-live': 'polite', tabindex: '0' } });
-  private readonly empty = h('div', { class: 'empty' },
+  private readonly empty = h(
+    'div',
+    { class: 'empty' },
     icon('comment-discussion', 'empty-icon'),
-    h('p', { text: 'Ask about your code. Attach files with @, or select code and run Hearth: Ask About Selection.' }));
+    h('p', { text: 'Ask about your code. Attach files with @, or select code and run Hearth: Ask About Selection.' }),
+  );
   readonly scroll = new AutoScroll(this.el);
   private items = new Map<string, MessageItem>();
   private conversationId: string | undefined;

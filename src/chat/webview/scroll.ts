@@ -12,18 +12,26 @@ export class AutoScroll {
   constructor(private readonly list: HTMLElement) {
     this.jump = button('Jump to latest', 'arrow-down', () => this.toBottom(), { class: 'jump-button', text: 'Latest' });
     this.jump.hidden = true;
-    list.addEventListener('wheel', (e) => {
-      if (e.deltaY < 0) this.release();
-    }, { passive: true });
+    list.addEventListener(
+      'wheel',
+      (e) => {
+        if (e.deltaY < 0) this.release();
+      },
+      { passive: true },
+    );
     list.addEventListener('keydown', (e) => {
       if (['PageUp', 'ArrowUp', 'Home'].includes(e.key)) this.release();
     });
-    list.addEventListener('scroll', () => {
-      const near = this.distance() <= NEAR_BOTTOM_PX;
-      if (near && !this.stick) this.stick = true;
-      else if (!near && this.stick && !this.settling) this.stick = false;
-      this.jump.hidden = this.stick;
-    }, { passive: true });
+    list.addEventListener(
+      'scroll',
+      () => {
+        const near = this.distance() <= NEAR_BOTTOM_PX;
+        if (near && !this.stick) this.stick = true;
+        else if (!near && this.stick && !this.settling) this.stick = false;
+        this.jump.hidden = this.stick;
+      },
+      { passive: true },
+    );
   }
 
   /** True while a scroll we made is being applied (so our own scroll events do not unstick). */

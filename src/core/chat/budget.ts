@@ -87,7 +87,12 @@ const MIN_ITEM_TOKENS = 48;
  * the others share what is left evenly (water-filling) and are cut; an item
  * whose share is too small to be useful is dropped.
  */
-function fitItems(items: Attachment[], room: number, count: (t: string) => number, omitted: Omitted): { items: Attachment[]; tokens: number } {
+function fitItems(
+  items: Attachment[],
+  room: number,
+  count: (t: string) => number,
+  omitted: Omitted,
+): { items: Attachment[]; tokens: number } {
   const need = items.map((i) => count(formatAttachment(i)) + 2);
   const total = need.reduce((a, b) => a + b, 0);
   if (total <= room) return { items, tokens: total };
@@ -136,7 +141,7 @@ function build(input: BudgetInput, scale: number): BudgetResult {
 
   const turns = normalize(input.turns);
   const last = turns[turns.length - 1];
-  if (!last || last.role !== 'user') throw new Error('buildPrompt: the last turn must be the user\'s message');
+  if (!last || last.role !== 'user') throw new Error("buildPrompt: the last turn must be the user's message");
   const system: PromptMessage[] = input.system ? [{ role: 'system', content: input.system }] : [];
   const systemTokens = input.system ? count(input.system) + per : 0;
 

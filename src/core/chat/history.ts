@@ -23,7 +23,6 @@ const INDEX = 'index.json';
 /** Temp files younger than this may belong to another window writing right now. */
 const STALE_TEMP_MS = 10 * 60_000;
 
-
 export interface HistoryOptions {
   log?: Logger;
   now?: () => number;
@@ -56,7 +55,9 @@ export class HistoryStore {
     await fs.mkdir(this.dir, { recursive: true });
     const names = await fs.readdir(this.dir);
     await this.removeStaleTemps(names);
-    const onDisk = new Set(names.filter((n) => n !== INDEX && n.endsWith('.json') && ID_PATTERN.test(n.slice(0, -5))).map((n) => n.slice(0, -5)));
+    const onDisk = new Set(
+      names.filter((n) => n !== INDEX && n.endsWith('.json') && ID_PATTERN.test(n.slice(0, -5))).map((n) => n.slice(0, -5)),
+    );
 
     let index: IndexFile | undefined;
     if (names.includes(INDEX)) {
@@ -173,7 +174,9 @@ export class HistoryStore {
     } catch {
       return false;
     }
-    const onDisk = new Set(names.filter((n) => n !== INDEX && n.endsWith('.json') && ID_PATTERN.test(n.slice(0, -5))).map((n) => n.slice(0, -5)));
+    const onDisk = new Set(
+      names.filter((n) => n !== INDEX && n.endsWith('.json') && ID_PATTERN.test(n.slice(0, -5))).map((n) => n.slice(0, -5)),
+    );
     let changed = false;
     for (const id of [...this.summaries.keys()]) {
       if (onDisk.has(id)) continue;
@@ -229,7 +232,11 @@ export class HistoryStore {
       return; // missing or unreadable: ours replaces it
     }
     if (!isIndexFile(disk)) return;
-    const exists = (id: string) => fs.stat(this.file(id)).then(() => true, () => false);
+    const exists = (id: string) =>
+      fs.stat(this.file(id)).then(
+        () => true,
+        () => false,
+      );
     await mergeIndex({ summaries: this.summaries, drafts: this.drafts, deleted: this.deleted }, disk, exists);
   }
 
@@ -286,5 +293,4 @@ export class HistoryStore {
       }
     }
   }
-
 }

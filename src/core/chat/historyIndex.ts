@@ -18,7 +18,9 @@ export function isIndexFile(x: unknown): x is IndexFile {
   return (
     o.version === 1 &&
     Array.isArray(o.conversations) &&
-    o.conversations.every((s) => typeof s?.id === 'string' && ID_PATTERN.test(s.id) && typeof s.title === 'string' && typeof s.updated === 'number') &&
+    o.conversations.every(
+      (s) => typeof s?.id === 'string' && ID_PATTERN.test(s.id) && typeof s.title === 'string' && typeof s.updated === 'number',
+    ) &&
     typeof o.drafts === 'object' &&
     o.drafts !== null
   );

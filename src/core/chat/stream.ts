@@ -112,7 +112,10 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   let response: Response;
   try {
     response = await openai.chat.completions
-      .create(requestBody(options, log) as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal: controller.signal, maxRetries: 0 })
+      .create(requestBody(options, log) as unknown as OpenAI.ChatCompletionCreateParamsStreaming, {
+        signal: controller.signal,
+        maxRetries: 0,
+      })
       .asResponse();
   } catch (err) {
     signal?.removeEventListener('abort', onAbort);
@@ -188,7 +191,11 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   } catch (err) {
     if (signal?.aborted) return finish(true);
     reply.error ??= idleExpired
-      ? chatError('timeout', `${describeServer(ctx)} sent nothing for ${Math.round((options.idleTimeoutMs ?? 0) / 1000)} s; the reply was cut short.`, ctx)
+      ? chatError(
+          'timeout',
+          `${describeServer(ctx)} sent nothing for ${Math.round((options.idleTimeoutMs ?? 0) / 1000)} s; the reply was cut short.`,
+          ctx,
+        )
       : classify(err, { ...ctx, phase: 'body' });
     log.warn(`chat: stream failed: ${reply.error.toLogString()}`);
     return finish(false);

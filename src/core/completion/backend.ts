@@ -179,8 +179,12 @@ export function throwStreamError(obj: Record<string, unknown>): void {
   const e = typeof err === 'object' ? (err as Record<string, unknown>) : { message: err };
   const message = typeof e.message === 'string' ? e.message : JSON.stringify(err);
   const code = num(e.code);
-  throw new HearthError(code && code >= 400 && code < 500 ? 'badRequest' : 'server', `The server reported an error in its stream: ${message}`, {
-    detail: message,
-    status: code,
-  });
+  throw new HearthError(
+    code && code >= 400 && code < 500 ? 'badRequest' : 'server',
+    `The server reported an error in its stream: ${message}`,
+    {
+      detail: message,
+      status: code,
+    },
+  );
 }

@@ -9,7 +9,15 @@ import { classify, isHearthError } from '../errors';
 import { type Logger, nullLogger } from '../types';
 import type { FimRequest } from './backend';
 import { CompletionCache } from './cache';
-import { applySuggestion, buildExcerpt, type DocumentSnapshot, estimateTokens, type Excerpt, shouldRequest, textAfterCursor } from './excerpt';
+import {
+  applySuggestion,
+  buildExcerpt,
+  type DocumentSnapshot,
+  estimateTokens,
+  type Excerpt,
+  shouldRequest,
+  textAfterCursor,
+} from './excerpt';
 import { type CompletionOutcome, type CompletionSettings, DEFAULT_SETTINGS, type EngineConfig, type EngineOptions } from './options';
 import { postprocess } from './postprocess';
 import { type ExtraChunk, ExtraRing, extraBudget, IdleTimer, warmupDue } from './ring';
@@ -105,7 +113,10 @@ export class CompletionEngine {
     this.last = p;
     const id = this.nextId++;
     const t0 = Date.now();
-    const out = await this.scheduler.schedule(p.key, (sig) => this.request(p, 'completion', id, sig, t0), { signal, delayMs: options.delayMs });
+    const out = await this.scheduler.schedule(p.key, (sig) => this.request(p, 'completion', id, sig, t0), {
+      signal,
+      delayMs: options.delayMs,
+    });
     if (out.status === 'done') return out.value;
     if (out.status === 'failed') {
       const error = classify(out.error);
@@ -210,7 +221,14 @@ export class CompletionEngine {
       const error = classify(err);
       if (signal.aborted || error.code === 'aborted') {
         const discarded = partial ? estimateTokens(partial, this.speed.charsPerToken) : 0;
-        this.emit({ ...base, outcome: 'aborted', aborted: true, fromCache: false, discardedTokens: discarded, requestMs: Date.now() - sent });
+        this.emit({
+          ...base,
+          outcome: 'aborted',
+          aborted: true,
+          fromCache: false,
+          discardedTokens: discarded,
+          requestMs: Date.now() - sent,
+        });
         throw err;
       }
       if (isHearthError(error, 'contextExceeded')) this.speed.shrink();
@@ -266,7 +284,14 @@ export class CompletionEngine {
         try {
           const t = await warmup(this.fimRequest(p, sig));
           this.warmedVersion = version;
-          this.emit({ ...this.base('warmup', id), outcome: 'stored', fromCache: false, promptMs: t.promptMs, promptTokens: t.promptTokens, cachedTokens: t.cachedTokens });
+          this.emit({
+            ...this.base('warmup', id),
+            outcome: 'stored',
+            fromCache: false,
+            promptMs: t.promptMs,
+            promptTokens: t.promptTokens,
+            cachedTokens: t.cachedTokens,
+          });
         } catch (err) {
           const error = classify(err);
           if (error.code === 'aborted') return;

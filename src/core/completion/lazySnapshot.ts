@@ -25,7 +25,13 @@ export interface Replacement {
   text: string;
 }
 
-export function lazySnapshot(source: LineSource, line: number, character: number, rest: SnapshotRest = {}, replace?: Replacement): DocumentSnapshot {
+export function lazySnapshot(
+  source: LineSource,
+  line: number,
+  character: number,
+  rest: SnapshotRest = {},
+  replace?: Replacement,
+): DocumentSnapshot {
   const version = source.version;
   const lineCount = source.lineCount;
   const memo = new Map<number, string>();

@@ -83,7 +83,8 @@ export class OpenAICompletionsBackend implements FimBackend {
       const finish = choice?.finish_reason;
       if (finish === 'length') stop = 'limit';
       else if (finish === 'stop') stop = 'eos';
-      if (typeof obj.usage === 'object' && obj.usage !== null) timings = { ...timings, ...usageTimings(obj.usage as Record<string, unknown>) };
+      if (typeof obj.usage === 'object' && obj.usage !== null)
+        timings = { ...timings, ...usageTimings(obj.usage as Record<string, unknown>) };
       if (typeof obj.timings === 'object' && obj.timings !== null) timings = { ...timings, ...llamaTimings(obj) };
       const kept = budget.check(text);
       if (kept !== undefined) return { text: kept, timings, fromCache: false, stop: 'time' };

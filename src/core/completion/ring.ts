@@ -165,7 +165,13 @@ export function extraBudget(nCtx: number | undefined, nBatch: number, serverNPre
 }
 
 /** Whether to send a warm-up request now: the ring changed since the last one and the user is idle. */
-export function warmupDue(state: { ringVersion: number; warmedVersion: number; idleForMs: number; idleMs: number; busy: boolean }): boolean {
+export function warmupDue(state: {
+  ringVersion: number;
+  warmedVersion: number;
+  idleForMs: number;
+  idleMs: number;
+  busy: boolean;
+}): boolean {
   return !state.busy && state.ringVersion !== state.warmedVersion && state.idleForMs >= state.idleMs;
 }
 

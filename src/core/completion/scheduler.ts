@@ -41,10 +41,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
 };
 
 export type Outcome<T> =
-  | { status: 'done'; value: T; delayMs: number }
-  | { status: 'superseded' }
-  | { status: 'aborted' }
-  | { status: 'failed'; error: unknown };
+  { status: 'done'; value: T; delayMs: number } | { status: 'superseded' } | { status: 'aborted' } | { status: 'failed'; error: unknown };
 
 export interface ScheduleOptions {
   /** Debounce for this call; the adaptive one when omitted. */

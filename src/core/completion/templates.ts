@@ -46,7 +46,7 @@ export interface FimTemplate {
 function fill(pattern: string, parts: FimParts): string {
   // One pass, so a `{suffix}` typed inside the prefix is never substituted again.
   return pattern.replace(/\{(prefix|suffix|filename)\}/g, (_, key: string) =>
-    key === 'prefix' ? parts.prefix : key === 'suffix' ? parts.suffix : parts.filename ?? '',
+    key === 'prefix' ? parts.prefix : key === 'suffix' ? parts.suffix : (parts.filename ?? ''),
   );
 }
 

@@ -47,7 +47,9 @@ const PROBES: Record<ServerConfig['kind'], (get: Get) => Promise<boolean>> = {
     const [version, models] = await Promise.all([get('/version').catch(() => undefined), get('/v1/models').catch(() => undefined)]);
     if (version?.status === 200 && typeof version.json?.version === 'string' && models?.status === 200) return true;
     const data = models?.status === 200 ? models.json?.data : undefined;
-    return Array.isArray(data) && data.some((m) => typeof m === 'object' && m !== null && (m as { owned_by?: unknown }).owned_by === 'vllm');
+    return (
+      Array.isArray(data) && data.some((m) => typeof m === 'object' && m !== null && (m as { owned_by?: unknown }).owned_by === 'vllm')
+    );
   },
   async openai() {
     return false; // no default port: never auto-detected

@@ -168,7 +168,13 @@ export async function discover(
   signal?: AbortSignal,
   options: DiscoverOptions = {},
 ): Promise<ServerStatus> {
-  const c: Ctx = { client, server, signal, timeoutMs: options.timeoutMs ?? Math.min(client.timeoutMs, 5000), concurrency: options.concurrency ?? 4 };
+  const c: Ctx = {
+    client,
+    server,
+    signal,
+    timeoutMs: options.timeoutMs ?? Math.min(client.timeoutMs, 5000),
+    concurrency: options.concurrency ?? 4,
+  };
   try {
     const found = await BY_KIND[server.kind](c);
     return { server, state: 'ok', models: found.models, ...(found.props ? { props: found.props } : {}), checkedAt: Date.now() };

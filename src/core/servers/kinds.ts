@@ -2,7 +2,6 @@
 // `hearth.servers` setting. Pure TypeScript, no `vscode` import.
 import { kindLabel, type ServerConfig, type ServerKind } from '../types';
 
-
 export interface KindInfo {
   kind: ServerKind;
   /** Shown to the user: "llama.cpp", "Ollama", … */
@@ -31,8 +30,6 @@ export const KINDS: readonly KindInfo[] = [
 export function isServerKind(value: unknown): value is ServerKind {
   return typeof value === 'string' && KINDS.some((k) => k.kind === value);
 }
-
-
 
 /**
  * The servers auto-detection probes: one per kind with a default port, on

@@ -1,9 +1,27 @@
 import assert from 'node:assert/strict';
-import { attachmentLabel, createIgnoreMatcher, dedupeAttachments, fenceFor, formatAttachment, formatUserContent, needsConfirmation, toChip, truncateAttachment, truncateText } from '../../../src/core/chat/attachments';
+import {
+  attachmentLabel,
+  createIgnoreMatcher,
+  dedupeAttachments,
+  fenceFor,
+  formatAttachment,
+  formatUserContent,
+  needsConfirmation,
+  toChip,
+  truncateAttachment,
+  truncateText,
+} from '../../../src/core/chat/attachments';
 import { type Attachment } from '../../../src/core/chat/types';
 import { isSecretLooking } from '../../../src/core/secretFiles';
 
-const selection: Attachment = { id: '1', kind: 'selection', path: 'src/app.ts', language: 'typescript', lines: { start: 10, end: 12 }, text: 'const a = 1;\nconst b = 2;\nconst c = 3;' };
+const selection: Attachment = {
+  id: '1',
+  kind: 'selection',
+  path: 'src/app.ts',
+  language: 'typescript',
+  lines: { start: 10, end: 12 },
+  text: 'const a = 1;\nconst b = 2;\nconst c = 3;',
+};
 const file: Attachment = { id: '2', kind: 'file', path: 'src/util.py', language: 'python', text: 'def f():\n    return 1\n' };
 const problems: Attachment = {
   id: '3',
@@ -25,7 +43,10 @@ describe('chat/context', () => {
   });
 
   it('formats a selection with its path, range and language fence', () => {
-    assert.equal(formatAttachment(selection), 'Selection from `src/app.ts` (lines 10-12):\n```typescript\nconst a = 1;\nconst b = 2;\nconst c = 3;\n```');
+    assert.equal(
+      formatAttachment(selection),
+      'Selection from `src/app.ts` (lines 10-12):\n```typescript\nconst a = 1;\nconst b = 2;\nconst c = 3;\n```',
+    );
     assert.equal(formatAttachment(file), 'File `src/util.py`:\n```python\ndef f():\n    return 1\n```');
   });
 
@@ -53,7 +74,10 @@ describe('chat/context', () => {
   it('drops duplicates and selections of files attached whole', () => {
     const again = { ...file, id: '9', kind: 'workspaceFile' as const };
     const selInFile: Attachment = { ...selection, id: '5', path: 'src/util.py' };
-    assert.deepEqual(dedupeAttachments([file, again, selInFile, selection, { ...selection, id: '6' }]).map((i) => i.id), ['2', '1']);
+    assert.deepEqual(
+      dedupeAttachments([file, again, selInFile, selection, { ...selection, id: '6' }]).map((i) => i.id),
+      ['2', '1'],
+    );
   });
 
   it('truncates at a line end and says so', () => {
@@ -61,11 +85,19 @@ describe('chat/context', () => {
     const cut = truncateText(text, 100);
     assert.ok(cut.length < 160);
     assert.match(cut, /\n… \[truncated: \d+ of 100 lines shown\]$/);
-    assert.ok(cut.split('\n').slice(0, -1).every((l) => /^line \d+$/.test(l)));
+    assert.ok(
+      cut
+        .split('\n')
+        .slice(0, -1)
+        .every((l) => /^line \d+$/.test(l)),
+    );
     assert.equal(truncateText('short', 100), 'short');
     const item = truncateAttachment({ ...file, text }, 100);
     assert.equal(item.truncatedFrom, text.length);
-    const many: Attachment = { ...problems, problems: Array.from({ length: 10 }, (_, i) => ({ severity: 'error' as const, line: i + 1, message: `Problem number ${i}` })) };
+    const many: Attachment = {
+      ...problems,
+      problems: Array.from({ length: 10 }, (_, i) => ({ severity: 'error' as const, line: i + 1, message: `Problem number ${i}` })),
+    };
     const fewer = truncateAttachment(many, 200);
     assert.ok(formatAttachment(fewer).length <= 200, formatAttachment(fewer));
     assert.ok(fewer.problems && fewer.problems.length > 0 && fewer.problems.length < 10);
@@ -73,9 +105,36 @@ describe('chat/context', () => {
   });
 
   it('recognizes secret-looking files', () => {
-    const secret = ['.env', '.env.local', 'config/.env.production', 'server.pem', 'tls/private.key', 'id_rsa', 'home/.ssh/id_ed25519.pub',
-      'cert.p12', 'cert.pfx', '.npmrc', 'credentials', 'credentials.json', '.aws/credentials', '.ssh/config', 'secrets.yaml', 'C:\\proj\\.env', '.git-credentials', 'prod.tfvars'];
-    const fine = ['src/env.ts', 'environment.ts', 'keyboard.ts', 'src/keys.ts', 'README.md', 'package.json', 'src/secret-santa.ts', 'docs/pem-format.md'];
+    const secret = [
+      '.env',
+      '.env.local',
+      'config/.env.production',
+      'server.pem',
+      'tls/private.key',
+      'id_rsa',
+      'home/.ssh/id_ed25519.pub',
+      'cert.p12',
+      'cert.pfx',
+      '.npmrc',
+      'credentials',
+      'credentials.json',
+      '.aws/credentials',
+      '.ssh/config',
+      'secrets.yaml',
+      'C:\\proj\\.env',
+      '.git-credentials',
+      'prod.tfvars',
+    ];
+    const fine = [
+      'src/env.ts',
+      'environment.ts',
+      'keyboard.ts',
+      'src/keys.ts',
+      'README.md',
+      'package.json',
+      'src/secret-santa.ts',
+      'docs/pem-format.md',
+    ];
     for (const p of secret) assert.equal(isSecretLooking(p), true, p);
     for (const p of fine) assert.equal(isSecretLooking(p), false, p);
   });

@@ -33,7 +33,10 @@ describe('chat/budget', () => {
   it('sends everything when it fits, system first and the new message last', () => {
     const turns = [...history(2), { role: 'user' as const, content: 'now?' }];
     const r = buildPrompt({ system: 'Be brief.', turns, contextLength: 4096, maxTokens: 512, count });
-    assert.deepEqual(r.messages.map((m) => m.role), ['system', 'user', 'assistant', 'user', 'assistant', 'user']);
+    assert.deepEqual(
+      r.messages.map((m) => m.role),
+      ['system', 'user', 'assistant', 'user', 'assistant', 'user'],
+    );
     assert.equal(r.messages[5].content, 'now?');
     assert.deepEqual(r.omitted, { turns: 0, attachments: [] });
     assert.equal(r.fits, true);
@@ -59,7 +62,10 @@ describe('chat/budget', () => {
   });
 
   it('keeps the newest turn with its context, cutting the context when it alone does not fit, and says so', () => {
-    const turns: BudgetTurn[] = [...history(3), { role: 'user', content: 'Explain these.', attachments: [bigFile('small', 200), bigFile('huge', 20_000)] }];
+    const turns: BudgetTurn[] = [
+      ...history(3),
+      { role: 'user', content: 'Explain these.', attachments: [bigFile('small', 200), bigFile('huge', 20_000)] },
+    ];
     const r = buildPrompt({ system: 'S', turns, contextLength: 2048, maxTokens: 256, count });
     const last = r.messages[r.messages.length - 1].content;
     assert.ok(last.includes('File `src/small.ts`'));
@@ -97,7 +103,10 @@ describe('chat/budget', () => {
     const r = buildPrompt({ turns, contextLength: 2000, maxTokens: 200, count });
     const all = r.messages.map((m) => m.content).join('\n');
     assert.equal(all.split('File `src/f.ts`').length - 1, 1, 'the file appears once');
-    assert.ok(r.messages.some((m) => m.content === 'first'), 'the old turn is kept without its attachment');
+    assert.ok(
+      r.messages.some((m) => m.content === 'first'),
+      'the old turn is kept without its attachment',
+    );
     assert.deepEqual(r.omitted.attachments, ['old.ts']);
     assert.equal(r.omitted.turns, 0);
   });

@@ -21,16 +21,28 @@ const status = (kind: ServerConfig['kind'], extra: Partial<ServerStatus> = {}): 
 
 describe('chat host: models and budget words', () => {
   it('budgets against the context a request really gets', () => {
-    assert.equal(contextLength(status('llamacpp', { props: { nCtx: 4096, slots: 2 } }), { id: 'm', server: 's', fim: false, contextLength: 4096 }), 4096);
+    assert.equal(
+      contextLength(status('llamacpp', { props: { nCtx: 4096, slots: 2 } }), { id: 'm', server: 's', fim: false, contextLength: 4096 }),
+      4096,
+    );
     assert.equal(contextLength(status('ollama'), { id: 'm', server: 's', fim: false, contextLength: 32768, numCtx: 8192 }), 8192);
-    assert.equal(contextLength(status('ollama'), { id: 'm', server: 's', fim: false, contextLength: 32768 }), 4096, "Ollama's default num_ctx");
+    assert.equal(
+      contextLength(status('ollama'), { id: 'm', server: 's', fim: false, contextLength: 32768 }),
+      4096,
+      "Ollama's default num_ctx",
+    );
     assert.equal(contextLength(status('vllm'), { id: 'm', server: 's', fim: false, contextLength: 16384 }), 16384);
     assert.equal(contextLength(undefined, undefined), 4096);
   });
 
   it('uses the chosen model, else the first loaded model of a reachable server', () => {
     const down = status('ollama', { state: 'error', models: [] });
-    const lm = status('lmstudio', { models: [{ id: 'a', server: 'lmstudio', fim: false, loaded: false }, { id: 'b', server: 'lmstudio', fim: false, loaded: true }] });
+    const lm = status('lmstudio', {
+      models: [
+        { id: 'a', server: 'lmstudio', fim: false, loaded: false },
+        { id: 'b', server: 'lmstudio', fim: false, loaded: true },
+      ],
+    });
     assert.deepEqual(resolveModel([down, lm], undefined), { server: 'lmstudio', model: 'b' });
     assert.deepEqual(resolveModel([down, lm], { server: 'ollama', model: 'x' }), { server: 'ollama', model: 'x' });
     assert.equal(resolveModel([down], undefined), undefined);
@@ -38,7 +50,10 @@ describe('chat host: models and budget words', () => {
 
   it('says what was left out to fit', () => {
     assert.equal(describeOmitted({ turns: 0, attachments: [] }), undefined);
-    assert.equal(describeOmitted({ turns: 3, attachments: ['big.ts', 'app.ts:1-9 (truncated)'] }), "Left out to fit the model's context: 3 older messages and attachment big.ts. Shortened to fit: app.ts:1-9.");
+    assert.equal(
+      describeOmitted({ turns: 3, attachments: ['big.ts', 'app.ts:1-9 (truncated)'] }),
+      "Left out to fit the model's context: 3 older messages and attachment big.ts. Shortened to fit: app.ts:1-9.",
+    );
   });
 });
 
@@ -71,15 +86,21 @@ describe('chat host: generate', () => {
     routes.script = { reply: 'hello' };
     const result = await run([]);
     assert.equal(result.content, 'hello');
-    assert.deepEqual(routes.last.messages, [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }]);
+    assert.deepEqual(routes.last.messages, [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hi' },
+    ]);
     assert.equal(routes.last.max_tokens, 256);
     assert.equal(routes.last.top_k, 20);
   });
 
-  it('trims and retries once on context exceeded, then gives up with the server\'s message', async () => {
+  it("trims and retries once on context exceeded, then gives up with the server's message", async () => {
     const routes = mountChat(llama);
     routes.script = { reply: 'fits now' };
-    const long = Array.from({ length: 8 }, (_, i) => ({ role: (i % 2 ? 'assistant' : 'user') as 'user' | 'assistant', content: `turn ${i} ${'x'.repeat(3000)}` }));
+    const long = Array.from({ length: 8 }, (_, i) => ({
+      role: (i % 2 ? 'assistant' : 'user') as 'user' | 'assistant',
+      content: `turn ${i} ${'x'.repeat(3000)}`,
+    }));
     llama.fault('POST', '/v1/chat/completions', { status: 400, body: llamaContextExceeded(5000, 2048), times: 1 });
     const notices: string[] = [];
     const ok = await run(notices, [...long, { role: 'user', content: 'last' }]);

@@ -17,13 +17,38 @@ import { HistoryStore } from '../../../src/core/chat/history';
 import type { ChatMessage, Conversation } from '../../../src/core/chat/types';
 import { memoryLogger } from '../core/helpers';
 
-const user = (id: string, content: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({ id, role: 'user', content, created: 1, ...extra });
-const reply = (id: string, content: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({ id, role: 'assistant', content, created: 1, ...extra });
+const user = (id: string, content: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({
+  id,
+  role: 'user',
+  content,
+  created: 1,
+  ...extra,
+});
+const reply = (id: string, content: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({
+  id,
+  role: 'assistant',
+  content,
+  created: 1,
+  ...extra,
+});
 
 function sample(): Conversation {
   let c = createConversation(1000, { server: 'local', model: 'qwen' }, 'conv1');
-  c = addMessage(c, user('u1', 'How do I reverse a list in Python?\nPlease be brief.', { attachments: [{ id: 'x', kind: 'selection', path: 'a.py', lines: { start: 1, end: 2 }, text: 'xs = [1, 2]' }] }), 1001);
-  c = addMessage(c, reply('a1', 'Use `xs[::-1]`.', { reasoning: 'Slicing is simplest.', stats: { model: 'qwen', completionTokens: 7, tokensPerSecond: 31.5, stopped: false } }), 1002);
+  c = addMessage(
+    c,
+    user('u1', 'How do I reverse a list in Python?\nPlease be brief.', {
+      attachments: [{ id: 'x', kind: 'selection', path: 'a.py', lines: { start: 1, end: 2 }, text: 'xs = [1, 2]' }],
+    }),
+    1001,
+  );
+  c = addMessage(
+    c,
+    reply('a1', 'Use `xs[::-1]`.', {
+      reasoning: 'Slicing is simplest.',
+      stats: { model: 'qwen', completionTokens: 7, tokensPerSecond: 31.5, stopped: false },
+    }),
+    1002,
+  );
   c = addMessage(c, user('u2', 'And in place?'), 1003);
   c = addMessage(c, reply('a2', 'Call `xs.reverse()`.'), 1004);
   return c;
@@ -40,7 +65,10 @@ describe('chat/conversation', () => {
     const c = sample();
     const forked = forkAt(c, 'u2', 'And without copying?', 2000);
     assert.ok(forked);
-    assert.deepEqual(forked.messages.map((m) => m.content), ['How do I reverse a list in Python?\nPlease be brief.', 'Use `xs[::-1]`.', 'And without copying?']);
+    assert.deepEqual(
+      forked.messages.map((m) => m.content),
+      ['How do I reverse a list in Python?\nPlease be brief.', 'Use `xs[::-1]`.', 'And without copying?'],
+    );
     assert.notEqual(forked.messages[2].id, 'u2');
     assert.equal(forked.updated, 2000);
     assert.equal(forkAt(c, 'a1', 'x', 1), undefined, 'only user messages can be edited');
@@ -51,7 +79,10 @@ describe('chat/conversation', () => {
 
   it('regenerate drops the reply and what follows', () => {
     const c = sample();
-    assert.deepEqual(regenerateFrom(c, 'a1', 5)?.messages.map((m) => m.id), ['u1']);
+    assert.deepEqual(
+      regenerateFrom(c, 'a1', 5)?.messages.map((m) => m.id),
+      ['u1'],
+    );
     assert.equal(regenerateFrom(c, 'u1', 5), undefined);
   });
 
@@ -105,18 +136,30 @@ describe('chat/history', () => {
     now += 10;
     const b = await store.create();
     await store.save(addMessage(a, user('u1', 'First question'), ++now));
-    assert.deepEqual(store.list().map((s) => s.title), ['First question', 'New chat']);
+    assert.deepEqual(
+      store.list().map((s) => s.title),
+      ['First question', 'New chat'],
+    );
     assert.equal(store.current, b.id);
 
     const again = (await open()).store;
-    assert.deepEqual(again.list().map((s) => [s.id, s.messageCount]), [[a.id, 1], [b.id, 0]]);
+    assert.deepEqual(
+      again.list().map((s) => [s.id, s.messageCount]),
+      [
+        [a.id, 1],
+        [b.id, 0],
+      ],
+    );
     assert.equal(again.current, b.id);
     assert.equal((await again.get(a.id))?.messages[0].content, 'First question');
     await again.rename(a.id, 'Renamed');
     assert.equal(again.list()[0].title, 'Renamed');
     await again.delete(b.id);
     assert.equal(again.current, undefined);
-    assert.deepEqual((await open()).store.list().map((s) => s.title), ['Renamed']);
+    assert.deepEqual(
+      (await open()).store.list().map((s) => s.title),
+      ['Renamed'],
+    );
     assert.ok(!fs.existsSync(path.join(dir, `${b.id}.json`)));
   });
 
@@ -143,7 +186,13 @@ describe('chat/history', () => {
     await second.setDraft(b.id, 'draft in window two');
     // Each write re-read the index: neither window dropped the other's conversation or draft.
     const third = (await open()).store;
-    assert.deepEqual(third.list().map((x) => x.title).sort(), ['From window one', 'From window two']);
+    assert.deepEqual(
+      third
+        .list()
+        .map((x) => x.title)
+        .sort(),
+      ['From window one', 'From window two'],
+    );
     assert.equal(third.draft(a.id), 'draft in window one');
     assert.equal(third.draft(b.id), 'draft in window two');
     // A deletion in one window is picked up by the other and not undone by its next write.
@@ -166,7 +215,10 @@ describe('chat/history', () => {
     const again = (await open((m) => reported.push(m))).store;
     assert.equal(await again.get(bad.id), undefined);
     assert.ok(await again.get(good.id));
-    assert.deepEqual(again.list().map((s) => s.id), [good.id]);
+    assert.deepEqual(
+      again.list().map((s) => s.id),
+      [good.id],
+    );
     assert.equal(reported.length, 1);
     assert.match(reported[0], /could not be read and was moved aside as .*\.json\.corrupt-/);
     assert.ok(fs.readdirSync(dir).some((n) => n.startsWith(`${bad.id}.json.corrupt-`)));
@@ -180,9 +232,15 @@ describe('chat/history', () => {
     fs.writeFileSync(path.join(dir, 'index.json'), 'not json');
     const { store: again, problems } = await open();
     assert.equal(problems.length, 1);
-    assert.deepEqual(again.list().map((s) => s.title), ['Kept']);
+    assert.deepEqual(
+      again.list().map((s) => s.title),
+      ['Kept'],
+    );
     fs.rmSync(path.join(dir, 'index.json'));
-    assert.deepEqual((await open()).store.list().map((s) => s.title), ['Kept']);
+    assert.deepEqual(
+      (await open()).store.list().map((s) => s.title),
+      ['Kept'],
+    );
   });
 
   it('tolerates a crash between write and rename: the previous version loads and old temp files go', async () => {
@@ -214,7 +272,10 @@ describe('chat/history', () => {
     await Promise.all(saves);
     const loaded = await (await open()).store.get(c.id);
     assert.equal(loaded?.messages.length, 30);
-    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('.tmp-')), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.includes('.tmp-')),
+      [],
+    );
   });
 
   it('refuses ids that are not safe file names', async () => {

@@ -25,7 +25,9 @@ function stream(pieces: string[]) {
 describe('webview/markdown', () => {
   describe('render', () => {
     it('escapes raw HTML from the model', () => {
-      const html = renderMarkdown('Hi <script>alert(1)</script>\n\n<img src=x onerror="alert(1)">\n\n<div onclick="x()">block</div>\n\n`<b>`');
+      const html = renderMarkdown(
+        'Hi <script>alert(1)</script>\n\n<img src=x onerror="alert(1)">\n\n<div onclick="x()">block</div>\n\n`<b>`',
+      );
       assert.ok(!/<script|<img|<div|<b>/i.test(html), html);
       assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
       assert.match(html, /&lt;img src=x onerror=&quot;alert\(1\)&quot;&gt;/);
@@ -44,7 +46,9 @@ describe('webview/markdown', () => {
     });
 
     it('never loads remote images; data images are kept', () => {
-      const html = renderMarkdown('![chart](https://tracker.example/pixel.png) ![dot](data:image/png;base64,iVBORw0KGgo=) ![svg](data:image/svg+xml;base64,PHN2Zz4=)');
+      const html = renderMarkdown(
+        '![chart](https://tracker.example/pixel.png) ![dot](data:image/png;base64,iVBORw0KGgo=) ![svg](data:image/svg+xml;base64,PHN2Zz4=)',
+      );
       assert.ok(!html.includes('src="https'), html);
       assert.match(html, /<a class="md-link" data-href="https:\/\/tracker\.example\/pixel\.png"[^>]*data-image="true">🖼 chart<\/a>/);
       assert.match(html, /<img src="data:image\/png;base64,iVBORw0KGgo=" alt="dot">/);
@@ -71,7 +75,8 @@ describe('webview/markdown', () => {
 
     it('registers a compact set of languages', () => {
       const langs = registeredLanguages();
-      for (const l of ['typescript', 'javascript', 'python', 'rust', 'go', 'bash', 'json', 'yaml', 'cpp', 'java']) assert.ok(langs.includes(l), l);
+      for (const l of ['typescript', 'javascript', 'python', 'rust', 'go', 'bash', 'json', 'yaml', 'cpp', 'java'])
+        assert.ok(langs.includes(l), l);
       assert.ok(langs.length < 40);
     });
   });

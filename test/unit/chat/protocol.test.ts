@@ -15,7 +15,12 @@ const state: ChatState = {
     id: 'c1',
     title: 'Hello',
     messages: [
-      { id: 'u1', role: 'user', content: 'Hi', attachments: [{ id: 'x', kind: 'selection', label: 'a.ts:1-2', detail: 'src/a.ts lines 1-2' }] },
+      {
+        id: 'u1',
+        role: 'user',
+        content: 'Hi',
+        attachments: [{ id: 'x', kind: 'selection', label: 'a.ts:1-2', detail: 'src/a.ts lines 1-2' }],
+      },
       {
         id: 'a1',
         role: 'assistant',
@@ -103,9 +108,22 @@ describe('chat/protocol', () => {
     for (const m of bad) assert.equal(parseWebviewMessage(m), undefined, JSON.stringify(m));
     assert.equal(parseHostMessage({ type: 'delta', messageId: 1 }), undefined);
     assert.equal(parseHostMessage({ type: 'state', state: { ...state, busy: 'no' } }), undefined);
-    assert.equal(parseHostMessage({ type: 'state', state: { ...state, current: { id: 'c', title: 't', messages: [{ id: 'm', role: 'system', content: '' }] } } }), undefined);
-    assert.equal(parseHostMessage({ type: 'done', messageId: 'a', stats: { model: 'm', stopped: false, tokensPerSecond: Number.NaN }, content: '' }), undefined);
-    assert.equal(parseHostMessage({ type: 'done', messageId: 'a', stats: { model: 'm', stopped: false } }), undefined, 'done carries the final content');
+    assert.equal(
+      parseHostMessage({
+        type: 'state',
+        state: { ...state, current: { id: 'c', title: 't', messages: [{ id: 'm', role: 'system', content: '' }] } },
+      }),
+      undefined,
+    );
+    assert.equal(
+      parseHostMessage({ type: 'done', messageId: 'a', stats: { model: 'm', stopped: false, tokensPerSecond: Number.NaN }, content: '' }),
+      undefined,
+    );
+    assert.equal(
+      parseHostMessage({ type: 'done', messageId: 'a', stats: { model: 'm', stopped: false } }),
+      undefined,
+      'done carries the final content',
+    );
     assert.equal(parseHostMessage({ type: 'ready' }), undefined, 'a webview message is not a host message');
   });
 

@@ -6,7 +6,13 @@ function assembler() {
   const deltas: ReplyDelta[] = [];
   let t = 0;
   const log = memoryLogger();
-  const reply = new ReplyAssembler('asked', { model: 'asked' }, log, (d) => deltas.push(d), () => (t += 100));
+  const reply = new ReplyAssembler(
+    'asked',
+    { model: 'asked' },
+    log,
+    (d) => deltas.push(d),
+    () => (t += 100),
+  );
   return { reply, deltas, log };
 }
 
@@ -17,7 +23,12 @@ describe('chat/reply', () => {
   it('counts cached prompt tokens from llama.cpp timings and prefers usage when both come', () => {
     const { reply } = assembler();
     reply.data(chunk({ content: 'a' }));
-    reply.data(JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], timings: { cache_n: 90, prompt_n: 10, predicted_n: 1, predicted_per_second: 42.42 } }));
+    reply.data(
+      JSON.stringify({
+        choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+        timings: { cache_n: 90, prompt_n: 10, predicted_n: 1, predicted_per_second: 42.42 },
+      }),
+    );
     reply.data('[DONE]');
     const r = reply.result(false);
     assert.equal(r.stats.promptTokens, 100);

@@ -3,7 +3,8 @@
 
 const blocks = [
   (i: number) => `## Step ${i}\n\n`,
-  (i: number) => `Here is **part ${i}** of the answer, with \`inline code\`, a [link](https://example.com/${i}) and some plain words that go on for a while so the paragraph has a realistic length.\n\n`,
+  (i: number) =>
+    `Here is **part ${i}** of the answer, with \`inline code\`, a [link](https://example.com/${i}) and some plain words that go on for a while so the paragraph has a realistic length.\n\n`,
   (i: number) => `- first point about item ${i}\n- second point, a little longer than the first\n  - a nested detail\n- third point\n\n`,
   (i: number) =>
     '```typescript\n' +
@@ -32,7 +33,7 @@ export function sampleReply(tokens: number): string {
 export function tokenize(text: string): string[] {
   const out: string[] = [];
   let seed = 7;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     const size = 1 + (seed % 7);
     out.push(text.slice(i, i + size));

@@ -78,7 +78,14 @@ describe('chat/stream against a real llama-server', function () {
     const first = buildPrompt({ turns, contextLength: 16_384, maxTokens: 8 });
     let error: HearthError | undefined;
     try {
-      await streamChat({ openai: client.openai(), model: 'tiny', messages: first.messages, params: { max_tokens: 8 }, onDelta: () => undefined, errorContext: client.requestFacts() });
+      await streamChat({
+        openai: client.openai(),
+        model: 'tiny',
+        messages: first.messages,
+        params: { max_tokens: 8 },
+        onDelta: () => undefined,
+        errorContext: client.requestFacts(),
+      });
     } catch (err) {
       error = err as HearthError;
     }
@@ -86,7 +93,13 @@ describe('chat/stream against a real llama-server', function () {
     assert.equal(error?.nCtx, 2048);
     const second = trimHarder(first, error?.nCtx, error?.nPromptTokens);
     assert.ok(second.omitted.turns > first.omitted.turns);
-    const result = await streamChat({ openai: client.openai(), model: 'tiny', messages: second.messages, params: { max_tokens: 8 }, onDelta: () => undefined });
+    const result = await streamChat({
+      openai: client.openai(),
+      model: 'tiny',
+      messages: second.messages,
+      params: { max_tokens: 8 },
+      onDelta: () => undefined,
+    });
     assert.equal(result.error, undefined);
     assert.equal(second.messages[second.messages.length - 1].content, 'And now?');
   });

@@ -49,7 +49,10 @@ describe('chat/stream against fake servers', () => {
   it('streams a llama.cpp reply with usage and timings, sending params and extra body', async () => {
     const { result, deltas, body } = await run(
       { reply: 'Hello there, friend.', chunks: 5 },
-      { params: { temperature: 0.2, top_p: 0.9, max_tokens: 64 }, extraBody: { top_k: 20, chat_template_kwargs: { enable_thinking: false }, stream: false } },
+      {
+        params: { temperature: 0.2, top_p: 0.9, max_tokens: 64 },
+        extraBody: { top_k: 20, chat_template_kwargs: { enable_thinking: false }, stream: false },
+      },
     );
     assert.equal(result.content, 'Hello there, friend.');
     assert.equal(deltas.map((d) => d.content).join(''), 'Hello there, friend.');
@@ -78,7 +81,12 @@ describe('chat/stream against fake servers', () => {
   });
 
   it('keeps Ollama `reasoning` apart from the answer', async () => {
-    const { result, deltas } = await run({ flavor: 'ollama', reasoning: 'Let me think about it.', reasoningStyle: 'field', reply: 'Forty-two.' });
+    const { result, deltas } = await run({
+      flavor: 'ollama',
+      reasoning: 'Let me think about it.',
+      reasoningStyle: 'field',
+      reply: 'Forty-two.',
+    });
     assert.equal(result.reasoning, 'Let me think about it.');
     assert.equal(result.content, 'Forty-two.');
     assert.equal(deltas.map((d) => d.reasoning ?? '').join(''), 'Let me think about it.');
@@ -201,7 +209,13 @@ describe('chat/stream against fake servers', () => {
     const controller = new AbortController();
     routes.script = { fault: 'hang' };
     const c = client();
-    const promise = streamChat({ openai: c.openai(), model: 'm', messages: [{ role: 'user', content: 'Hi' }], signal: controller.signal, onDelta: () => undefined });
+    const promise = streamChat({
+      openai: c.openai(),
+      model: 'm',
+      messages: [{ role: 'user', content: 'Hi' }],
+      signal: controller.signal,
+      onDelta: () => undefined,
+    });
     await until(() => routes.requests.length === 1);
     controller.abort();
     const result = await promise;
@@ -231,12 +245,15 @@ describe('chat/stream against fake servers', () => {
     const ok = await streamChat({ openai, model: 'm', messages: [{ role: 'user', content: 'Hi' }], onDelta: () => undefined });
     assert.equal(ok.content, 'plain client');
     routes.script = { fault: 'contextExceeded', nCtx: 4096 };
-    await assert.rejects(streamChat({ openai, model: 'm', messages: [{ role: 'user', content: 'Hi' }], onDelta: () => undefined }), (err: unknown) => {
-      assert.ok(err instanceof HearthError);
-      assert.equal(err.code, 'contextExceeded');
-      assert.equal(err.nCtx, 4096);
-      return true;
-    });
+    await assert.rejects(
+      streamChat({ openai, model: 'm', messages: [{ role: 'user', content: 'Hi' }], onDelta: () => undefined }),
+      (err: unknown) => {
+        assert.ok(err instanceof HearthError);
+        assert.equal(err.code, 'contextExceeded');
+        assert.equal(err.nCtx, 4096);
+        return true;
+      },
+    );
   });
 
   it('copes with a server that ignores stream: true and answers with one JSON completion', async () => {
@@ -253,7 +270,11 @@ describe('chat/stream against fake servers', () => {
     const first = await run({ reasoning: 'SECRET-REASONING', reasoningStyle: 'think', reply: 'Visible answer.' });
     let conv = createConversation(1);
     conv = addMessage(conv, { id: 'u1', role: 'user', content: 'Hi', created: 1 }, 1);
-    conv = addMessage(conv, { id: 'a1', role: 'assistant', content: first.result.content, reasoning: first.result.reasoning, created: 2 }, 2);
+    conv = addMessage(
+      conv,
+      { id: 'a1', role: 'assistant', content: first.result.content, reasoning: first.result.reasoning, created: 2 },
+      2,
+    );
     conv = addMessage(conv, { id: 'u2', role: 'user', content: 'And?', created: 3 }, 3);
     const prompt = buildPrompt({ turns: toTurns(conv.messages), contextLength: 4096 });
     await run({ reply: 'ok' }, { messages: prompt.messages });
@@ -266,7 +287,13 @@ describe('chat/stream against fake servers', () => {
   it('fails with refused when nothing listens', async () => {
     const c = new ServerClient({ name: 'gone', kind: 'llamacpp', url: `http://127.0.0.1:${await freePort()}` }, { log: memoryLogger() });
     await assert.rejects(
-      streamChat({ openai: c.openai(), model: 'm', messages: [{ role: 'user', content: 'Hi' }], onDelta: () => undefined, errorContext: c.requestFacts() }),
+      streamChat({
+        openai: c.openai(),
+        model: 'm',
+        messages: [{ role: 'user', content: 'Hi' }],
+        onDelta: () => undefined,
+        errorContext: c.requestFacts(),
+      }),
       (err: unknown) => err instanceof HearthError && err.code === 'refused',
     );
   });

@@ -31,7 +31,12 @@ describe('completion adapter settings', () => {
   it('invalid values fall back to the defaults and are reported', () => {
     const warnings: string[] = [];
     const s = readCompletionSettings(
-      config({ 'completion.maxLines': 0, 'completion.rightOfCursor': 'sometimes', 'completion.enable': { python: 'yes' }, 'completion.samplers': [] }),
+      config({
+        'completion.maxLines': 0,
+        'completion.rightOfCursor': 'sometimes',
+        'completion.enable': { python: 'yes' },
+        'completion.samplers': [],
+      }),
       (m) => warnings.push(m),
     );
     assert.equal(s.maxLines, SETTING_DEFAULTS.maxLines);
@@ -42,7 +47,9 @@ describe('completion adapter settings', () => {
   });
 
   it('debounce bounds are put in order; the template is trimmed', () => {
-    const s = readCompletionSettings(config({ 'completion.debounceMinMs': 400, 'completion.debounceMaxMs': 100, 'completion.template': '  qwen ' }));
+    const s = readCompletionSettings(
+      config({ 'completion.debounceMinMs': 400, 'completion.debounceMaxMs': 100, 'completion.template': '  qwen ' }),
+    );
     assert.deepEqual([s.debounceMinMs, s.debounceMaxMs], [100, 400]);
     assert.equal(s.template, 'qwen');
   });
@@ -50,7 +57,9 @@ describe('completion adapter settings', () => {
   it('package.json declares every completion setting with the default the code uses', () => {
     const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8'));
     const props = pkg.contributes.configuration.properties as Record<string, { default?: unknown }>;
-    const declared = Object.keys(props).filter((k) => k.startsWith('hearth.completion.')).sort();
+    const declared = Object.keys(props)
+      .filter((k) => k.startsWith('hearth.completion.'))
+      .sort();
     const keys = [...Object.keys(SETTING_DEFAULTS), 'samplers'].map((k) => `hearth.completion.${k}`).sort();
     assert.deepEqual(declared, [...new Set(keys)]);
     for (const [key, value] of Object.entries(SETTING_DEFAULTS)) assert.deepEqual(props[`hearth.completion.${key}`].default, value, key);

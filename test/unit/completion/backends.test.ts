@@ -152,19 +152,27 @@ describe('completion/backends against fake servers', function () {
     });
 
     it('models without `insert` get the family template with raw: true and its stop tokens', async () => {
-      await start({ ollamaModels: { 'qwen2.5-coder:1.5b': ['completion'] }, generate: (i) => (i.prefix.endsWith('return ') ? 'a + b;' : 'WRONG') });
+      await start({
+        ollamaModels: { 'qwen2.5-coder:1.5b': ['completion'] },
+        generate: (i) => (i.prefix.endsWith('return ') ? 'a + b;' : 'WRONG'),
+      });
       const res = await new OllamaBackend(client(srv.url, 'ollama')).complete(request({ template: TEMPLATES.qwen, extra: [] }));
       assert.equal(res.text, 'a + b;');
       const gen = srv.fake.records.find((r) => r.path === '/api/generate')!;
       assert.equal(gen.body.raw, true);
       assert.equal(gen.body.suffix, undefined);
-      assert.equal(gen.body.prompt, '<|repo_name|>workspace\n<|file_sep|>src/add.ts\n<|fim_prefix|>function add(a, b) {\n  return <|fim_suffix|>\n}\n<|fim_middle|>');
+      assert.equal(
+        gen.body.prompt,
+        '<|repo_name|>workspace\n<|file_sep|>src/add.ts\n<|fim_prefix|>function add(a, b) {\n  return <|fim_suffix|>\n}\n<|fim_middle|>',
+      );
       assert.deepEqual((gen.body.options as { stop: string[] }).stop, [...TEMPLATES.qwen.stop]);
     });
 
     it('takes capabilities from discovery without asking /api/show', async () => {
       await start({ ollamaModels: { m: ['completion', 'insert'] } });
-      await new OllamaBackend(client(srv.url, 'ollama'), { capabilities: () => ['completion', 'insert'] }).complete(request({ model: 'm' }));
+      await new OllamaBackend(client(srv.url, 'ollama'), { capabilities: () => ['completion', 'insert'] }).complete(
+        request({ model: 'm' }),
+      );
       assert.equal(srv.fake.records.filter((r) => r.path === '/api/show').length, 0);
     });
 
@@ -195,7 +203,10 @@ describe('completion/backends against fake servers', function () {
 
     it('unknown model → modelNotFound; cut-off → malformed', async () => {
       await start({ ollamaModels: {} });
-      await rejects(new OllamaBackend(client(srv.url, 'ollama'), { capabilities: () => ['insert'] }).complete(request({ model: 'nope' })), 'modelNotFound');
+      await rejects(
+        new OllamaBackend(client(srv.url, 'ollama'), { capabilities: () => ['insert'] }).complete(request({ model: 'nope' })),
+        'modelNotFound',
+      );
       await srv.close();
       await start({ fault: () => ({ kind: 'cutoff', afterTokens: 1 }), generate: () => 'abcdefgh' });
       await rejects(new OllamaBackend(client(srv.url, 'ollama')).complete(request()), 'malformed');
@@ -205,7 +216,9 @@ describe('completion/backends against fake servers', function () {
   describe('OpenAI /v1/completions', () => {
     it('sends the template prompt, stop tokens, max_tokens; reads usage and timings', async () => {
       await start({ generate: () => 'a + b;<｜end▁of▁sentence｜>junk' });
-      const res = await new OpenAICompletionsBackend(client(srv.url, 'vllm')).complete(request({ template: TEMPLATES.deepseek, extra: [] }));
+      const res = await new OpenAICompletionsBackend(client(srv.url, 'vllm')).complete(
+        request({ template: TEMPLATES.deepseek, extra: [] }),
+      );
       assert.equal(res.text, 'a + b;');
       assert.equal(res.stop, 'eos');
       const body = srv.fake.records[0].body;
@@ -253,7 +266,9 @@ describe('completion/backends against fake servers', function () {
 
     it('mirrors /infill trimming: prefix keeps its last 3*(n_batch/4) tokens', async () => {
       await start({ nBatch: 64, charsPerToken: 1 });
-      await new InfillBackend(client(srv.url)).complete(request({ input: { inputPrefix: 'p'.repeat(100), prompt: 'X', suffix: 's'.repeat(100), filename: 'a', indent: 0 }, extra: [] }));
+      await new InfillBackend(client(srv.url)).complete(
+        request({ input: { inputPrefix: 'p'.repeat(100), prompt: 'X', suffix: 's'.repeat(100), filename: 'a', indent: 0 }, extra: [] }),
+      );
       const prompt = srv.fake.records[0].prompt;
       assert.ok(prompt.includes(`<PRE>${'p'.repeat(48)}X<SUF>${'s'.repeat(13)}<MID>`), prompt);
     });
@@ -261,7 +276,11 @@ describe('completion/backends against fake servers', function () {
     it('a non-streaming request runs on after the client left, holding its slot', async () => {
       await start({ genMsPerToken: 2, generate: () => 'n'.repeat(300) });
       const ctl = new AbortController();
-      const p = fetch(`${srv.url}/infill`, { method: 'POST', body: JSON.stringify({ input_prefix: 'a', input_suffix: 'b', n_predict: 100, stream: false }), signal: ctl.signal });
+      const p = fetch(`${srv.url}/infill`, {
+        method: 'POST',
+        body: JSON.stringify({ input_prefix: 'a', input_suffix: 'b', n_predict: 100, stream: false }),
+        signal: ctl.signal,
+      });
       setTimeout(() => ctl.abort(), 30);
       await assert.rejects(p);
       await new Promise((r) => setTimeout(r, 400));

@@ -11,7 +11,8 @@ import { TEMPLATES } from '../../../src/core/completion/templates';
 import { type FimFakeOptions, type RunningFake, startFimServer } from '../../fakes/fimRoutes';
 
 const DOC = 'function add(a, b) {\n  return \n}\n';
-const at = (text: string, line: number, ch: number) => snapshotFromText(text, line, ch, { fileName: 'src/add.ts', languageId: 'typescript' });
+const at = (text: string, line: number, ch: number) =>
+  snapshotFromText(text, line, ch, { fileName: 'src/add.ts', languageId: 'typescript' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('completion/engine against a fake /infill server', function () {
@@ -80,7 +81,10 @@ describe('completion/engine against a fake /infill server', function () {
     assert.ok((await third).suggestion);
     const recs = srv.fake.records;
     assert.equal(recs.length, 3);
-    assert.deepEqual(recs.map((r) => r.aborted), [true, true, false]);
+    assert.deepEqual(
+      recs.map((r) => r.aborted),
+      [true, true, false],
+    );
     // Never two open at once: each request is sent after the previous connection was closed.
     for (let i = 1; i < recs.length; i++) assert.ok(recs[i].started >= recs[i - 1].goneAt! - 5, `overlap at ${i}`);
     assert.equal(stats.filter((s) => s.outcome === 'aborted').length, 2);
@@ -140,7 +144,9 @@ describe('completion/engine against a fake /infill server', function () {
     await sleep(250);
     const warm = srv.fake.records.filter((r) => r.body.n_predict === 0);
     assert.equal(warm.length, 1);
-    assert.deepEqual(warm[0].body.input_extra, [{ filename: 'src/util.ts', text: 'export const a = 1;\nexport const b = 2;\nexport const c = 3;\n' }]);
+    assert.deepEqual(warm[0].body.input_extra, [
+      { filename: 'src/util.ts', text: 'export const a = 1;\nexport const b = 2;\nexport const c = 3;\n' },
+    ]);
     engine.noteActivity();
     await sleep(250);
     assert.equal(srv.fake.records.filter((r) => r.body.n_predict === 0).length, 1, 'no second warm-up without a ring change');
@@ -176,7 +182,10 @@ describe('completion/engine against a fake /infill server', function () {
 describe('completion/engine with Ollama', function () {
   this.timeout(10000);
   it('uses the family template with raw: true for a model without insert', async () => {
-    const srv = await startFimServer({ ollamaModels: { 'deepseek-coder:1.3b-base': ['completion'] }, generate: () => 'a + b;<｜end▁of▁sentence｜>' });
+    const srv = await startFimServer({
+      ollamaModels: { 'deepseek-coder:1.3b-base': ['completion'] },
+      generate: () => 'a + b;<｜end▁of▁sentence｜>',
+    });
     try {
       const client = new ServerClient({ name: 'o', kind: 'ollama', url: srv.url }, { log: nullLogger });
       const engine = new CompletionEngine({

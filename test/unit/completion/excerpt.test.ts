@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { applySuggestion, buildExcerpt, shouldRequest, snapshotFromLines, snapshotFromText, tokenBudgets } from '../../../src/core/completion/excerpt';
+import {
+  applySuggestion,
+  buildExcerpt,
+  shouldRequest,
+  snapshotFromLines,
+  snapshotFromText,
+  tokenBudgets,
+} from '../../../src/core/completion/excerpt';
 
 function numbered(n: number, width = 20): string[] {
   return Array.from({ length: n }, (_, i) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(width)}`);
@@ -68,7 +75,10 @@ describe('completion/context', () => {
     const c = buildExcerpt(snapshotFromLines(lines, 1500, 0), { nCtx: 1024, nPredict: 128, extraTokens: 100 });
     const total = c.tokens.prefix + c.tokens.prompt + c.tokens.suffix;
     assert.ok(total + 128 + 100 <= 1024, `total ${total}`);
-    const b = tokenBudgets({ prefixLines: 1, suffixLines: 1, prefixStep: 1, charsPerToken: 3, nBatch: 2048, nCtx: 1024, nPredict: 128, safety: 1 }, 0);
+    const b = tokenBudgets(
+      { prefixLines: 1, suffixLines: 1, prefixStep: 1, charsPerToken: 3, nBatch: 2048, nCtx: 1024, nPredict: 128, safety: 1 },
+      0,
+    );
     assert.ok(b.prefix + b.suffix <= 1024 - 128);
   });
 
@@ -110,7 +120,10 @@ describe('completion/context', () => {
     const doc = snapshotFromText('a\nif (x) {}\nz', 1, 8);
     const after = applySuggestion(doc, '\n  y();\n');
     assert.equal(after.lineCount, 5);
-    assert.deepEqual([0, 1, 2, 3, 4].map((i) => after.lineAt(i)), ['a', 'if (x) {', '  y();', '}', 'z']);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((i) => after.lineAt(i)),
+      ['a', 'if (x) {', '  y();', '}', 'z'],
+    );
     assert.equal(after.line, 3);
     assert.equal(after.character, 0);
   });

@@ -81,9 +81,13 @@ describe('completion against a real llama-server', function () {
   it('warm-up (n_predict 0) fills the cache for the next request', async () => {
     const backend = new InfillBackend(client);
     const extra = [{ filename: 'src/util.ts', text: 'export function util(x: number) {\n  return x * 2;\n}\n'.repeat(4) }];
-    const t = await backend.warmup(request({ extra, input: { ...request().input, inputPrefix: `// warm\n${request().input.inputPrefix}` } }));
+    const t = await backend.warmup(
+      request({ extra, input: { ...request().input, inputPrefix: `// warm\n${request().input.inputPrefix}` } }),
+    );
     assert.ok(t.promptTokens! > 0);
-    const after = await backend.complete(request({ extra, input: { ...request().input, inputPrefix: `// warm\n${request().input.inputPrefix}` } }));
+    const after = await backend.complete(
+      request({ extra, input: { ...request().input, inputPrefix: `// warm\n${request().input.inputPrefix}` } }),
+    );
     assert.ok(after.timings.cachedTokens! > 100, `cache_n ${after.timings.cachedTokens}`);
   });
 

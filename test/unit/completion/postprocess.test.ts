@@ -46,13 +46,41 @@ const cases: Case[] = [
   { name: 'whitespace only: dropped', doc: 'x|', raw: '\n\n   \n', want: '', dropped: 'empty' },
 
   // Repeating the code below the cursor
-  { name: 'equal to the suffix: dropped', doc: 'function f() {\n  |\n  return 1;\n}', raw: '\n  return 1;\n}', want: '', dropped: 'equalsSuffix' },
+  {
+    name: 'equal to the suffix: dropped',
+    doc: 'function f() {\n  |\n  return 1;\n}',
+    raw: '\n  return 1;\n}',
+    want: '',
+    dropped: 'equalsSuffix',
+  },
   { name: 'repeats the next non-blank line: dropped', doc: 'a();\n|\n\nb();\nc();', raw: 'b();', want: '', dropped: 'repeatsSuffix' },
   { name: 'repeats the next two lines: dropped', doc: 'a();\n|\nb();\nc();\nd();', raw: 'b();\nc();', want: '', dropped: 'repeatsSuffix' },
-  { name: 'stops at a line duplicating the first suffix line', doc: 'if (x) {\n  |\n}', raw: 'go();\n  stop();\n}\nmore();', want: 'go();\n  stop();' },
-  { name: 'inner closing brace (other indent) is not the suffix brace', doc: 'function f() {\n  |\n}', raw: 'if (a) {\n    b();\n  }\n  c();\n}', want: 'if (a) {\n    b();\n  }\n  c();' },
-  { name: 'first line equal to the whole suffix (blank current line): dropped', doc: '  a();\n  |\n  b();', raw: 'b();', want: '', dropped: 'equalsSuffix' },
-  { name: 'first line equal to the next line (blank current line): dropped', doc: '  a();\n  |\n  b();\n  c();', raw: 'b();', want: '', dropped: 'repeatsSuffix' },
+  {
+    name: 'stops at a line duplicating the first suffix line',
+    doc: 'if (x) {\n  |\n}',
+    raw: 'go();\n  stop();\n}\nmore();',
+    want: 'go();\n  stop();',
+  },
+  {
+    name: 'inner closing brace (other indent) is not the suffix brace',
+    doc: 'function f() {\n  |\n}',
+    raw: 'if (a) {\n    b();\n  }\n  c();\n}',
+    want: 'if (a) {\n    b();\n  }\n  c();',
+  },
+  {
+    name: 'first line equal to the whole suffix (blank current line): dropped',
+    doc: '  a();\n  |\n  b();',
+    raw: 'b();',
+    want: '',
+    dropped: 'equalsSuffix',
+  },
+  {
+    name: 'first line equal to the next line (blank current line): dropped',
+    doc: '  a();\n  |\n  b();\n  c();',
+    raw: 'b();',
+    want: '',
+    dropped: 'repeatsSuffix',
+  },
 
   // Text right of the cursor: one line, overlap removed
   { name: 'one line only with text on the right', doc: 'foo(|);', raw: 'a, b);\nbar();', want: 'a, b' },
@@ -67,10 +95,32 @@ const cases: Case[] = [
   // Indentation
   { name: 'cursor in indentation: model indent not doubled', doc: 'def f():\n    |', raw: '    return 1', want: 'return 1' },
   { name: 'cursor in indentation: deeper indent kept', doc: 'if x:\n    |', raw: '        y()', want: '    y()' },
-  { name: 'multi-line keeps absolute indentation', doc: 'def f():\n    if x:|', raw: '\n        return 1\n    return 2', want: '\n        return 1\n    return 2' },
-  { name: 'block body at column 0 re-indented to the current line', doc: 'class A {\n  run() {|', raw: '\nthis.go();\n}', want: '\n  this.go();\n  }' },
-  { name: 'spaces converted to tabs for a tab-indented file', doc: 'if (x) {|', raw: '\n    y();\n}', want: '\n\ty();\n}', indent: { insertSpaces: false, tabSize: 4 } },
-  { name: 'tabs converted to spaces', doc: 'if (x) {|', raw: '\n\ty();\n}', want: '\n  y();\n}', indent: { insertSpaces: true, tabSize: 2 } },
+  {
+    name: 'multi-line keeps absolute indentation',
+    doc: 'def f():\n    if x:|',
+    raw: '\n        return 1\n    return 2',
+    want: '\n        return 1\n    return 2',
+  },
+  {
+    name: 'block body at column 0 re-indented to the current line',
+    doc: 'class A {\n  run() {|',
+    raw: '\nthis.go();\n}',
+    want: '\n  this.go();\n  }',
+  },
+  {
+    name: 'spaces converted to tabs for a tab-indented file',
+    doc: 'if (x) {|',
+    raw: '\n    y();\n}',
+    want: '\n\ty();\n}',
+    indent: { insertSpaces: false, tabSize: 4 },
+  },
+  {
+    name: 'tabs converted to spaces',
+    doc: 'if (x) {|',
+    raw: '\n\ty();\n}',
+    want: '\n  y();\n}',
+    indent: { insertSpaces: true, tabSize: 2 },
+  },
 
   // Line cap
   { name: 'capped to maxLines', doc: 'x|', raw: '1\n2\n3\n4\n5', want: '1\n2\n3', maxLines: 3 },

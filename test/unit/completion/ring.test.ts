@@ -10,7 +10,10 @@ describe('completion/ring', () => {
   it('appends new chunks and evicts the oldest, keeping order', () => {
     const ring = new ExtraRing({ maxChunks: 3 });
     for (const t of ['a', 'b', 'c', 'd']) assert.ok(ring.add(`${t}.ts`, chunk(t)));
-    assert.deepEqual(ring.chunks.map((c) => c.filename), ['b.ts', 'c.ts', 'd.ts']);
+    assert.deepEqual(
+      ring.chunks.map((c) => c.filename),
+      ['b.ts', 'c.ts', 'd.ts'],
+    );
   });
 
   it('drops near-duplicates without moving the held chunk, version unchanged', () => {
@@ -22,13 +25,19 @@ describe('completion/ring', () => {
     assert.ok(chunkSimilarity(almost, chunk('a', 20)) > 0.9);
     assert.equal(ring.add('a.ts', almost), false);
     assert.equal(ring.version, v);
-    assert.deepEqual(ring.chunks.map((c) => c.filename), ['a.ts', 'b.ts']);
+    assert.deepEqual(
+      ring.chunks.map((c) => c.filename),
+      ['a.ts', 'b.ts'],
+    );
   });
 
   it('accepts an edited chunk that differs enough', () => {
     const ring = new ExtraRing();
     ring.add('a.ts', chunk('a', 10));
-    const edited = chunk('a', 10).split('\n').map((l, i) => (i < 3 ? `changed ${i}` : l)).join('\n');
+    const edited = chunk('a', 10)
+      .split('\n')
+      .map((l, i) => (i < 3 ? `changed ${i}` : l))
+      .join('\n');
     assert.ok(ring.add('a.ts', edited));
     assert.equal(ring.size, 2);
   });
@@ -67,7 +76,10 @@ describe('completion/ring', () => {
     const lines = Array.from({ length: 500 }, (_, i) => `l${i}`);
     const ring = new ExtraRing({ chunkLines: 64 });
     assert.ok(ring.addAround('f.ts', (i) => lines[i], lines.length, 100));
-    assert.equal(ring.addAround('f.ts', (i) => lines[i], lines.length, 110), false);
+    assert.equal(
+      ring.addAround('f.ts', (i) => lines[i], lines.length, 110),
+      false,
+    );
     assert.ok(ring.chunks[0].text.startsWith('l64\n'));
     assert.equal(ring.chunks[0].text.split('\n').length - 1, 64);
   });
@@ -76,8 +88,14 @@ describe('completion/ring', () => {
     const ring = new ExtraRing();
     for (const t of ['a', 'b', 'c', 'd']) ring.add(`${t}.ts`, chunk(t, 10));
     const cost = Math.ceil((ring.chunks[0].text.length + 4 + 2) / 3) + 2;
-    assert.deepEqual(ring.select(cost * 2, 3).map((c) => c.filename), ['c.ts', 'd.ts']);
-    assert.deepEqual(ring.select(cost * 2, 3, 'd.ts').map((c) => c.filename), ['b.ts', 'c.ts']);
+    assert.deepEqual(
+      ring.select(cost * 2, 3).map((c) => c.filename),
+      ['c.ts', 'd.ts'],
+    );
+    assert.deepEqual(
+      ring.select(cost * 2, 3, 'd.ts').map((c) => c.filename),
+      ['b.ts', 'c.ts'],
+    );
     assert.deepEqual(ring.select(0, 3), []);
   });
 

@@ -88,8 +88,30 @@ describe('completion/speed', () => {
 
   it('stats totals and the status line', () => {
     const totals = emptyTotals();
-    addToTotals(totals, { id: 1, kind: 'completion', outcome: 'shown', model: 'm', backend: 'infill', fromCache: false, aborted: false, promptTokens: 10, cachedTokens: 1500, generatedTokens: 20, promptMs: 12.4, genMs: 210 });
-    addToTotals(totals, { id: 2, kind: 'completion', outcome: 'aborted', model: 'm', backend: 'infill', fromCache: false, aborted: true, discardedTokens: 4 });
+    addToTotals(totals, {
+      id: 1,
+      kind: 'completion',
+      outcome: 'shown',
+      model: 'm',
+      backend: 'infill',
+      fromCache: false,
+      aborted: false,
+      promptTokens: 10,
+      cachedTokens: 1500,
+      generatedTokens: 20,
+      promptMs: 12.4,
+      genMs: 210,
+    });
+    addToTotals(totals, {
+      id: 2,
+      kind: 'completion',
+      outcome: 'aborted',
+      model: 'm',
+      backend: 'infill',
+      fromCache: false,
+      aborted: true,
+      discardedTokens: 4,
+    });
     addToTotals(totals, { id: 0, kind: 'completion', outcome: 'typed', model: 'm', backend: 'infill', fromCache: true, aborted: false });
     assert.equal(totals.shown, 2);
     assert.equal(totals.completed, 1);
@@ -97,7 +119,20 @@ describe('completion/speed', () => {
     assert.equal(totals.typedThrough, 1);
     assert.equal(totals.discardedTokens, 4);
     assert.equal(
-      describeCompletion({ id: 1, kind: 'completion', outcome: 'shown', model: 'm', backend: 'infill', fromCache: false, aborted: false, promptTokens: 10, cachedTokens: 1500, generatedTokens: 20, promptMs: 12.4, genMs: 210 }),
+      describeCompletion({
+        id: 1,
+        kind: 'completion',
+        outcome: 'shown',
+        model: 'm',
+        backend: 'infill',
+        fromCache: false,
+        aborted: false,
+        promptTokens: 10,
+        cachedTokens: 1500,
+        generatedTokens: 20,
+        promptMs: 12.4,
+        genMs: 210,
+      }),
       'prompt 12 ms (10 new, 1,500 cached) · 20 tokens in 210 ms',
     );
   });

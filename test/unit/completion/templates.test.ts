@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { customTemplate, customTemplateProblem, KNOWN_SPECIAL_TOKENS, resolveTemplate, TEMPLATES } from '../../../src/core/completion/templates';
+import {
+  customTemplate,
+  customTemplateProblem,
+  KNOWN_SPECIAL_TOKENS,
+  resolveTemplate,
+  TEMPLATES,
+} from '../../../src/core/completion/templates';
 
 const parts = { prefix: 'def f(x):\n    ', suffix: '\n    return y\n' };
 
@@ -26,7 +32,20 @@ describe('completion/templates', () => {
 
   describe('stop tokens', () => {
     const cases: [keyof typeof TEMPLATES, string[]][] = [
-      ['qwen', ['<|endoftext|>', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|fim_pad|>', '<|repo_name|>', '<|file_sep|>', '<|im_start|>', '<|im_end|>']],
+      [
+        'qwen',
+        [
+          '<|endoftext|>',
+          '<|fim_prefix|>',
+          '<|fim_suffix|>',
+          '<|fim_middle|>',
+          '<|fim_pad|>',
+          '<|repo_name|>',
+          '<|file_sep|>',
+          '<|im_start|>',
+          '<|im_end|>',
+        ],
+      ],
       ['deepseek', ['<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>', '<｜end▁of▁sentence｜>', '<|EOT|>']],
       ['starcoder', ['<|endoftext|>', '<file_sep>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<fim_pad>', '<repo_name>']],
       ['codellama', ['<EOT>', '<PRE>', '<SUF>', '<MID>', '</s>']],
@@ -37,7 +56,8 @@ describe('completion/templates', () => {
       it(family, () => assert.deepEqual([...TEMPLATES[family].stop], stop));
     }
     it('collects every family token for leak removal', () => {
-      for (const t of ['<|file_sep|>', '<｜fim▁end｜>', '<EOT>', '[SUFFIX]', '<|file_separator|>']) assert.ok(KNOWN_SPECIAL_TOKENS.includes(t), t);
+      for (const t of ['<|file_sep|>', '<｜fim▁end｜>', '<EOT>', '[SUFFIX]', '<|file_separator|>'])
+        assert.ok(KNOWN_SPECIAL_TOKENS.includes(t), t);
     });
   });
 

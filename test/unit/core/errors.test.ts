@@ -3,7 +3,10 @@ import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, BadRe
 import { HearthError, classify, errorFromResponse, parseErrorBody, parseRetryAfter, type RequestFacts } from '../../../src/core/errors';
 import type { ServerKind } from '../../../src/core/types';
 
-const at = (kind: ServerKind, url: string, extra: Partial<RequestFacts> = {}): RequestFacts => ({ server: { name: `${kind} box`, kind, url }, ...extra });
+const at = (kind: ServerKind, url: string, extra: Partial<RequestFacts> = {}): RequestFacts => ({
+  server: { name: `${kind} box`, kind, url },
+  ...extra,
+});
 const llama = at('llamacpp', 'http://127.0.0.1:8080');
 const ollama = at('ollama', 'http://127.0.0.1:11434');
 const vllm = at('vllm', 'http://127.0.0.1:8000');
@@ -18,13 +21,23 @@ describe('errors', () => {
   describe('parseErrorBody', () => {
     it('reads every kind of body', () => {
       assert.deepEqual(parseErrorBody('{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}'), {
-        message: 'Loading model', type: 'unavailable_error', code: '503', nCtx: undefined, nPromptTokens: undefined,
+        message: 'Loading model',
+        type: 'unavailable_error',
+        code: '503',
+        nCtx: undefined,
+        nPromptTokens: undefined,
       });
       assert.equal(parseErrorBody('{"error":"model \'x\' not found"}').message, "model 'x' not found");
-      assert.equal(parseErrorBody('{"object":"error","message":"The model `m` does not exist.","type":"NotFoundError","param":null,"code":404}').type, 'NotFoundError');
+      assert.equal(
+        parseErrorBody('{"object":"error","message":"The model `m` does not exist.","type":"NotFoundError","param":null,"code":404}').type,
+        'NotFoundError',
+      );
       assert.equal(parseErrorBody('{"detail":"Not Found"}').message, 'Not Found');
       assert.equal(parseErrorBody('404 page not found').message, '404 page not found');
-      assert.equal(parseErrorBody('<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>').message, '502 Bad Gateway 502 Bad Gateway');
+      assert.equal(
+        parseErrorBody('<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>').message,
+        '502 Bad Gateway 502 Bad Gateway',
+      );
       assert.deepEqual(parseErrorBody(''), {});
     });
   });
@@ -36,7 +49,10 @@ describe('errors', () => {
       assert.equal(e.message, 'llama.cpp at http://127.0.0.1:8080 rejected the request (401): the API key is missing or wrong.');
       assert.deepEqual(e.actions, ['setApiKey', 'showLog']);
       assert.equal(e.serverName, 'llamacpp box');
-      assert.equal(errorFromResponse(401, '', { ...llama, hasKey: false }).message, 'llama.cpp at http://127.0.0.1:8080 rejected the request (401): it needs an API key. Set one for this server.');
+      assert.equal(
+        errorFromResponse(401, '', { ...llama, hasKey: false }).message,
+        'llama.cpp at http://127.0.0.1:8080 rejected the request (401): it needs an API key. Set one for this server.',
+      );
       assert.equal(errorFromResponse(403, 'forbidden', vllm).code, 'unauthorized');
     });
 
@@ -46,17 +62,37 @@ describe('errors', () => {
       assert.equal(e.message, 'Ollama at http://127.0.0.1:11434 has no model "qwen2.5-coder:7b".');
       assert.equal(e.model, 'qwen2.5-coder:7b');
       assert.deepEqual(e.actions, ['selectModel', 'showLog']);
-      const v = errorFromResponse(404, '{"object":"error","message":"The model `Qwen/X` does not exist.","type":"NotFoundError","param":null,"code":404}', { ...vllm, model: 'Qwen/X' });
+      const v = errorFromResponse(
+        404,
+        '{"object":"error","message":"The model `Qwen/X` does not exist.","type":"NotFoundError","param":null,"code":404}',
+        { ...vllm, model: 'Qwen/X' },
+      );
       assert.equal(v.message, 'vLLM at http://127.0.0.1:8000 has no model "Qwen/X".');
-      const lm = errorFromResponse(400, '{"error":{"message":"No model found","type":"invalid_request_error","param":"model","code":"model_not_found"}}', { ...lmstudio, model: 'm' });
+      const lm = errorFromResponse(
+        400,
+        '{"error":{"message":"No model found","type":"invalid_request_error","param":"model","code":"model_not_found"}}',
+        { ...lmstudio, model: 'm' },
+      );
       assert.equal(lm.code, 'modelNotFound');
     });
 
     it('404 on a route means a wrong endpoint, not a model', () => {
-      const e = errorFromResponse(404, '{"error":{"message":"File Not Found","type":"not_found_error","code":404}}', { ...llama, path: '/api/tags' });
+      const e = errorFromResponse(404, '{"error":{"message":"File Not Found","type":"not_found_error","code":404}}', {
+        ...llama,
+        path: '/api/tags',
+      });
       assert.equal(e.code, 'notFound');
-      assert.match(e.message, /^llama\.cpp at http:\/\/127\.0\.0\.1:8080 has no endpoint \/api\/tags \(404\)\. Check that the server kind and URL/);
-      assert.equal(errorFromResponse(501, '{"error":{"code":501,"message":"This server does not support infill.","type":"not_supported_error"}}', { ...llama, path: '/infill' }).code, 'notFound');
+      assert.match(
+        e.message,
+        /^llama\.cpp at http:\/\/127\.0\.0\.1:8080 has no endpoint \/api\/tags \(404\)\. Check that the server kind and URL/,
+      );
+      assert.equal(
+        errorFromResponse(501, '{"error":{"code":501,"message":"This server does not support infill.","type":"not_supported_error"}}', {
+          ...llama,
+          path: '/infill',
+        }).code,
+        'notFound',
+      );
     });
 
     it('503 Loading model is loading, with Retry', () => {
@@ -68,28 +104,79 @@ describe('errors', () => {
     });
 
     it('400 exceed_context_size_error carries n_ctx and n_prompt_tokens', () => {
-      const body = '{"error":{"code":400,"message":"request (5000 tokens) exceeds the available context size (2048 tokens), try increasing it","type":"exceed_context_size_error","n_prompt_tokens":5000,"n_ctx":2048}}';
+      const body =
+        '{"error":{"code":400,"message":"request (5000 tokens) exceeds the available context size (2048 tokens), try increasing it","type":"exceed_context_size_error","n_prompt_tokens":5000,"n_ctx":2048}}';
       const e = errorFromResponse(400, body, { ...llama, model: 'qwen' });
       assert.equal(e.code, 'contextExceeded');
       assert.equal(e.nCtx, 2048);
       assert.equal(e.nPromptTokens, 5000);
-      assert.match(e.message, /^The prompt \(5,000 tokens\) does not fit the context of 2,048 tokens for "qwen" on llama\.cpp at http:\/\/127\.0\.0\.1:8080\. .*--ctx-size/);
+      assert.match(
+        e.message,
+        /^The prompt \(5,000 tokens\) does not fit the context of 2,048 tokens for "qwen" on llama\.cpp at http:\/\/127\.0\.0\.1:8080\. .*--ctx-size/,
+      );
     });
 
     it('reads context errors worded by OpenAI, vLLM and LM Studio', () => {
-      const openai = errorFromResponse(400, JSON.stringify({ error: { message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens. Please reduce the length of the messages.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } }), at('openai', 'https://api.example.com'));
+      const openai = errorFromResponse(
+        400,
+        JSON.stringify({
+          error: {
+            message:
+              "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens. Please reduce the length of the messages.",
+            type: 'invalid_request_error',
+            param: 'messages',
+            code: 'context_length_exceeded',
+          },
+        }),
+        at('openai', 'https://api.example.com'),
+      );
       assert.deepEqual([openai.code, openai.nCtx, openai.nPromptTokens], ['contextExceeded', 8192, 9000]);
-      const v = errorFromResponse(400, JSON.stringify({ object: 'error', message: "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4984 in the messages, 16 in the completion). Please reduce the length of the messages or completion.", type: 'BadRequestError', param: null, code: 400 }), vllm);
+      const v = errorFromResponse(
+        400,
+        JSON.stringify({
+          object: 'error',
+          message:
+            "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4984 in the messages, 16 in the completion). Please reduce the length of the messages or completion.",
+          type: 'BadRequestError',
+          param: null,
+          code: 400,
+        }),
+        vllm,
+      );
       assert.deepEqual([v.code, v.nCtx, v.nPromptTokens], ['contextExceeded', 4096, 4984]);
       assert.match(v.message, /--max-model-len/);
-      const newer = errorFromResponse(400, JSON.stringify({ error: { message: "This model's maximum context length is 4096 tokens. However, your request has 6000 input tokens. Please reduce the length of the input messages.", type: 'BadRequestError', param: null, code: 400 } }), vllm);
+      const newer = errorFromResponse(
+        400,
+        JSON.stringify({
+          error: {
+            message:
+              "This model's maximum context length is 4096 tokens. However, your request has 6000 input tokens. Please reduce the length of the input messages.",
+            type: 'BadRequestError',
+            param: null,
+            code: 400,
+          },
+        }),
+        vllm,
+      );
       assert.deepEqual([newer.nCtx, newer.nPromptTokens], [4096, 6000]);
-      const lm = errorFromResponse(400, JSON.stringify({ error: 'Trying to keep the first 5000 tokens when context the overflows. However, the model is loaded with context length of only 4096 tokens, which is not enough. Try to load the model with a larger context length, or provide a shorter input' }), lmstudio);
+      const lm = errorFromResponse(
+        400,
+        JSON.stringify({
+          error:
+            'Trying to keep the first 5000 tokens when context the overflows. However, the model is loaded with context length of only 4096 tokens, which is not enough. Try to load the model with a larger context length, or provide a shorter input',
+        }),
+        lmstudio,
+      );
       assert.deepEqual([lm.code, lm.nCtx, lm.nPromptTokens], ['contextExceeded', 4096, 5000]);
     });
 
     it('429 is rateLimited with Retry-After in ms', () => {
-      const e = errorFromResponse(429, '{"error":{"message":"slow down"}}', at('openai', 'https://api.example.com'), new Headers({ 'retry-after': '2' }));
+      const e = errorFromResponse(
+        429,
+        '{"error":{"message":"slow down"}}',
+        at('openai', 'https://api.example.com'),
+        new Headers({ 'retry-after': '2' }),
+      );
       assert.equal(e.code, 'rateLimited');
       assert.equal(e.retryAfterMs, 2000);
     });
@@ -104,9 +191,16 @@ describe('errors', () => {
     });
 
     it('other 4xx are badRequest with the server message', () => {
-      const e = errorFromResponse(400, '{"error":{"code":400,"message":"[json.exception.parse_error.101] parse error","type":"invalid_request_error"}}', llama);
+      const e = errorFromResponse(
+        400,
+        '{"error":{"code":400,"message":"[json.exception.parse_error.101] parse error","type":"invalid_request_error"}}',
+        llama,
+      );
       assert.equal(e.code, 'badRequest');
-      assert.equal(e.message, 'llama.cpp at http://127.0.0.1:8080 rejected the request (400): [json.exception.parse_error.101] parse error');
+      assert.equal(
+        e.message,
+        'llama.cpp at http://127.0.0.1:8080 rejected the request (400): [json.exception.parse_error.101] parse error',
+      );
     });
   });
 
@@ -134,7 +228,11 @@ describe('errors', () => {
         [netError('ECONNRESET'), 'unreachable', /closed the connection without answering/],
         [netError('UND_ERR_SOCKET', 'other side closed'), 'unreachable', /closed the connection without answering/],
         [netError('DEPTH_ZERO_SELF_SIGNED_CERT'), 'unreachable', /TLS certificate/],
-        [new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }), 'malformed', /closed the connection in the middle of its answer/],
+        [
+          new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }),
+          'malformed',
+          /closed the connection in the middle of its answer/,
+        ],
         [new TypeError('fetch failed', { cause: new Error('bad port') }), 'unreachable', /blocked port/],
         [new DOMException('This operation was aborted', 'AbortError'), 'aborted', /^Request cancelled\.$/],
         [new DOMException('timed out', 'TimeoutError'), 'timeout', /did not answer/],
@@ -165,7 +263,18 @@ describe('errors', () => {
       assert.equal(classify(new APIUserAbortError(), llama).code, 'aborted');
       assert.equal(classify(new APIConnectionTimeoutError(), llama).code, 'timeout');
       assert.equal(classify(new APIConnectionError({ cause: netError('ECONNREFUSED') }), llama).code, 'refused');
-      const bad = new BadRequestError(400, { code: 400, message: 'request (9 tokens) exceeds the available context size (4 tokens)', type: 'exceed_context_size_error', n_ctx: 4, n_prompt_tokens: 9 }, undefined, new Headers());
+      const bad = new BadRequestError(
+        400,
+        {
+          code: 400,
+          message: 'request (9 tokens) exceeds the available context size (4 tokens)',
+          type: 'exceed_context_size_error',
+          n_ctx: 4,
+          n_prompt_tokens: 9,
+        },
+        undefined,
+        new Headers(),
+      );
       const e = classify(bad, llama);
       assert.deepEqual([e.code, e.nCtx, e.nPromptTokens], ['contextExceeded', 4, 9]);
     });

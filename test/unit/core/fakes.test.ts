@@ -54,7 +54,10 @@ describe('fake servers', () => {
     const llama = await start(new FakeLlamaCpp({ apiKey: 'k' }));
     assert.equal((await fetch(`${llama.url}/health`)).status, 200);
     const denied = await fetch(`${llama.url}/props`);
-    assert.deepEqual([denied.status, await denied.json()], [401, { error: { code: 401, message: 'Invalid API Key', type: 'authentication_error' } }]);
+    assert.deepEqual(
+      [denied.status, await denied.json()],
+      [401, { error: { code: 401, message: 'Invalid API Key', type: 'authentication_error' } }],
+    );
     assert.equal((await fetch(`${llama.url}/props`, { headers: { authorization: 'Bearer k' } })).status, 200);
   });
 

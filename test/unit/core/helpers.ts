@@ -10,8 +10,10 @@ export interface MemoryLogger extends Logger {
 
 export function memoryLogger(): MemoryLogger {
   const lines: { level: string; message: string }[] = [];
-  const add = (level: string) => (message: string | Error, ...rest: unknown[]) =>
-    void lines.push({ level, message: [message instanceof Error ? message.message : message, ...rest.map(String)].join(' ') });
+  const add =
+    (level: string) =>
+    (message: string | Error, ...rest: unknown[]) =>
+      void lines.push({ level, message: [message instanceof Error ? message.message : message, ...rest.map(String)].join(' ') });
   return {
     lines,
     text: () => lines.map((l) => `${l.level}: ${l.message}`).join('\n'),

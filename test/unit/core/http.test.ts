@@ -160,7 +160,10 @@ describe('ServerClient', () => {
         res.writeHead(307, { location: `${other.url}/v1/models` });
         res.end();
       });
-      const client = new ServerClient(configFor(fake, 'openai', { headers: { 'X-Secret-Header': 's' } }), { log: memoryLogger(), apiKey: 'k-123' });
+      const client = new ServerClient(configFor(fake, 'openai', { headers: { 'X-Secret-Header': 's' } }), {
+        log: memoryLogger(),
+        apiKey: 'k-123',
+      });
       await client.json('/v1/models');
       assert.equal(fake.lastRequest('/v1/models')!.headers.authorization, 'Bearer k-123');
       const followed = other.lastRequest('/v1/models')!;
@@ -222,15 +225,24 @@ describe('ServerClient', () => {
       }
       const port = await freePort();
       const down = new ServerClient(configFor(`http://127.0.0.1:${port}`, 'vllm'), { log: memoryLogger() });
-      const refused = await down.openai().models.list().catch((err: unknown) => down.classify(err));
+      const refused = await down
+        .openai()
+        .models.list()
+        .catch((err: unknown) => down.classify(err));
       assert.ok(refused instanceof HearthError);
       assert.equal(refused.code, 'refused');
       fake.fault('GET', '/v1/models', { hang: true });
-      const slow = await client.openai({ timeoutMs: 100 }).models.list().catch((err: unknown) => client.classify(err));
+      const slow = await client
+        .openai({ timeoutMs: 100 })
+        .models.list()
+        .catch((err: unknown) => client.classify(err));
       assert.ok(slow instanceof HearthError);
       assert.equal(slow.code, 'timeout');
       fake.clearFaults().fault('GET', '/v1/models', { status: 500, message: 'upstream timed out' });
-      const failed = await client.openai().models.list().catch((err: unknown) => client.classify(err));
+      const failed = await client
+        .openai()
+        .models.list()
+        .catch((err: unknown) => client.classify(err));
       assert.ok(failed instanceof HearthError);
       assert.equal(failed.code, 'server', 'a 5xx mentioning "timed out" stays a server error');
     });
@@ -313,7 +325,10 @@ describe('ServerClient', () => {
       assert.equal(e.code, 'aborted');
       await new Promise((r) => setTimeout(r, 20));
       assert.equal(fake.lastRequest('/completion')!.aborted, true);
-      assert.deepEqual(log.lines.map((l) => l.level), ['debug']);
+      assert.deepEqual(
+        log.lines.map((l) => l.level),
+        ['debug'],
+      );
     });
 
     it('stream(): cancelling the body logs once and closes the connection', async () => {
@@ -350,7 +365,10 @@ describe('ServerClient', () => {
       const log = memoryLogger();
       const client = new ServerClient(configFor(`http://127.0.0.1:${port}`, 'ollama'), { log });
       await rejects(client.raw('/api/version', { quiet: true }));
-      assert.deepEqual(log.lines.map((l) => l.level), ['debug']);
+      assert.deepEqual(
+        log.lines.map((l) => l.level),
+        ['debug'],
+      );
     });
   });
 });

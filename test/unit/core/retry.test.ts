@@ -35,10 +35,13 @@ describe('withRetry', () => {
   it('retries 503 loading with backoff when there is no Retry-After', async () => {
     const at: number[] = [];
     const start = Date.now();
-    const p = withRetry(async () => {
-      at.push(Date.now() - start);
-      throw loading();
-    }, { baseDelayMs: 500, maxAttempts: 3 });
+    const p = withRetry(
+      async () => {
+        at.push(Date.now() - start);
+        throw loading();
+      },
+      { baseDelayMs: 500, maxAttempts: 3 },
+    );
     const done = p.catch((e: unknown) => e);
     await clock.runAllAsync();
     const err = await done;
@@ -49,11 +52,14 @@ describe('withRetry', () => {
   it('caps a long Retry-After', async () => {
     const at: number[] = [];
     const start = Date.now();
-    const p = withRetry(async (attempt) => {
-      at.push(Date.now() - start);
-      if (attempt === 1) throw rateLimited(120_000);
-      return attempt;
-    }, { maxDelayMs: 10_000 });
+    const p = withRetry(
+      async (attempt) => {
+        at.push(Date.now() - start);
+        if (attempt === 1) throw rateLimited(120_000);
+        return attempt;
+      },
+      { maxDelayMs: 10_000 },
+    );
     await clock.runAllAsync();
     assert.equal(await p, 2);
     assert.deepEqual(at, [0, 10_000]);
@@ -73,10 +79,13 @@ describe('withRetry', () => {
   it('stops waiting when aborted', async () => {
     const ac = new AbortController();
     let calls = 0;
-    const p = withRetry(async () => {
-      calls++;
-      throw rateLimited(5000);
-    }, { signal: ac.signal });
+    const p = withRetry(
+      async () => {
+        calls++;
+        throw rateLimited(5000);
+      },
+      { signal: ac.signal },
+    );
     const done = p.catch((e: unknown) => e);
     await clock.tickAsync(1000);
     ac.abort();

@@ -5,10 +5,26 @@ import { Emitter } from '../../../src/core/events';
 
 describe('url', () => {
   it('knows loopback addresses', () => {
-    for (const u of ['http://127.0.0.1:8080', 'http://127.1.2.3', 'http://localhost:11434', 'http://LOCALHOST', 'http://[::1]:8000', 'http://app.localhost', 'http://[::ffff:127.0.0.1]:80']) {
+    for (const u of [
+      'http://127.0.0.1:8080',
+      'http://127.1.2.3',
+      'http://localhost:11434',
+      'http://LOCALHOST',
+      'http://[::1]:8000',
+      'http://app.localhost',
+      'http://[::ffff:127.0.0.1]:80',
+    ]) {
       assert.equal(isLoopback(u), true, u);
     }
-    for (const u of ['http://128.0.0.1', 'http://192.168.1.5:8080', 'https://example.com', 'http://[::2]', 'http://localhost.example.com', 'not a url', 'http://0.0.0.0:8080']) {
+    for (const u of [
+      'http://128.0.0.1',
+      'http://192.168.1.5:8080',
+      'https://example.com',
+      'http://[::2]',
+      'http://localhost.example.com',
+      'not a url',
+      'http://0.0.0.0:8080',
+    ]) {
       assert.equal(isLoopback(u), false, u);
     }
   });
@@ -55,7 +71,11 @@ describe('redact', () => {
   });
 
   it('masks sensitive headers', () => {
-    assert.deepEqual(redactHeaders({ Authorization: 'Bearer x', 'X-Api-Key': 'k', Accept: 'json' }), { Authorization: '***', 'X-Api-Key': '***', Accept: 'json' });
+    assert.deepEqual(redactHeaders({ Authorization: 'Bearer x', 'X-Api-Key': 'k', Accept: 'json' }), {
+      Authorization: '***',
+      'X-Api-Key': '***',
+      Accept: 'json',
+    });
   });
 });
 

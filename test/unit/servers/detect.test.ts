@@ -18,12 +18,15 @@ describe('detectServers', () => {
     const t0 = Date.now();
     const found = await detectServers(presets, { log });
     assert.ok(Date.now() - t0 < 350, 'probes run in parallel');
-    assert.deepEqual(found.map((s) => [s.kind, s.url, s.detected]), [
-      ['llamacpp', llama.url, true],
-      ['ollama', ollama.url, true],
-      ['lmstudio', lmstudio.url, true],
-      ['vllm', vllm.url, true],
-    ]);
+    assert.deepEqual(
+      found.map((s) => [s.kind, s.url, s.detected]),
+      [
+        ['llamacpp', llama.url, true],
+        ['ollama', ollama.url, true],
+        ['lmstudio', lmstudio.url, true],
+        ['vllm', vllm.url, true],
+      ],
+    );
     assert.equal(found[0].name, `llama.cpp (127.0.0.1:${llama.port})`);
     assert.match(log.text(), /auto-detect \(\d+ ms\): found llama\.cpp/);
     assert.equal(llama.lastRequest()?.headers.authorization, undefined);
@@ -35,7 +38,12 @@ describe('detectServers', () => {
     web.route('*', '*', (_req, res) => sendText(res, 200, '<html>dev server</html>', { 'content-type': 'text/html' }));
     const llamaOnVllmPort = await start(new FakeLlamaCpp());
     const vllmOnLmStudioPort = await start(new FakeOpenAI());
-    const presets = presetServers({ llamacpp: ollamaOnLlamaPort.port, ollama: web.port, vllm: llamaOnVllmPort.port, lmstudio: vllmOnLmStudioPort.port });
+    const presets = presetServers({
+      llamacpp: ollamaOnLlamaPort.port,
+      ollama: web.port,
+      vllm: llamaOnVllmPort.port,
+      lmstudio: vllmOnLmStudioPort.port,
+    });
     const found = await detectServers(presets, { log: memoryLogger() });
     assert.deepEqual(found, []);
   });
@@ -59,14 +67,29 @@ describe('detectServers', () => {
     assert.deepEqual(found, []);
     assert.ok(Date.now() - t0 < 600);
     assert.equal(hang.requests.length, 1, 'no retries');
-    assert.ok(log.lines.filter((l) => l.level !== 'info').every((l) => l.level === 'debug'), 'probe failures are debug lines');
+    assert.ok(
+      log.lines.filter((l) => l.level !== 'info').every((l) => l.level === 'debug'),
+      'probe failures are debug lines',
+    );
   });
 
   it('detects vLLM by owned_by when /version is missing', async () => {
     const vllm = await start(new FakeOpenAI());
     vllm.fault('GET', '/version', { status: 404 });
-    assert.equal(await probe(presetServers({ vllm: vllm.port }).find((p) => p.kind === 'vllm')!, { log: memoryLogger() }), true);
+    assert.equal(
+      await probe(
+        presetServers({ vllm: vllm.port }).find((p) => p.kind === 'vllm')!,
+        { log: memoryLogger() },
+      ),
+      true,
+    );
     const generic = await start(new FakeOpenAI({ flavor: 'openai' }));
-    assert.equal(await probe(presetServers({ vllm: generic.port }).find((p) => p.kind === 'vllm')!, { log: memoryLogger() }), false);
+    assert.equal(
+      await probe(
+        presetServers({ vllm: generic.port }).find((p) => p.kind === 'vllm')!,
+        { log: memoryLogger() },
+      ),
+      false,
+    );
   });
 });

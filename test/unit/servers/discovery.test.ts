@@ -64,10 +64,13 @@ describe('discover', () => {
       const fake = await start(new FakeOllama({ models: [{ name: 'deepseek-coder:6.7b-base' }, { name: 'mistral:7b' }] }));
       fake.fault('POST', '/api/show', { status: 500, message: 'boom' });
       const status = await run(configFor(fake, 'ollama'));
-      assert.deepEqual(status.models.map((m) => [m.id, m.fim, m.contextLength]), [
-        ['deepseek-coder:6.7b-base', true, undefined],
-        ['mistral:7b', false, undefined],
-      ]);
+      assert.deepEqual(
+        status.models.map((m) => [m.id, m.fim, m.contextLength]),
+        [
+          ['deepseek-coder:6.7b-base', true, undefined],
+          ['mistral:7b', false, undefined],
+        ],
+      );
     });
 
     it('limits /api/show concurrency', async () => {
@@ -95,7 +98,10 @@ describe('discover', () => {
       const status = await run(configFor(fake, 'ollama'));
       assert.equal(status.state, 'error');
       assert.equal(status.error?.code, 'notFound');
-      assert.match(status.error?.message ?? '', /has no endpoint \/api\/tags \(404\)\. Check that the server kind and URL in settings are right/);
+      assert.match(
+        status.error?.message ?? '',
+        /has no endpoint \/api\/tags \(404\)\. Check that the server kind and URL in settings are right/,
+      );
     });
   });
 
@@ -118,13 +124,23 @@ describe('discover', () => {
       assert.equal(status.models.length, 4);
       assert.equal(status.models[0].id, 'qwen2.5-coder-7b-instruct');
       assert.equal(status.models[0].loaded, undefined);
-      assert.deepEqual(fake.requests.map((r) => r.path), ['/api/v0/models', '/v1/models']);
+      assert.deepEqual(
+        fake.requests.map((r) => r.path),
+        ['/api/v0/models', '/v1/models'],
+      );
     });
   });
 
   describe('vLLM and OpenAI-compatible', () => {
     it('vLLM: max_model_len and FIM by family, ids verbatim', async () => {
-      const fake = await start(new FakeOpenAI({ models: [{ id: 'Qwen/Qwen2.5-Coder-1.5B', maxModelLen: 16384 }, { id: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 8192 }] }));
+      const fake = await start(
+        new FakeOpenAI({
+          models: [
+            { id: 'Qwen/Qwen2.5-Coder-1.5B', maxModelLen: 16384 },
+            { id: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 8192 },
+          ],
+        }),
+      );
       const status = await run(configFor(fake, 'vllm'));
       assert.deepEqual(status.models, [
         { id: 'Qwen/Qwen2.5-Coder-1.5B', server: 'vllm test', contextLength: 16384, fim: true },

@@ -20,11 +20,17 @@ describe('kinds', () => {
 
   it('makes presets for the kinds with a port, with overridable ports', () => {
     const presets = presetServers();
-    assert.deepEqual(presets.map((p) => p.name), ['llama.cpp (127.0.0.1:8080)', 'Ollama (127.0.0.1:11434)', 'LM Studio (127.0.0.1:1234)', 'vLLM (127.0.0.1:8000)']);
+    assert.deepEqual(
+      presets.map((p) => p.name),
+      ['llama.cpp (127.0.0.1:8080)', 'Ollama (127.0.0.1:11434)', 'LM Studio (127.0.0.1:1234)', 'vLLM (127.0.0.1:8000)'],
+    );
     assert.ok(presets.every((p) => p.detected));
     const custom = presetServers({ llamacpp: 5001, vllm: 0 });
     assert.equal(custom[0].url, 'http://127.0.0.1:5001');
-    assert.equal(custom.find((p) => p.kind === 'vllm'), undefined);
+    assert.equal(
+      custom.find((p) => p.kind === 'vllm'),
+      undefined,
+    );
   });
 
   describe('normalizeUrl', () => {
@@ -54,18 +60,36 @@ describe('kinds', () => {
 
     it('keeps valid entries with their optional fields', () => {
       const { servers, problems } = validateServers([
-        { name: ' Box ', kind: 'vllm', url: 'https://gpu.example.com/v1/', headers: { 'X-Team': 'a', Authorization: 'Basic abc' }, timeoutSeconds: 120, streamUsage: false },
+        {
+          name: ' Box ',
+          kind: 'vllm',
+          url: 'https://gpu.example.com/v1/',
+          headers: { 'X-Team': 'a', Authorization: 'Basic abc' },
+          timeoutSeconds: 120,
+          streamUsage: false,
+        },
       ]);
       assert.deepEqual(problems, []);
       assert.deepEqual(servers, [
-        { name: 'Box', kind: 'vllm', url: 'https://gpu.example.com', headers: { 'X-Team': 'a', Authorization: 'Basic abc' }, timeoutSeconds: 120, streamUsage: false },
+        {
+          name: 'Box',
+          kind: 'vllm',
+          url: 'https://gpu.example.com',
+          headers: { 'X-Team': 'a', Authorization: 'Basic abc' },
+          timeoutSeconds: 120,
+          streamUsage: false,
+        },
       ]);
     });
 
     const bad: [string, unknown, RegExp][] = [
       ['not an object', 'http://x', /^hearth\.servers\[0\]: expected an object/],
       ['no name', { kind: 'ollama', url: 'http://x' }, /^hearth\.servers\[0\]: "name" is missing/],
-      ['unknown kind', { name: 'A', kind: 'kobold', url: 'http://x' }, /^hearth\.servers\[0\] \("A"\): "kind" must be one of "llamacpp", .*got "kobold"/],
+      [
+        'unknown kind',
+        { name: 'A', kind: 'kobold', url: 'http://x' },
+        /^hearth\.servers\[0\] \("A"\): "kind" must be one of "llamacpp", .*got "kobold"/,
+      ],
       ['missing kind', { name: 'A', url: 'http://x' }, /"kind" must be one of .*it is missing/],
       ['no url', { name: 'A', kind: 'ollama' }, /"url" is missing/],
       ['no scheme', { name: 'A', kind: 'ollama', url: 'localhost:11434' }, /must start with http:\/\/ or https:\/\//],
@@ -74,11 +98,23 @@ describe('kinds', () => {
       ['query', { name: 'A', kind: 'openai', url: 'https://h/?key=1' }, /query/],
       ['bad url', { name: 'A', kind: 'openai', url: 'http://exa mple.com' }, /not a valid URL/],
       ['headers not object', { name: 'A', kind: 'openai', url: 'https://h', headers: ['x'] }, /"headers" must be an object/],
-      ['header not string', { name: 'A', kind: 'openai', url: 'https://h', headers: { 'X-N': 1 } }, /header "X-N" must have a string value/],
+      [
+        'header not string',
+        { name: 'A', kind: 'openai', url: 'https://h', headers: { 'X-N': 1 } },
+        /header "X-N" must have a string value/,
+      ],
       ['header name', { name: 'A', kind: 'openai', url: 'https://h', headers: { 'Bad Name': 'x' } }, /header name "Bad Name" is not valid/],
       ['header newline', { name: 'A', kind: 'openai', url: 'https://h', headers: { 'X-A': 'a\r\nX-B: b' } }, /line breaks/],
-      ['zero timeout', { name: 'A', kind: 'openai', url: 'https://h', timeoutSeconds: 0 }, /"timeoutSeconds" must be a positive number \(got 0\)/],
-      ['string timeout', { name: 'A', kind: 'openai', url: 'https://h', timeoutSeconds: '30' }, /"timeoutSeconds" must be a positive number/],
+      [
+        'zero timeout',
+        { name: 'A', kind: 'openai', url: 'https://h', timeoutSeconds: 0 },
+        /"timeoutSeconds" must be a positive number \(got 0\)/,
+      ],
+      [
+        'string timeout',
+        { name: 'A', kind: 'openai', url: 'https://h', timeoutSeconds: '30' },
+        /"timeoutSeconds" must be a positive number/,
+      ],
       ['streamUsage', { name: 'A', kind: 'openai', url: 'https://h', streamUsage: 'no' }, /"streamUsage" must be true or false/],
     ];
     for (const [what, entry, pattern] of bad) {
@@ -97,7 +133,10 @@ describe('kinds', () => {
         null,
         { name: 'Also good', kind: 'ollama', url: 'http://127.0.0.1:11434' },
       ]);
-      assert.deepEqual(servers.map((s) => s.name), ['Good', 'Also good']);
+      assert.deepEqual(
+        servers.map((s) => s.name),
+        ['Good', 'Also good'],
+      );
       assert.equal(problems.length, 2);
       assert.match(problems[0], /^hearth\.servers\[1\] \("Broken"\): /);
       assert.match(problems[1], /^hearth\.servers\[2\]: /);
@@ -109,7 +148,10 @@ describe('kinds', () => {
         { name: 'Box', kind: 'llamacpp', url: 'http://127.0.0.1:8080' },
         { name: 'box', kind: 'ollama', url: 'http://127.0.0.1:11434' },
       ]);
-      assert.deepEqual(servers.map((s) => s.kind), ['llamacpp']);
+      assert.deepEqual(
+        servers.map((s) => s.kind),
+        ['llamacpp'],
+      );
       assert.match(problems[0], /^hearth\.servers\[1\] \("box"\): another server is already named "box"/);
     });
 

@@ -33,7 +33,10 @@ describe('Registry', () => {
     const registry = make({ fetch, presets: presetServers() });
     registry.configure({ servers: [configFor('http://127.0.0.1:1', 'llamacpp')], autoDetect: true });
     assert.equal(calls, 0);
-    assert.deepEqual(registry.statuses().map((s) => s.state), ['unknown']);
+    assert.deepEqual(
+      registry.statuses().map((s) => s.state),
+      ['unknown'],
+    );
     assert.equal(registry.isRefreshing(), false);
   });
 
@@ -51,9 +54,19 @@ describe('Registry', () => {
     const events: ServerStatus[][] = [];
     registry.onDidChange((s) => events.push([...s]));
     const statuses = await registry.refresh();
-    assert.deepEqual(statuses.map((s) => [s.server.name, s.state]), [['Llama', 'ok'], ['Ollama', 'ok'], ['Down', 'error']]);
+    assert.deepEqual(
+      statuses.map((s) => [s.server.name, s.state]),
+      [
+        ['Llama', 'ok'],
+        ['Ollama', 'ok'],
+        ['Down', 'error'],
+      ],
+    );
     assert.equal(registry.status('Down')?.error?.code, 'refused');
-    assert.deepEqual(events[0].map((s) => s.state), ['checking', 'checking', 'checking']);
+    assert.deepEqual(
+      events[0].map((s) => s.state),
+      ['checking', 'checking', 'checking'],
+    );
     assert.ok(events.length >= 4);
     assert.equal(registry.findModel({ server: 'Ollama', model: 'llama3.2:3b' })?.contextLength, 131072);
     assert.equal(registry.findModel({ server: 'Ollama', model: 'nope' }), undefined);
@@ -85,9 +98,16 @@ describe('Registry', () => {
     const first = registry.refresh();
     await new Promise((r) => setTimeout(r, 20));
     registry.configure({ servers: [{ name: 'Fast', kind: 'ollama', url: fast.url }], autoDetect: false });
-    assert.deepEqual(registry.statuses().map((s) => [s.server.name, s.state]), [['Fast', 'unknown']]);
+    assert.deepEqual(
+      registry.statuses().map((s) => [s.server.name, s.state]),
+      [['Fast', 'unknown']],
+    );
     const statuses = await first;
-    assert.deepEqual(statuses.map((s) => [s.server.name, s.state]), [['Fast', 'ok']], 'the old caller gets the new configuration');
+    assert.deepEqual(
+      statuses.map((s) => [s.server.name, s.state]),
+      [['Fast', 'ok']],
+      'the old caller gets the new configuration',
+    );
     assert.equal(registry.status('Slow'), undefined);
   });
 
@@ -108,8 +128,14 @@ describe('Registry', () => {
     const registry = make({ presets, detectTimeoutMs: 300 });
     registry.configure({ servers: [], autoDetect: true });
     const statuses = await registry.refresh();
-    assert.deepEqual(statuses.map((s) => [s.server.name, s.state, s.server.detected]), [[`llama.cpp (127.0.0.1:${llama.port})`, 'ok', true]]);
-    assert.deepEqual(registry.servers().map((s) => s.kind), ['llamacpp']);
+    assert.deepEqual(
+      statuses.map((s) => [s.server.name, s.state, s.server.detected]),
+      [[`llama.cpp (127.0.0.1:${llama.port})`, 'ok', true]],
+    );
+    assert.deepEqual(
+      registry.servers().map((s) => s.kind),
+      ['llamacpp'],
+    );
     registry.configure({ servers: [], autoDetect: false });
     assert.deepEqual(await registry.refresh(), []);
     assert.deepEqual(registry.servers(), []);

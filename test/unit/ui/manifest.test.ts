@@ -32,10 +32,10 @@ describe('package.json', () => {
   });
 
   it('registers a handler in the code for every declared command', () => {
-    const code = sourceFiles(path.join(root, 'src')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
-    const missing = pkg.contributes.commands
-      .map((c: { command: string }) => c.command)
-      .filter((id: string) => !code.includes(`'${id}'`));
+    const code = sourceFiles(path.join(root, 'src'))
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
+    const missing = pkg.contributes.commands.map((c: { command: string }) => c.command).filter((id: string) => !code.includes(`'${id}'`));
     assert.deepEqual(missing, []);
   });
 
@@ -46,7 +46,9 @@ describe('package.json', () => {
   });
 
   it('declares every setting the code reads', () => {
-    const code = sourceFiles(path.join(root, 'src')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    const code = sourceFiles(path.join(root, 'src'))
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
     const read = [...code.matchAll(/\bread(?:<[^>]+>)?\('([\w.]+)'/g)].map((m) => `hearth.${m[1]}`);
     const undeclared = [...new Set(read)].filter((k) => !(k in props));
     assert.deepEqual(undeclared, []);

@@ -21,7 +21,10 @@ const DATA_IMAGE = /^data:image\/(png|jpe?g|gif|webp);base64,[a-z0-9+/=\s]*$/i;
 /** The language word of a fence's info string, limited to safe characters. */
 export function fenceLanguage(info: string): string {
   const word = info.trim().split(/\s+/)[0] ?? '';
-  return word.replace(/[^\w#+.-]/g, '').slice(0, 32).toLowerCase();
+  return word
+    .replace(/[^\w#+.-]/g, '')
+    .slice(0, 32)
+    .toLowerCase();
 }
 
 /**
