@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Emitter } from './core/events';
 import { Disposables } from './lifecycle';
+import { SERVER_DEFAULTS } from './core/servers/kinds';
 
 const SECTION = 'hearth';
 
@@ -34,11 +35,11 @@ export class Config implements vscode.Disposable {
 
   /** Raw `hearth.servers` as the user wrote it; validated by the registry. */
   get servers(): unknown {
-    return this.read<unknown>('servers', []);
+    return this.read<unknown>('servers', SERVER_DEFAULTS.servers);
   }
 
   get autoDetect(): boolean {
-    return this.read('autoDetect', true);
+    return this.read('autoDetect', SERVER_DEFAULTS.autoDetect);
   }
 
   /**

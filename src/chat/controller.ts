@@ -162,6 +162,8 @@ export class ChatController implements vscode.Disposable {
         return this.deps.choice.set('chat', { server: m.server, model: m.model });
       case 'action':
         return this.action(m.id, m.messageId);
+      default:
+        return unhandled(m);
     }
   }
 
@@ -322,4 +324,9 @@ export class ChatController implements vscode.Disposable {
     this.drafts.flush();
     if (this.conv.messages.length === 0 && !this.deps.history.draft(this.conv.id)) await this.deps.history.delete(this.conv.id);
   }
+}
+
+/** A compile error when a message type of the protocol has no case above. */
+function unhandled(m: never): void {
+  throw new Error(`unhandled chat message ${JSON.stringify(m)}`);
 }

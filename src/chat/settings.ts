@@ -7,6 +7,15 @@ import type { SamplingParams } from '../core/chat/stream';
 export const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful coding assistant inside VS Code. Answer concisely. Use Markdown, and fenced code blocks with a language for code.';
 
+/** The defaults of `hearth.chat.*`, as package.json declares them (a unit test compares the two). */
+export const CHAT_DEFAULTS = {
+  'chat.systemPrompt': DEFAULT_SYSTEM_PROMPT,
+  'chat.temperature': null,
+  'chat.topP': null,
+  'chat.maxTokens': 2048,
+  'chat.extraBody': {},
+} as const;
+
 export interface ChatSettings {
   systemPrompt: string;
   params: SamplingParams;
@@ -19,11 +28,12 @@ function numberIn(value: unknown, min: number, max: number): number | undefined 
 }
 
 export function chatSettings(config: Config, log?: Logger): ChatSettings {
-  const systemPrompt = config.read<unknown>('chat.systemPrompt', DEFAULT_SYSTEM_PROMPT);
-  const temperature = config.read<unknown>('chat.temperature', null);
-  const topP = config.read<unknown>('chat.topP', null);
-  const maxTokens = config.read<unknown>('chat.maxTokens', 2048);
-  const extraBody = config.read<unknown>('chat.extraBody', {});
+  const d = CHAT_DEFAULTS;
+  const systemPrompt = config.read<unknown>('chat.systemPrompt', d['chat.systemPrompt']);
+  const temperature = config.read<unknown>('chat.temperature', d['chat.temperature']);
+  const topP = config.read<unknown>('chat.topP', d['chat.topP']);
+  const maxTokens = config.read<unknown>('chat.maxTokens', d['chat.maxTokens']);
+  const extraBody = config.read<unknown>('chat.extraBody', { ...d['chat.extraBody'] });
   const warn = (key: string, value: unknown) => {
     if (value !== null && value !== undefined)
       log?.warn(`settings: hearth.chat.${key} has an invalid value ${JSON.stringify(value)}; ignored`);

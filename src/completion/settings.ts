@@ -24,7 +24,7 @@ export interface CompletionUserSettings {
   samplers?: string[];
 }
 
-export const SETTING_DEFAULTS: CompletionUserSettings = {
+export const COMPLETION_DEFAULTS: CompletionUserSettings = {
   enable: { ...DEFAULT_ENABLE },
   template: 'auto',
   maxLines: DEFAULT_SETTINGS.maxLines,
@@ -45,7 +45,7 @@ function intIn(value: unknown, min: number, max: number): number | undefined {
 
 /** Reads every completion setting; `warn` hears about each invalid value. */
 export function readCompletionSettings(config: Config, warn: (message: string) => void = () => undefined): CompletionUserSettings {
-  const d = SETTING_DEFAULTS;
+  const d = COMPLETION_DEFAULTS;
   const get = <T>(key: string, check: (v: unknown) => T | undefined, fallback: T): T => {
     const raw = config.read<unknown>(`completion.${key}`, fallback);
     const value = check(raw);

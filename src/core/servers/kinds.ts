@@ -14,6 +14,9 @@ export interface KindInfo {
 
 const PRESET_HOST = '127.0.0.1';
 
+/** The defaults of `hearth.servers` and `hearth.autoDetect`, as package.json declares them (a unit test compares the two). */
+export const SERVER_DEFAULTS = { servers: [] as readonly unknown[], autoDetect: true };
+
 function info(kind: ServerKind, defaultPort?: number): KindInfo {
   return { kind, label: kindLabel(kind), defaultPort, defaultUrl: defaultPort ? `http://${PRESET_HOST}:${defaultPort}` : undefined };
 }

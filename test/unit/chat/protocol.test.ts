@@ -99,7 +99,7 @@ describe('chat/protocol', () => {
       { type: 'toString' },
       { type: '__proto__' },
       { type: 'send', text: 'x' },
-      { type: 'send', text: 'x', contextIds: [1] },
+      { type: 'send', text: 'x', attachmentIds: [1] },
       { type: 'toggleProblems', on: 'yes' },
       { type: 'insertCode', code: 5 },
       { type: 'selectModel', server: 's' },

@@ -1,11 +1,9 @@
 // The completion adapter's pure parts: typed settings over Config.read, the
 // per-language switch, and the context size per server kind.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Config } from '../../../src/config';
 import { contextFor } from '../../../src/completion/session';
-import { enabledFor, readCompletionSettings, SETTING_DEFAULTS } from '../../../src/completion/settings';
+import { enabledFor, readCompletionSettings, COMPLETION_DEFAULTS } from '../../../src/completion/settings';
 import type { ServerConfig } from '../../../src/core/types';
 
 function config(values: Record<string, unknown>): Config {
@@ -15,7 +13,7 @@ function config(values: Record<string, unknown>): Config {
 describe('completion adapter settings', () => {
   it('defaults: on for code, off for plain text, Markdown and the commit box', () => {
     const s = readCompletionSettings(config({}));
-    assert.deepEqual(s, { ...SETTING_DEFAULTS, samplers: undefined });
+    assert.deepEqual(s, { ...COMPLETION_DEFAULTS, samplers: undefined });
     assert.equal(enabledFor(s.enable, 'python'), true);
     for (const lang of ['plaintext', 'markdown', 'scminput']) assert.equal(enabledFor(s.enable, lang), false, lang);
   });
@@ -39,9 +37,9 @@ describe('completion adapter settings', () => {
       }),
       (m) => warnings.push(m),
     );
-    assert.equal(s.maxLines, SETTING_DEFAULTS.maxLines);
+    assert.equal(s.maxLines, COMPLETION_DEFAULTS.maxLines);
     assert.equal(s.rightOfCursor, 'closers');
-    assert.deepEqual(s.enable, SETTING_DEFAULTS.enable);
+    assert.deepEqual(s.enable, COMPLETION_DEFAULTS.enable);
     assert.equal(s.samplers, undefined);
     assert.equal(warnings.length, 4);
   });
@@ -52,18 +50,6 @@ describe('completion adapter settings', () => {
     );
     assert.deepEqual([s.debounceMinMs, s.debounceMaxMs], [100, 400]);
     assert.equal(s.template, 'qwen');
-  });
-
-  it('package.json declares every completion setting with the default the code uses', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8'));
-    const props = pkg.contributes.configuration.properties as Record<string, { default?: unknown }>;
-    const declared = Object.keys(props)
-      .filter((k) => k.startsWith('hearth.completion.'))
-      .sort();
-    const keys = [...Object.keys(SETTING_DEFAULTS), 'samplers'].map((k) => `hearth.completion.${k}`).sort();
-    assert.deepEqual(declared, [...new Set(keys)]);
-    for (const [key, value] of Object.entries(SETTING_DEFAULTS)) assert.deepEqual(props[`hearth.completion.${key}`].default, value, key);
-    assert.equal(props['hearth.completion.samplers'].default, null);
   });
 
   it('context per server kind: llama.cpp slot, Ollama num_ctx (Hearth sends none), model length elsewhere', () => {

@@ -2,11 +2,14 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CHAT_DEFAULTS } from '../../../src/chat/settings';
+import { COMPLETION_DEFAULTS } from '../../../src/completion/settings';
+import { SERVER_DEFAULTS } from '../../../src/core/servers/kinds';
 
 const root = path.resolve(__dirname, '../../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
-const props: Record<string, { scope?: string }> = pkg.contributes.configuration.properties;
+const props: Record<string, { scope?: string; default?: unknown }> = pkg.contributes.configuration.properties;
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -52,5 +55,17 @@ describe('package.json', () => {
     const read = [...code.matchAll(/\bread(?:<[^>]+>)?\('([\w.]+)'/g)].map((m) => `hearth.${m[1]}`);
     const undeclared = [...new Set(read)].filter((k) => !(k in props));
     assert.deepEqual(undeclared, []);
+  });
+
+  it('declares the same defaults as the code', () => {
+    const code: Record<string, unknown> = {
+      'hearth.servers': SERVER_DEFAULTS.servers,
+      'hearth.autoDetect': SERVER_DEFAULTS.autoDetect,
+    };
+    for (const [key, value] of Object.entries(CHAT_DEFAULTS)) code[`hearth.${key}`] = value;
+    for (const [key, value] of Object.entries(COMPLETION_DEFAULTS)) code[`hearth.completion.${key}`] = value;
+    code['hearth.completion.samplers'] ??= null; // unset in the code: the engine's own chain
+    assert.deepEqual(Object.keys(code).sort(), Object.keys(props).sort(), 'the same settings');
+    for (const key of Object.keys(props)) assert.deepEqual(props[key].default, code[key], key);
   });
 });
