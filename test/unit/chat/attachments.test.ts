@@ -33,7 +33,7 @@ const problems: Attachment = {
   ],
 };
 
-describe('chat/context', () => {
+describe('chat/attachments', () => {
   it('labels and chips', () => {
     assert.equal(attachmentLabel(selection), 'app.ts:10-12');
     assert.equal(attachmentLabel(file), 'util.py');

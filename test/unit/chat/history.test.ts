@@ -163,6 +163,22 @@ describe('chat/history', () => {
     assert.ok(!fs.existsSync(path.join(dir, `${b.id}.json`)));
   });
 
+  it('loads files written when attachments were saved as "context"', async () => {
+    const { store } = await open();
+    const conv = await store.create();
+    await store.save(
+      addMessage(conv, user('u1', 'Why?', { attachments: [{ id: 'x', kind: 'file', path: 'a.ts', text: 'let a;' }] }), ++now),
+    );
+    const file = path.join(dir, `${conv.id}.json`);
+    const disk = JSON.parse(fs.readFileSync(file, 'utf8'));
+    disk.messages[0].context = disk.messages[0].attachments;
+    delete disk.messages[0].attachments;
+    fs.writeFileSync(file, JSON.stringify(disk));
+    const loaded = await (await open()).store.get(conv.id);
+    assert.deepEqual(loaded?.messages[0].attachments, [{ id: 'x', kind: 'file', path: 'a.ts', text: 'let a;' }]);
+    assert.equal((loaded?.messages[0] as unknown as Record<string, unknown>).context, undefined);
+  });
+
   it('keeps a draft per conversation', async () => {
     const { store } = await open();
     const a = await store.create();

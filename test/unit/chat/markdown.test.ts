@@ -22,7 +22,7 @@ function stream(pieces: string[]) {
   return { html: stable + end.stable, lastTail: tail, sm };
 }
 
-describe('webview/markdown', () => {
+describe('chat/webview/markdown', () => {
   describe('render', () => {
     it('escapes raw HTML from the model', () => {
       const html = renderMarkdown(

@@ -12,7 +12,7 @@ function numbered(n: number, width = 20): string[] {
   return Array.from({ length: n }, (_, i) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(width)}`);
 }
 
-describe('completion/context', () => {
+describe('completion/excerpt', () => {
   it('splits prefix lines, the current line (prompt) and the suffix', () => {
     const doc = snapshotFromText('a\nb\n  foo(bar)\nc\nd', 2, 6, { fileName: 'x.ts', languageId: 'typescript' });
     const c = buildExcerpt(doc);
