@@ -167,12 +167,12 @@ export class ChatController implements vscode.Disposable {
     }
   }
 
-  async send(text: string, contextIds?: string[]): Promise<void> {
+  async send(text: string, attachmentIds?: string[]): Promise<void> {
     await this.ready;
     if (this.busy || !text.trim()) return;
     this.starting = true;
     try {
-      const { items, notes } = await this.deps.attachments.collect(contextIds);
+      const { items, notes } = await this.deps.attachments.collect(attachmentIds);
       let conv = await this.fresh();
       conv = addMessage(
         conv,

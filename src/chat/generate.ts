@@ -63,7 +63,7 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
     maxTokens,
   });
   const openai = o.client.openai({ timeoutMs: Math.max(o.client.timeoutMs, FIRST_BYTE_MS) });
-  const errorContext = o.client.requestFacts({ model: o.model, path: '/v1/chat/completions' });
+  const facts = o.client.requestFacts({ model: o.model, path: '/v1/chat/completions' });
 
   const send = (b: BudgetResult) => {
     o.log.info(
@@ -85,7 +85,7 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
           signal: o.signal,
           log: o.log,
           onDelta: o.onDelta,
-          errorContext,
+          facts,
           idleTimeoutMs: IDLE_MS,
         });
       },

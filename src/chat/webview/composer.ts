@@ -28,7 +28,7 @@ export class Composer {
   private state: ChatState | undefined;
   private conversationId: string | undefined;
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
-  private contextIds: string[] = [];
+  private attachmentIds: string[] = [];
   private modelsKey = '';
 
   constructor() {
@@ -71,7 +71,7 @@ export class Composer {
       this.remember();
       this.resize();
     }
-    this.contextIds = state.attachments.map((c) => c.id);
+    this.attachmentIds = state.attachments.map((c) => c.id);
     this.chips.replaceChildren(
       ...state.attachments.map((c) =>
         h(
@@ -111,7 +111,7 @@ export class Composer {
   private submit(): void {
     const text = this.input.value;
     if (!text.trim() || this.state?.busy) return;
-    post({ type: 'send', text, attachmentIds: this.contextIds });
+    post({ type: 'send', text, attachmentIds: this.attachmentIds });
     this.input.value = '';
     clearTimeout(this.draftTimer);
     this.draftTimer = undefined;

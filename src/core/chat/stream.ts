@@ -33,7 +33,7 @@ export interface StreamChatOptions {
   log?: Logger;
   onDelta: (delta: StreamDelta) => void;
   /** For error messages: which server and model. */
-  errorContext?: RequestFacts;
+  facts?: RequestFacts;
   /** Give up when no bytes arrive for this long once the answer started (default: never). */
   idleTimeoutMs?: number;
   now?: () => number;
@@ -89,7 +89,7 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   const { openai, model, signal } = options;
   const log = options.log ?? nullLogger;
   const now = options.now ?? Date.now;
-  const ctx: RequestFacts = { model, path: '/v1/chat/completions', ...options.errorContext };
+  const ctx: RequestFacts = { model, path: '/v1/chat/completions', ...options.facts };
   const reply = new ReplyAssembler(model, ctx, log, options.onDelta, now);
   const started = now();
   const result = (stopped: boolean): StreamResult => {

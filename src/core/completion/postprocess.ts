@@ -4,7 +4,7 @@
 // text stands right of the cursor, indentation that fits the current line,
 // and at most `maxLines` lines.
 
-export interface PostContext {
+export interface PostInput {
   /** Current line before the cursor. */
   linePrefix: string;
   /** Current line after the cursor. */
@@ -134,7 +134,7 @@ function convertIndent(line: string, indent: { insertSpaces: boolean; tabSize: n
 }
 
 /** Cleans a raw completion for the cursor described by `ctx`. */
-export function postprocess(raw: string, ctx: PostContext, options: Partial<PostOptions> = {}): PostResult {
+export function postprocess(raw: string, ctx: PostInput, options: Partial<PostOptions> = {}): PostResult {
   const maxLines = Math.max(1, options.maxLines ?? 16);
   let text = cutSpecialTokens(stripThink(raw.replace(/\r\n?/g, '\n'))).replace(/\s+$/, '');
   if (!text.trim()) return { text: '', dropped: 'empty' };

@@ -84,7 +84,7 @@ describe('chat/stream against a real llama-server', function () {
         messages: first.messages,
         params: { max_tokens: 8 },
         onDelta: () => undefined,
-        errorContext: client.requestFacts(),
+        facts: client.requestFacts(),
       });
     } catch (err) {
       error = err as HearthError;

@@ -40,7 +40,7 @@ describe('chat/stream against fake servers', () => {
       streamUsage: true,
       log,
       onDelta: (d) => deltas.push(d),
-      errorContext: c.requestFacts(),
+      facts: c.requestFacts(),
       ...extra,
     });
     return { result, deltas, log, body: routes.last };
@@ -292,7 +292,7 @@ describe('chat/stream against fake servers', () => {
         model: 'm',
         messages: [{ role: 'user', content: 'Hi' }],
         onDelta: () => undefined,
-        errorContext: c.requestFacts(),
+        facts: c.requestFacts(),
       }),
       (err: unknown) => err instanceof HearthError && err.code === 'refused',
     );

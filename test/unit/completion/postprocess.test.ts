@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { cutSpecialTokens, postprocess, type PostContext, removeOverlap, stripThink } from '../../../src/core/completion/postprocess';
+import { cutSpecialTokens, postprocess, type PostInput, removeOverlap, stripThink } from '../../../src/core/completion/postprocess';
 
 /** A context from a document with `|` at the cursor. */
-function at(doc: string, indent?: PostContext['indent']): PostContext {
+function at(doc: string, indent?: PostInput['indent']): PostInput {
   const i = doc.indexOf('|');
   const before = doc.slice(0, i);
   const after = doc.slice(i + 1);
@@ -19,7 +19,7 @@ interface Case {
   want: string;
   dropped?: string;
   maxLines?: number;
-  indent?: PostContext['indent'];
+  indent?: PostInput['indent'];
 }
 
 const cases: Case[] = [
