@@ -10,6 +10,7 @@ import { CompletionGate, pickSnooze } from './gate';
 import { IgnoreRules } from './ignoreRules';
 import { ACCEPTED_COMMAND, CompletionProvider } from './provider';
 import { RingFeeder } from './ringFeeder';
+import { promptFileName } from './snapshot';
 import { CompletionSession } from './session';
 import { readCompletionSettings, type CompletionUserSettings } from './settings';
 import { CompletionStatus } from './status';
@@ -61,6 +62,17 @@ export function registerCompletion(services: Services): CompletionApi {
   d.add(statusBar.contribute(status.contribution()));
   d.add(session.onDidRequest((s) => status.stats(s)));
   d.add(session.onDidChangeBusy((delta) => status.busyDelta(delta)));
+  d.add(
+    session.onDidImprove((at) => {
+      // The rest of a suggestion shown by its first lines arrived: ask the editor again if the cursor is still there.
+      const editor = vscode.window.activeTextEditor;
+      const cursor = editor?.selection;
+      if (!editor || !cursor?.isEmpty || editor.selections.length !== 1) return;
+      if (promptFileName(editor.document.uri) !== at.fileName || cursor.active.line !== at.line || cursor.active.character !== at.character)
+        return;
+      void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    }),
+  );
   const rules = d.add(new IgnoreRules());
   const feeder = d.add(
     new RingFeeder({

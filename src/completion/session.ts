@@ -4,7 +4,7 @@
 // Rebuilt when the selection, the server, its key or a setting that shapes
 // requests changes; the extra-context ring outlives the engines.
 import type { FimBackend } from '../core/completion/backend';
-import { CompletionEngine, type CompletionSettings } from '../core/completion/engine';
+import { CompletionEngine, type CompletionSettings, type ImprovedAt } from '../core/completion/engine';
 import { InfillBackend } from '../core/completion/infill';
 import { OllamaBackend } from '../core/completion/ollama';
 import { OpenAICompletionsBackend } from '../core/completion/openaiCompletions';
@@ -90,6 +90,9 @@ export class CompletionSession {
   private readonly requested = new Emitter<CompletionStats>();
   /** Each request's (or cache answer's) stats from the engine. */
   readonly onDidRequest = this.requested.event;
+  private readonly improved = new Emitter<ImprovedAt>();
+  /** A suggestion shown in part has grown (the adapter asks the editor again when the cursor is still there). */
+  readonly onDidImprove = this.improved.event;
   private readonly busyChanged = new Emitter<number>();
   /** A request to the server starts (+1) or ends (-1): the status bar spins meanwhile. */
   readonly onDidChangeBusy = this.busyChanged.event;
@@ -218,6 +221,8 @@ export class CompletionSession {
       template,
       nCtx: plan.nCtx,
       repoName: this.deps.workspaceName(),
+      // llama.cpp (and Ollama's runner, built on it) evaluates a prompt to the end after the connection closed.
+      holdUntilFirstToken: server.kind === 'llamacpp' || server.kind === 'ollama',
       ring: this.deps.ring,
       scheduler: {
         minDelayMs: settings.debounceMinMs,
@@ -228,6 +233,7 @@ export class CompletionSession {
       onStats: (s) => this.requested.fire(s),
       log: this.deps.log,
     });
+    engine.onDidImprove((at) => this.improved.fire(at));
     this.deps.log.info(
       `completion: ${ref.model} on ${server.name} via ${backendLabel}; template: ${templateText}${plan.nCtx ? `; context ${plan.nCtx} tokens` : ''}`,
     );
@@ -252,6 +258,7 @@ export class CompletionSession {
     this.current = { kind: 'off', reason: 'noModel', message: 'Completion is shut down.' };
     this.changed.dispose();
     this.requested.dispose();
+    this.improved.dispose();
     this.busyChanged.dispose();
   }
 }

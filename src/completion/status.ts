@@ -93,6 +93,10 @@ export class CompletionStatus {
     if (state.kind === 'ready') {
       lines.push(`Backend: ${state.backend}`);
       lines.push(`FIM template: ${state.template}`);
+      const speed = state.engine.speed.describe();
+      if (speed) lines.push(`Server speed: ${speed}`);
+      const miss = state.engine.lastMiss;
+      if (miss && (!this.last || miss.at > this.last.at)) lines.push(`No suggestion at ${clock(miss.at)}: ${miss.message}`);
     } else {
       lines.push(state.message);
     }

@@ -2,9 +2,11 @@
 // cache_n/prompt_n, tokens_cached, its prefix/suffix/extra trimming and a
 // per-slot prompt cache), Ollama POST /api/generate (NDJSON) + /api/show, and
 // OpenAI POST /v1/completions (SSE). A latency model charges prompt time per
-// uncached token and generation time per token; a client that disconnects
-// stops a streaming request (recorded as aborted), while a non-streaming one
-// runs on to the end holding its slot, as llama.cpp does. Faults: any status
+// uncached token and generation time per token. A client that disconnects
+// stops a streaming request (recorded as aborted) — but, as llama.cpp build
+// 11669 does, only when the server writes its next token: the whole prompt is
+// evaluated first (and stays cached); a non-streaming one runs on to the end
+// holding its slot. Faults: any status
 // (501 as Ollama/LM Studio answer /infill, 400 …), malformed data, cut-off.
 // A plain `(req, res) => boolean` handler; `startFimServer` mounts it alone,
 // `mountFim` adds it to a FakeServer (FakeLlamaCpp, FakeOllama, …).
@@ -43,6 +45,12 @@ export interface FimFakeOptions {
   /** Ollama models and their capabilities (absent: any model, with insert). */
   ollamaModels?: Record<string, string[]>;
   fault?: (path: string, body: Record<string, unknown>) => Fault | undefined;
+  /**
+   * When a closed connection stops a streaming request: 'token' (llama.cpp:
+   * only when the next token is written, so a prompt is evaluated to the end)
+   * or 'batch' (between prompt batches).
+   */
+  noticeClose: 'token' | 'batch';
 }
 
 export interface FimRecord {
@@ -73,6 +81,7 @@ const DEFAULTS: FimFakeOptions = {
   slots: 1,
   infill: true,
   generate: () => 'return 42;\n}',
+  noticeClose: 'token',
 };
 
 interface Slot {
@@ -305,12 +314,12 @@ export class FimFake {
     rec.cachedTokens = Math.min(total, Math.floor(cachedChars / o.charsPerToken));
     rec.promptTokens = total - rec.cachedTokens;
     const promptMs = rec.promptTokens * o.promptMsPerToken;
-    // llama.cpp evaluates the prompt in n_batch chunks (one decode each); a cancel takes
-    // effect only between them, and what was evaluated stays in the slot's cache.
+    // The prompt is evaluated in n_batch chunks (one decode each); what was evaluated stays
+    // in the slot's cache. llama.cpp notices a closed connection only when it writes a token.
     for (let done = 0; done < rec.promptTokens; done += o.nBatch) {
       const n = Math.min(o.nBatch, rec.promptTokens - done);
       await sleep(n * o.promptMsPerToken);
-      if (stream && gone) {
+      if (stream && gone && (o.noticeClose === 'batch' || done + n >= rec.promptTokens)) {
         this.slots[slot].cached = prompt.slice(0, cachedChars + Math.floor((done + n) * o.charsPerToken));
         rec.promptTokens = done + n;
         rec.aborted = true;

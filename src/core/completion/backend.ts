@@ -53,11 +53,17 @@ export interface FimRequest {
   /** Ollama `keep_alive`. */
   keepAlive?: string | number;
   signal?: AbortSignal;
-  /** Called with the text received so far, as it streams (for counting discarded tokens). */
+  /** Called with the text received so far, as it streams. */
   onText?: (text: string) => void;
+  /**
+   * Asked after each streamed piece: true closes the stream, and the result is
+   * the text so far with stop reason 'client' (the server stops generating).
+   */
+  stopWhen?: (text: string) => boolean;
 }
 
-export type StopReason = 'eos' | 'limit' | 'time' | 'stop' | 'unknown';
+/** Why generation ended: end of sequence, n_predict, the time budget, a stop word, or Hearth closed the stream. */
+export type StopReason = 'eos' | 'limit' | 'time' | 'stop' | 'client' | 'unknown';
 
 export interface FimResult {
   text: string;

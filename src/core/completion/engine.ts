@@ -1,41 +1,45 @@
 // The inline completion engine: document snapshot + cursor in, suggestion
-// out. Checks whether a request makes sense, builds a cache-friendly context,
-// answers from the cache (typed-through too), otherwise sends one debounced,
-// single-flight request, post-processes it and reports per-request stats.
-// After a suggestion it prefetches the one that follows accepting it, and
-// when the extra context changed and the user is idle it warms the server's
-// prompt cache up. No VS Code here: an adapter feeds snapshots and shows results.
-import { classify, isHearthError } from '../errors';
+// out. No VS Code here: an adapter feeds snapshots and shows results.
+//
+// The request policy keeps the server's work useful, measured against a real
+// llama-server on a laptop-class CPU:
+// - one flight at a time; a new request waits until the previous connection
+//   is closed (on llama.cpp a cancelled request is held until its first token:
+//   closing it earlier does not stop the prompt evaluation, see flight.ts);
+// - a trigger whose position only extends a flight's position (the user typed
+//   on) joins that flight instead of aborting it: its answer serves the new
+//   position once it agrees with what was typed, and the flight is cancelled
+//   as soon as it disagrees;
+// - the editor giving up on a trigger (VS Code cancels on every keystroke)
+//   does not cancel the flight; only a trigger elsewhere does;
+// - a streaming answer is shown as soon as it has a complete line (or, for a
+//   long line, after a moment), while the flight reads on; the fuller answer
+//   replaces it when it is done (`onDidImprove`);
+// - the prompt the server saw last stays a prefix of the next one (see
+//   excerpt.ts), so each request evaluates only what changed;
+// - prefetch only after a suggestion was accepted; warm-up when the extra
+//   context changed and the user is idle.
+import { type Event, Emitter } from '../events';
 import { type Logger, nullLogger } from '../types';
-import type { FimRequest } from './backend';
 import { CompletionCache } from './cache';
-import {
-  applySuggestion,
-  buildExcerpt,
-  type DocumentSnapshot,
-  estimateTokens,
-  type Excerpt,
-  shouldRequest,
-  textAfterCursor,
-} from './excerpt';
+import { applySuggestion, buildExcerpt, type DocumentSnapshot, estimateTokens, shouldRequest, textAfterCursor } from './excerpt';
+import type { Flight, Prepared } from './flight';
+import { Flights } from './flights';
 import { type CompletionOutcome, type CompletionSettings, DEFAULT_SETTINGS, type EngineConfig, type EngineOptions } from './options';
+import { agrees, showable, typedSince } from './positions';
 import { postprocess } from './postprocess';
 import { type ExtraChunk, ExtraRing, extraBudget, IdleTimer, warmupDue } from './ring';
 import { Scheduler } from './scheduler';
 import { ServerSpeed } from './speed';
-import { addToTotals, emptyTotals, type EngineTotals, type RequestKind, type CompletionStats } from './stats';
+import { addToTotals, emptyTotals, type CompletionStats, type EngineTotals, type MissReason } from './stats';
 
 export * from './options';
 
-interface Prepared {
-  doc: DocumentSnapshot;
-  ctx: Excerpt;
-  extra: ExtraChunk[];
-  prefix: string;
-  /** The document text right after the cursor, for cache keys (independent of the suffix budget). */
-  after: string;
-  key: string;
-  overheadMs: number;
+/** Where a better suggestion became available (the adapter asks the editor again if the cursor is still there). */
+export interface ImprovedAt {
+  fileName: string;
+  line: number;
+  character: number;
 }
 
 function elapsed(since: number): number {
@@ -49,12 +53,18 @@ export class CompletionEngine {
   readonly scheduler: Scheduler;
   readonly speed = new ServerSpeed();
   readonly totals: EngineTotals = emptyTotals();
+  /** Why the latest trigger ended without a suggestion (for the status bar). */
+  lastMiss?: { reason: MissReason; message: string; at: number };
+  private readonly flights: Flights;
   private readonly onStats?: (stats: CompletionStats) => void;
   private readonly log: Logger;
+  private readonly improved = new Emitter<ImprovedAt>();
+  readonly onDidImprove: Event<ImprovedAt> = this.improved.event;
   private nextId = 1;
   private last?: Prepared;
+  private lastShown?: { p: Prepared; text: string };
   private warmedVersion = 0;
-  private readonly idle = new IdleTimer(() => this.maybeWarmup());
+  private readonly idleTimer = new IdleTimer(() => this.maybeWarmup());
   private disposed = false;
 
   constructor(options: EngineOptions) {
@@ -63,31 +73,47 @@ export class CompletionEngine {
     this.scheduler = new Scheduler(options.scheduler);
     this.onStats = options.onStats;
     this.log = options.log ?? nullLogger;
+    this.flights = new Flights({
+      config: this.config,
+      speed: this.speed,
+      log: this.log,
+      store: (p, text) => this.cache.set(this.config.model, p.prefix, p.after, text),
+      emit: (s) => this.emit(s),
+    });
   }
 
   get settings(): Readonly<CompletionSettings> {
     return this.config.settings;
   }
 
+  /** Resolves when no request is open (tests, benchmarks). */
+  async idle(): Promise<void> {
+    for (let open = this.scheduler.current; open; open = this.scheduler.current) await open.closed;
+  }
+
   /** Any edit or cursor move: the user is not idle. */
   noteActivity(): void {
-    if (!this.disposed && this.config.backend.warmup) this.idle.touch(true, this.settings.warmupIdleMs);
+    if (!this.disposed && this.config.backend.warmup) this.idleTimer.touch(true, this.settings.warmupIdleMs);
   }
 
   /** The extra-context ring changed: warm up once the user is idle. */
   ringChanged(): void {
-    if (!this.disposed && this.config.backend.warmup) this.idle.touch(false, this.settings.warmupIdleMs);
+    if (!this.disposed && this.config.backend.warmup) this.idleTimer.touch(false, this.settings.warmupIdleMs);
   }
 
-  /** The user accepted a suggestion (counted; the prefetched follow-up is already on its way). */
+  /** The user accepted the suggestion shown last: fetch the one that follows it, in the background. */
   accepted(): void {
     this.totals.accepted++;
     this.noteActivity();
+    const shown = this.lastShown;
+    this.lastShown = undefined;
+    if (shown && this.settings.prefetch) void this.prefetchAfter(shown.p.doc, shown.text);
   }
 
   /**
    * The suggestion for `doc`'s cursor. `signal`: the editor gave up on this
-   * request. `delayMs` replaces the adaptive debounce (0 for an explicit trigger).
+   * trigger (the flight serving it goes on). `delayMs` replaces the adaptive
+   * debounce (0 for an explicit trigger).
    */
   async complete(doc: DocumentSnapshot, signal?: AbortSignal, options: { delayMs?: number } = {}): Promise<CompletionOutcome> {
     const began = performance.now();
@@ -100,33 +126,144 @@ export class CompletionEngine {
       return { reason: check.message };
     }
     const p = this.prepare(doc, began);
-    const hit = this.cache.lookup(this.config.model, p.prefix, p.after);
-    if (hit) {
-      // What runs for another position is stale, unless it is a prefetch: typing
-      // through a suggestion leads to the very position it prefetches.
-      if (this.scheduler.runningKey !== p.key && !this.scheduler.runningBackground) this.scheduler.cancel();
-      const outcome = hit.typed > 0 ? 'typed' : 'cache';
-      this.emit({ ...this.base('completion'), outcome, fromCache: true, overheadMs: elapsed(began) });
-      if (!hit.text) return { reason: 'The model had nothing to add here (cached).' };
-      return { suggestion: { text: hit.text, source: hit.typed > 0 ? 'typed' : 'cache' } };
-    }
+    const cached = this.fromCache(p, began);
+    if (cached) return cached;
     this.last = p;
+    const open = this.scheduler.current;
+    if (open?.live) {
+      const typed = typedSince(open.position, p);
+      if (typed !== undefined && open.kind !== 'warmup') {
+        const joined = await this.watch(open, p, typed, signal);
+        if (joined !== 'diverged') return joined === 'gone' ? this.superseded() : joined;
+      } else open.cancel('the cursor moved elsewhere');
+    }
     const id = this.nextId++;
-    const t0 = Date.now();
-    const out = await this.scheduler.schedule(p.key, (sig) => this.request(p, 'completion', id, sig, t0), {
-      signal,
-      delayMs: options.delayMs,
+    const triggeredAt = Date.now();
+    const turn = await this.scheduler.turn(p.key, { signal, delayMs: options.delayMs });
+    if (turn !== 'go') {
+      if (turn === 'superseded')
+        this.emit({
+          id,
+          kind: 'completion',
+          model: this.config.model,
+          backend: this.config.backend.kind,
+          outcome: 'superseded',
+          fromCache: false,
+          aborted: false,
+        });
+      return this.miss(
+        turn === 'cancelled' ? 'cancelled' : 'superseded',
+        turn === 'cancelled' ? 'Cancelled.' : 'Replaced by a newer request.',
+      );
+    }
+    const late = this.fromCache(p, began);
+    if (late) return late;
+    this.totals.requests++;
+    const flight = this.flights.send(id, 'completion', p, triggeredAt);
+    this.scheduler.launch(flight);
+    const outcome = await this.watch(flight, p, '', signal);
+    return typeof outcome === 'string' ? this.superseded() : outcome;
+  }
+
+  private superseded(): CompletionOutcome {
+    return this.miss('superseded', 'Replaced by a newer request.');
+  }
+
+  private fromCache(p: Prepared, began: number): CompletionOutcome | undefined {
+    const hit = this.cache.lookup(this.config.model, p.prefix, p.after);
+    if (!hit) return undefined;
+    const open = this.scheduler.current;
+    // A flight for a position this one cannot lead to is stale (a prefetch for the position typing leads to is not).
+    if (open?.live && open.kind === 'completion' && typedSince(p, open.position) === undefined) open.cancel('served from the cache');
+    const outcome = hit.typed > 0 ? 'typed' : 'cache';
+    this.emit({
+      id: 0,
+      kind: 'completion',
+      model: this.config.model,
+      backend: this.config.backend.kind,
+      outcome,
+      fromCache: true,
+      aborted: false,
+      overheadMs: elapsed(began),
     });
-    if (out.status === 'done') return out.value;
-    if (out.status === 'failed') {
-      const error = classify(out.error);
-      return { error, reason: error.message };
-    }
-    if (out.status === 'superseded') {
-      this.emit({ ...this.base('completion', id), outcome: 'superseded', fromCache: false });
-      return { reason: 'Replaced by a newer request.' };
-    }
-    return { reason: 'Cancelled.' };
+    if (!hit.text) return this.miss('empty', 'The model had nothing to add here (cached).');
+    this.lastShown = { p, text: hit.text };
+    return { suggestion: { text: hit.text, source: hit.typed > 0 ? 'typed' : 'cache' } };
+  }
+
+  /**
+   * Waits on `flight` for position `p` (`typed` since the flight's own
+   * position) until it has something to show. 'diverged' when the flight's
+   * answer disagrees with what was typed (the caller sends a new request),
+   * 'gone' when it was cancelled for a newer trigger.
+   */
+  private watch(flight: Flight, p: Prepared, typed: string, signal?: AbortSignal): Promise<CompletionOutcome | 'diverged' | 'gone'> {
+    return new Promise((resolve) => {
+      let done = false;
+      let partialTimer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (outcome: CompletionOutcome | 'diverged' | 'gone') => {
+        if (done) return;
+        done = true;
+        sub.dispose();
+        signal?.removeEventListener('abort', onAbort);
+        if (partialTimer !== undefined) clearTimeout(partialTimer);
+        resolve(outcome);
+      };
+      const show = (text: string, partial: boolean): CompletionOutcome | undefined => {
+        const post = postprocess(text, { ...p.excerpt, indent: p.doc.indent }, { maxLines: this.settings.maxLines });
+        if (!post.text) return partial ? undefined : this.miss('empty', `Nothing to show (${post.dropped ?? 'empty'}).`);
+        flight.shownChars = Math.max(flight.shownChars, typed.length + text.length);
+        this.lastShown = { p, text: post.text };
+        if (partial) void flight.closed.then(() => this.improve(flight, p, post.text));
+        return { suggestion: { text: post.text, source: typed ? 'typed' : 'server' } };
+      };
+      const check = () => {
+        if (done) return;
+        const text = flight.text;
+        if (!agrees(text, typed)) {
+          flight.cancel('the answer disagrees with what was typed');
+          return finish('diverged');
+        }
+        const rest = text.slice(typed.length);
+        if (flight.state === 'failed') return finish({ error: flight.error, reason: flight.error?.message ?? 'The request failed.' });
+        if (flight.state === 'cancelled') return finish('gone');
+        if (flight.state === 'done') return finish(show(rest, false) ?? this.miss('empty', 'Nothing to show.'));
+        if (flight.state === 'generating' && partialTimer === undefined && flight.firstTokenAt !== undefined) {
+          const wait = this.settings.partialAfterMs - (Date.now() - flight.firstTokenAt);
+          partialTimer = setTimeout(check, Math.max(0, wait));
+        }
+        const partial = flight.firstTokenAt !== undefined && Date.now() - flight.firstTokenAt >= this.settings.partialAfterMs;
+        const ready = showable(rest, partial);
+        if (ready !== undefined) {
+          const outcome = show(ready, true);
+          if (outcome) finish(outcome);
+        }
+      };
+      const onAbort = () =>
+        finish(
+          this.miss(
+            flight.state === 'waiting' ? 'evaluating' : 'generating',
+            flight.state === 'waiting' ? 'The server was still reading the prompt.' : 'The answer was still being generated.',
+          ),
+        );
+      const sub = flight.onUpdate(check);
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      check();
+    });
+  }
+
+  /** A flight whose first lines were shown has ended with more: tell the adapter if the suggestion grew. */
+  private improve(flight: Flight, p: Prepared, shown: string): void {
+    if (this.disposed || flight.state !== 'done') return;
+    const full = this.cache.get(this.config.model, p.prefix, p.after);
+    if (full && full !== shown && full.startsWith(shown))
+      this.improved.fire({ fileName: p.doc.fileName, line: p.doc.line, character: p.doc.character });
+  }
+
+  private miss(reason: MissReason, message: string): CompletionOutcome {
+    this.lastMiss = { reason, message, at: Date.now() };
+    return { reason: message };
   }
 
   private prepare(doc: DocumentSnapshot, began = performance.now()): Prepared {
@@ -134,7 +271,7 @@ export class CompletionEngine {
     const cpt = this.speed.charsPerToken;
     const extra = this.selectExtra(doc.fileName, cpt);
     const extraTokens = extra.reduce((n, c) => n + estimateTokens(c.text, cpt) + 4, 0);
-    const ctx = buildExcerpt(doc, {
+    const excerpt = buildExcerpt(doc, {
       prefixLines: s.prefixLines,
       suffixLines: s.suffixLines,
       prefixStep: s.prefixStep,
@@ -143,11 +280,12 @@ export class CompletionEngine {
       nCtx: this.config.nCtx,
       charsPerToken: cpt,
       extraTokens,
-      maxSuffixTokens: this.speed.suffixTokens(s.suffixMs),
+      maxSuffixTokens: this.speed.suffixTokens(s.suffixMs, s.minSuffixTokens),
     });
-    const prefix = ctx.inputPrefix + ctx.prompt;
+    const prefix = excerpt.inputPrefix + excerpt.prompt;
     const after = textAfterCursor(doc, 256);
-    return { doc, ctx, extra, prefix, after, key: this.cache.key(this.config.model, prefix, after), overheadMs: elapsed(began) };
+    const chars = prefix.length + excerpt.suffix.length + extra.reduce((n, c) => n + c.text.length, 0);
+    return { doc, excerpt, extra, prefix, after, chars, key: this.cache.key(this.config.model, prefix, after), overheadMs: elapsed(began) };
   }
 
   private selectExtra(fileName: string, cpt: number): ExtraChunk[] {
@@ -158,151 +296,41 @@ export class CompletionEngine {
     return this.ring.select(Math.min(1024, nCtx ? Math.floor(nCtx / 4) : 1024), cpt, fileName);
   }
 
-  private base(kind: RequestKind, id = 0): Pick<CompletionStats, 'id' | 'kind' | 'model' | 'backend' | 'aborted'> {
-    return { id, kind, model: this.config.model, backend: this.config.backend.kind, aborted: false };
-  }
-
-  private fimRequest(p: Prepared, signal: AbortSignal, onText?: (t: string) => void): FimRequest {
-    const s = this.settings;
-    return {
-      model: this.config.model,
-      input: { inputPrefix: p.ctx.inputPrefix, prompt: p.ctx.prompt, suffix: p.ctx.suffix, filename: p.ctx.fileName, indent: p.ctx.indent },
-      extra: p.extra,
-      template: this.config.template,
-      repoName: this.config.repoName,
-      nPredict: s.nPredict,
-      timeBudgetMs: this.speed.budgetMs(),
-      temperature: s.temperature,
-      topK: s.topK,
-      topP: s.topP,
-      samplers: s.samplers,
-      keepAlive: s.keepAlive,
-      signal,
-      onText,
-    };
-  }
-
-  private async request(p: Prepared, kind: RequestKind, id: number, signal: AbortSignal, triggeredAt: number): Promise<CompletionOutcome> {
-    this.totals.requests++;
-    if (kind === 'prefetch') this.totals.prefetches++;
-    const sent = Date.now();
-    let partial = '';
-    const base = { ...this.base(kind, id), debounceMs: sent - triggeredAt };
-    const chars = p.prefix.length + p.ctx.suffix.length + p.extra.reduce((n, c) => n + c.text.length, 0);
-    try {
-      const res = await this.send(p, signal, (t) => (partial = t));
-      this.speed.record(res.timings, chars);
-      const began = performance.now();
-      const post = postprocess(res.text, { ...p.ctx, indent: p.doc.indent }, { maxLines: this.settings.maxLines });
-      this.cache.set(this.config.model, p.prefix, p.after, post.text);
-      const t = res.timings;
-      const shown = kind === 'completion' && !!post.text;
-      const generated = t.generatedTokens ?? estimateTokens(res.text, this.speed.charsPerToken);
-      this.emit({
-        ...base,
-        outcome: kind !== 'completion' ? 'stored' : shown ? 'shown' : 'empty',
-        latencyMs: Date.now() - triggeredAt,
-        requestMs: Date.now() - sent,
-        promptMs: t.promptMs,
-        genMs: t.genMs,
-        promptTokens: t.promptTokens,
-        cachedTokens: t.cachedTokens,
-        generatedTokens: t.generatedTokens,
-        discardedTokens: shown ? 0 : generated,
-        fromCache: false,
-        dropped: post.dropped,
-        lines: post.text ? post.text.split('\n').length : 0,
-        overheadMs: p.overheadMs + elapsed(began),
-      });
-      if (kind === 'completion' && post.text && this.settings.prefetch) setTimeout(() => this.prefetchAfter(p.doc, post.text), 0);
-      if (!post.text) return { reason: `Nothing to show (${post.dropped ?? 'empty'}).` };
-      return { suggestion: { text: post.text, source: 'server' } };
-    } catch (err) {
-      const error = classify(err);
-      if (signal.aborted || error.code === 'aborted') {
-        const discarded = partial ? estimateTokens(partial, this.speed.charsPerToken) : 0;
-        this.emit({
-          ...base,
-          outcome: 'aborted',
-          aborted: true,
-          fromCache: false,
-          discardedTokens: discarded,
-          requestMs: Date.now() - sent,
-        });
-        throw err;
-      }
-      if (isHearthError(error, 'contextExceeded')) this.speed.shrink();
-      this.log.warn(`completion request failed: ${error.toLogString()}`);
-      this.emit({ ...base, outcome: 'error', fromCache: false, error, requestMs: Date.now() - sent });
-      throw error;
-    }
-  }
-
-  /**
-   * One request; once more when the connection was closed before any answer
-   * (a keep-alive connection the server had just closed): that is a blip,
-   * not something to show the user.
-   */
-  private async send(p: Prepared, signal: AbortSignal, onText: (t: string) => void) {
-    try {
-      return await this.config.backend.complete(this.fimRequest(p, signal, onText));
-    } catch (err) {
-      if (signal.aborted || !isHearthError(err, 'unreachable')) throw err;
-      this.log.debug(`completion request retried after: ${err.toLogString()}`);
-      return this.config.backend.complete(this.fimRequest(p, signal, onText));
-    }
-  }
-
   /** Fetches, in the background, the suggestion that follows accepting `text`. */
-  private prefetchAfter(doc: DocumentSnapshot, text: string): void {
+  private async prefetchAfter(doc: DocumentSnapshot, text: string): Promise<void> {
     if (this.disposed || this.scheduler.busy) return;
     const p = this.prepare(applySuggestion(doc, text));
     if (this.cache.get(this.config.model, p.prefix, p.after) !== undefined) return;
     const id = this.nextId++;
-    void this.scheduler.schedule(p.key, (sig) => this.request(p, 'prefetch', id, sig, Date.now()), { background: true });
+    const at = Date.now();
+    if ((await this.scheduler.turn(p.key, { background: true })) !== 'go' || this.disposed) return;
+    this.totals.requests++;
+    this.totals.prefetches++;
+    this.scheduler.launch(this.flights.send(id, 'prefetch', p, at));
   }
 
-  private maybeWarmup(): void {
-    const backend = this.config.backend;
+  private async maybeWarmup(): Promise<void> {
     const due = warmupDue({
       ringVersion: this.ring.version,
       warmedVersion: this.warmedVersion,
-      idleForMs: this.idle.idleForMs,
+      idleForMs: this.idleTimer.idleForMs,
       idleMs: this.settings.warmupIdleMs,
       busy: this.scheduler.busy,
     });
-    if (!due || !backend.warmup || !this.last || this.disposed) return;
+    if (!due || !this.config.backend.warmup || !this.last || this.disposed) return;
     const version = this.ring.version;
     const p = this.prepare(this.last.doc);
     const id = this.nextId++;
-    const warmup = backend.warmup.bind(backend);
-    void this.scheduler.schedule(
-      `warmup\u0000${version}`,
-      async (sig) => {
-        this.totals.requests++;
-        this.totals.warmups++;
-        try {
-          const t = await warmup(this.fimRequest(p, sig));
-          this.warmedVersion = version;
-          this.emit({
-            ...this.base('warmup', id),
-            outcome: 'stored',
-            fromCache: false,
-            promptMs: t.promptMs,
-            promptTokens: t.promptTokens,
-            cachedTokens: t.cachedTokens,
-          });
-        } catch (err) {
-          const error = classify(err);
-          if (error.code === 'aborted') return;
-          // Not again for this ring: a server that refuses warm-ups should not get one per pause.
-          this.warmedVersion = version;
-          this.log.debug(`warm-up failed: ${error.toLogString()}`);
-          this.emit({ ...this.base('warmup', id), outcome: 'error', fromCache: false, error });
-        }
-      },
-      { background: true },
-    );
+    if ((await this.scheduler.turn(`warmup\u0000${version}`, { background: true })) !== 'go' || this.disposed) return;
+    const flight = this.flights.warmup(id, p);
+    if (!flight) return;
+    this.totals.requests++;
+    this.totals.warmups++;
+    this.scheduler.launch(flight);
+    // Not again for this ring, even when it failed: a server that refuses warm-ups should not get one per pause.
+    void flight.closed.then(() => {
+      if (flight.state !== 'cancelled') this.warmedVersion = version;
+    });
   }
 
   private emit(stats: CompletionStats): void {
@@ -316,7 +344,9 @@ export class CompletionEngine {
 
   dispose(): void {
     this.disposed = true;
-    this.idle.dispose();
-    this.scheduler.cancel();
+    this.idleTimer.dispose();
+    this.scheduler.cancel('shut down');
+    this.scheduler.current?.abort();
+    this.improved.dispose();
   }
 }

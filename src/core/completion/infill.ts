@@ -81,6 +81,7 @@ export class InfillBackend implements FimBackend {
         text += obj.content;
         req.onText?.(text);
       }
+      if (obj.stop !== true && req.stopWhen?.(text)) return { text, timings: {}, fromCache: false, stop: 'client' };
       if (obj.stop === true) {
         const timings = llamaTimings(obj);
         // t_max_predict_ms ends generation with stop_type "limit" before n_predict tokens.

@@ -101,6 +101,7 @@ export class OllamaBackend implements FimBackend {
         text += obj.response;
         req.onText?.(text);
       }
+      if (obj.done !== true && req.stopWhen?.(text)) return { text, timings: {}, fromCache: false, stop: 'client' };
       if (obj.done === true) {
         const stop: StopReason = obj.done_reason === 'length' ? 'limit' : obj.done_reason === 'stop' ? 'eos' : 'unknown';
         return { text, timings: ollamaTimings(obj), fromCache: false, stop };

@@ -88,6 +88,7 @@ export class OpenAICompletionsBackend implements FimBackend {
       if (typeof obj.timings === 'object' && obj.timings !== null) timings = { ...timings, ...llamaTimings(obj) };
       const kept = budget.check(text);
       if (kept !== undefined) return { text: kept, timings, fromCache: false, stop: 'time' };
+      if (!finish && req.stopWhen?.(text)) return { text, timings, fromCache: false, stop: 'client' };
     }
     // Some servers end without [DONE]; a stream that ended after a finish reason is complete.
     if (stop) return { text, timings, fromCache: false, stop };

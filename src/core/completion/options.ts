@@ -24,9 +24,14 @@ export interface CompletionSettings {
   warmupIdleMs: number;
   /**
    * Time the server may spend re-evaluating the suffix on each request (ms):
-   * with the measured prompt speed this caps the suffix (at least 64 tokens).
+   * with the measured prompt speed this caps the suffix (at least
+   * `minSuffixTokens`). In /infill's layout the suffix follows the text being
+   * typed, so the server evaluates it again on every request.
    */
   suffixMs: number;
+  minSuffixTokens: number;
+  /** A streaming answer without a complete line yet is shown (up to its last word) this long after its first token. */
+  partialAfterMs: number;
   temperature?: number;
   topK?: number;
   topP?: number;
@@ -46,6 +51,8 @@ export const DEFAULT_SETTINGS: CompletionSettings = {
   prefetch: true,
   warmupIdleMs: 1500,
   suffixMs: 150,
+  minSuffixTokens: 64,
+  partialAfterMs: 250,
 };
 
 export interface EngineConfig {
@@ -56,6 +63,11 @@ export interface EngineConfig {
   /** Context length of one server slot, when known (llama.cpp /props n_ctx). */
   nCtx?: number;
   repoName?: string;
+  /**
+   * The server keeps evaluating a prompt after its connection closed (llama.cpp):
+   * a cancelled request is held open until its first token (see flight.ts).
+   */
+  holdUntilFirstToken?: boolean;
   settings?: Partial<CompletionSettings>;
 }
 

@@ -1,10 +1,13 @@
-// Request discipline for inline completion: at most ONE request in flight; a
-// trigger for another position supersedes a waiting one and aborts a running
-// one at once; a trigger for the same position joins it. The debounce adapts
-// to the measured server latency and the user's typing rhythm: near zero when
-// the server answers in tens of milliseconds (a wasted request costs little),
-// close to the typical gap between keystrokes when it is slow (so requests go
-// out in pauses), and never above `maxDelayMs`.
+// When a completion request may go to the server. At most ONE flight is
+// open at a time: a new request waits until the previous one's connection is
+// closed (a cancelled llama.cpp request is held until its first token, see
+// flight.ts), and only the newest trigger waits: a newer one supersedes it.
+// The debounce before a request adapts to the measured server latency and
+// the user's typing rhythm: near zero when the server answers in tens of
+// milliseconds, about the usual gap between keystrokes when it is slow (so
+// requests go out when the user stops, not between two keys), never above
+// `maxDelayMs`.
+import type { Flight } from './flight';
 
 export interface SchedulerOptions {
   minDelayMs: number;
@@ -19,11 +22,7 @@ export interface SchedulerOptions {
   alpha: number;
   /** Gaps between keystrokes longer than this are pauses, not rhythm. */
   pauseMs: number;
-  /**
-   * Debounce for a slow server, in typical keystroke gaps: long enough that
-   * few gaps within a word exceed it (a request sent then is aborted by the
-   * next key, and llama.cpp only notices between prompt batches).
-   */
+  /** Debounce for a slow server, in typical keystroke gaps. */
   rhythmFactor: number;
   now: () => number;
 }
@@ -40,30 +39,22 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   now: () => Date.now(),
 };
 
-export type Outcome<T> =
-  { status: 'done'; value: T; delayMs: number } | { status: 'superseded' } | { status: 'aborted' } | { status: 'failed'; error: unknown };
+/** What became of a wait for a turn. */
+export type Turn = 'go' | 'superseded' | 'cancelled';
 
-export interface ScheduleOptions {
-  /** Debounce for this call; the adaptive one when omitted. */
+export interface TurnOptions {
+  /** Debounce for this trigger; the adaptive one when omitted. */
   delayMs?: number;
-  /** The caller's cancellation (e.g. VS Code's token). */
+  /** The caller's cancellation (e.g. VS Code's token): stops waiting. */
   signal?: AbortSignal;
-  /** A prefetch: runs only when nothing else waits or runs, and never aborts anything. */
+  /** Background work (prefetch, warm-up): only when nothing else waits or runs. */
   background?: boolean;
 }
 
-interface Job {
+interface Waiting {
   key: string;
   background: boolean;
-  promise: Promise<Outcome<unknown>>;
-  settle(outcome: Outcome<unknown>): void;
-  settled: boolean;
-  timer?: ReturnType<typeof setTimeout>;
-  controller?: AbortController;
-  /** When the task started running. */
-  began?: number;
-  /** Callers waiting on this job; an external abort stops the job only when it is the last. */
-  waiters: number;
+  settle(turn: Turn): void;
 }
 
 function clamp(v: number, lo: number, hi: number): number {
@@ -75,8 +66,8 @@ export class Scheduler {
   private latency?: number;
   private rhythm?: number;
   private lastKeystroke?: number;
-  private pending?: Job;
-  private running?: Job;
+  private waiting?: Waiting;
+  private flight?: Flight;
 
   constructor(options: Partial<SchedulerOptions> = {}) {
     this.opts = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
@@ -92,18 +83,14 @@ export class Scheduler {
     return this.rhythm;
   }
 
+  /** The flight whose connection is open, if any (a cancelled one may still be held open). */
+  get current(): Flight | undefined {
+    return this.flight?.open ? this.flight : undefined;
+  }
+
+  /** Something waits for a turn or a flight is open. */
   get busy(): boolean {
-    return !!this.pending || !!this.running;
-  }
-
-  /** The key of the request in flight, if any. */
-  get runningKey(): string | undefined {
-    return this.running?.key;
-  }
-
-  /** Whether the request in flight is background work (a prefetch or warm-up). */
-  get runningBackground(): boolean {
-    return !!this.running?.background;
+    return !!this.waiting || !!this.current;
   }
 
   noteKeystroke(at = this.opts.now()): void {
@@ -131,103 +118,64 @@ export class Scheduler {
   }
 
   /**
-   * Runs `task` after the debounce unless a newer trigger comes first.
-   * Resolves with 'superseded' when replaced while waiting, 'aborted' when
-   * aborted while running (at once, without waiting for the task to notice).
+   * Waits the debounce, then until no flight is open; resolves 'go' when the
+   * caller may send now (it must call `launch` before awaiting anything),
+   * 'superseded' when a newer trigger came first, 'cancelled' when `signal`
+   * fired. A foreground wait cancels the open flight (the engine tried to use
+   * it before asking); a background one gives up when anything else is busy.
    */
-  schedule<T>(key: string, task: (signal: AbortSignal) => Promise<T>, options: ScheduleOptions = {}): Promise<Outcome<T>> {
+  async turn(key: string, options: TurnOptions = {}): Promise<Turn> {
     const background = !!options.background;
-    const same = this.running?.key === key ? this.running : this.pending?.key === key ? this.pending : undefined;
-    if (same && !background) {
-      same.waiters++;
-      same.background = false;
-      return this.watch(same, options.signal) as Promise<Outcome<T>>;
-    }
-    if (background && this.busy) return Promise.resolve({ status: 'superseded' });
-
-    if (this.pending) this.finish(this.pending, { status: 'superseded' });
-    if (this.running) this.abortJob(this.running);
-
-    let settle!: (o: Outcome<unknown>) => void;
-    const promise = new Promise<Outcome<unknown>>((resolve) => (settle = resolve));
-    const job: Job = { key, background, promise, settle, settled: false, waiters: 1 };
-    this.pending = job;
+    if (background && this.busy) return 'superseded';
+    if (this.waiting) this.waiting.settle('superseded');
+    let settle!: (turn: Turn) => void;
+    const decided = new Promise<Turn>((resolve) => (settle = resolve));
+    const waiting: Waiting = { key, background, settle: (t) => settle(t) };
+    this.waiting = waiting;
+    const signal = options.signal;
+    const onAbort = () => waiting.settle('cancelled');
+    if (signal?.aborted) waiting.settle('cancelled');
+    signal?.addEventListener('abort', onAbort, { once: true });
     const delay = options.delayMs ?? (background ? 0 : this.delayMs());
-    const start = () => {
-      job.timer = undefined;
-      if (this.pending !== job) return;
-      this.pending = undefined;
-      this.running = job;
-      const controller = new AbortController();
-      job.controller = controller;
-      const began = this.opts.now();
-      job.began = began;
-      task(controller.signal).then(
-        (value) => {
-          if (job.settled) return;
-          this.recordLatency(this.opts.now() - began);
-          this.finish(job, { status: 'done', value, delayMs: delay });
-        },
-        (error: unknown) => {
-          if (job.settled) return;
-          this.finish(job, controller.signal.aborted ? { status: 'aborted' } : { status: 'failed', error });
-        },
-      );
-    };
-    if (delay <= 0) start();
-    else job.timer = setTimeout(start, delay);
-    return this.watch(job, options.signal) as Promise<Outcome<T>>;
+    const timer = delay > 0 ? setTimeout(() => void this.proceed(waiting), delay) : undefined;
+    if (timer === undefined) void this.proceed(waiting);
+    try {
+      return await decided;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (this.waiting === waiting) this.waiting = undefined;
+    }
   }
 
-  /** Cancels what waits and aborts what runs. */
-  cancel(): void {
-    if (this.pending) this.finish(this.pending, { status: 'superseded' });
-    if (this.running) this.abortJob(this.running);
-  }
-
-  private watch(job: Job, signal: AbortSignal | undefined): Promise<Outcome<unknown>> {
-    if (!signal) return job.promise;
-    if (signal.aborted) return this.leave(job);
-    return new Promise((resolve) => {
-      const onAbort = () => resolve(this.leave(job));
-      signal.addEventListener('abort', onAbort, { once: true });
-      void job.promise.then((o) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(o);
-      });
+  /** The flight that was just sent after a 'go'. */
+  launch(flight: Flight): void {
+    this.flight = flight;
+    void flight.closed.then(() => {
+      if (flight.state === 'done' && flight.waitedMs !== undefined) this.recordLatency(flight.waitedMs);
     });
   }
 
-  /** A caller gave up on `job`: the job stops when no one else waits for it. */
-  private leave(job: Job): Promise<Outcome<unknown>> {
-    job.waiters--;
-    if (job.waiters <= 0 && !job.settled) {
-      if (job === this.pending) this.finish(job, { status: 'aborted' });
-      else if (job === this.running) this.abortJob(job);
-    }
-    return Promise.resolve({ status: 'aborted' });
+  /** Cancels what waits and the open flight. */
+  cancel(reason = 'cancelled'): void {
+    this.waiting?.settle('superseded');
+    this.flight?.cancel(reason);
   }
 
-  private abortJob(job: Job): void {
-    if (job.controller && job.began !== undefined) {
-      // A request aborted after running longer than the server's usual
-      // latency says the server is at least that slow (a censored sample):
-      // without this, a slow server whose requests are always overtaken
-      // would keep the short debounce that causes the overtaking.
-      const ran = this.opts.now() - job.began;
-      if (this.latency === undefined || ran > this.latency) this.recordLatency(ran);
+  private async proceed(waiting: Waiting): Promise<void> {
+    for (;;) {
+      if (this.waiting !== waiting) return;
+      const open = this.current;
+      if (!open) break;
+      if (waiting.background) return waiting.settle('superseded');
+      if (open.live) {
+        // A request overtaken before its first token says the server is at least that slow.
+        const ran = this.opts.now() - open.sentAt;
+        if (open.state === 'waiting' && (this.latency === undefined || ran > this.latency)) this.recordLatency(ran);
+        open.cancel('superseded');
+      }
+      await open.closed;
     }
-    job.controller?.abort();
-    this.finish(job, { status: 'aborted' });
-  }
-
-  private finish(job: Job, outcome: Outcome<unknown>): void {
-    if (job.timer !== undefined) clearTimeout(job.timer);
-    job.timer = undefined;
-    if (this.pending === job) this.pending = undefined;
-    if (this.running === job) this.running = undefined;
-    if (job.settled) return;
-    job.settled = true;
-    job.settle(outcome);
+    if (this.waiting === waiting) waiting.settle('go');
   }
 }

@@ -44,15 +44,31 @@ export class ServerSpeed {
     }
   }
 
+  /** "prompt 380 tokens/s · generation 88 tokens/s" as measured so far; undefined before the first answer. */
+  describe(): string | undefined {
+    const rate = (msPerToken: number | undefined) =>
+      msPerToken ? `${Math.round(1000 / msPerToken).toLocaleString('en-US')} tokens/s` : undefined;
+    const parts = [
+      rate(this.promptMsPerToken) && `prompt ${rate(this.promptMsPerToken)}`,
+      rate(this.genMsPerToken) && `generation ${rate(this.genMsPerToken)}`,
+    ].filter(Boolean);
+    return parts.length ? parts.join(' · ') : undefined;
+  }
+
   /** The prompt did not fit the context: the tokenizer yields more tokens than estimated. */
   shrink(factor = 0.75): void {
     this.charsPerToken = Math.max(0.8, this.charsPerToken * factor);
   }
 
-  /** Suffix tokens the server evaluates in `ms` at the measured prompt speed (at least 64); undefined until measured. */
-  suffixTokens(ms: number): number | undefined {
+  /** Generation speed seen by the client when the server sent no timings (a stream Hearth closed early). */
+  recordGeneration(ms: number, tokens: number): void {
+    if (tokens >= 4 && ms > 0) this.genMsPerToken = this.avg(this.genMsPerToken, ms / tokens);
+  }
+
+  /** Suffix tokens the server evaluates in `ms` at the measured prompt speed (at least `min`); undefined until measured. */
+  suffixTokens(ms: number, min = 64): number | undefined {
     if (this.promptMsPerToken === undefined || this.promptMsPerToken <= 0) return undefined;
-    return Math.max(64, Math.floor(ms / this.promptMsPerToken));
+    return Math.max(min, Math.floor(ms / this.promptMsPerToken));
   }
 
   /**

@@ -1,6 +1,7 @@
 // Per-request statistics of the completion engine (for the status bar and
 // the log) and running totals (for diagnostics and the benchmark).
 import type { HearthError } from '../errors';
+import type { StopReason } from './backend';
 import type { DropReason } from './postprocess';
 
 export type RequestKind = 'completion' | 'prefetch' | 'warmup';
@@ -19,7 +20,20 @@ export type RequestOutcome =
   | 'superseded'
   | 'error'
   /** A prefetch or warm-up that finished (nothing shown). */
-  | 'stored';
+  | 'stored'
+  /** A completion that finished after the editor stopped waiting for it; kept in the cache. */
+  | 'unseen';
+
+/** Why a trigger ended without ghost text (shown in the status bar tooltip). */
+export type MissReason =
+  /** The editor gave up (the user typed on) while the server still read the prompt. */
+  | 'evaluating'
+  /** … or while the answer was still being generated. */
+  | 'generating'
+  | 'cancelled'
+  | 'superseded'
+  /** The model had nothing useful to add here. */
+  | 'empty';
 
 export interface CompletionStats {
   id: number;
@@ -27,8 +41,14 @@ export interface CompletionStats {
   outcome: RequestOutcome;
   model: string;
   backend: string;
-  /** Debounce this trigger waited. */
+  /** Debounce this trigger waited (and the wait for the previous request to close). */
   debounceMs?: number;
+  /** From sending to the first token (the server's prompt time, plus queueing). */
+  waitedMs?: number;
+  /** Why Hearth cancelled it. */
+  cancelReason?: string;
+  /** Why generation ended. */
+  stop?: StopReason;
   /** From the trigger to the result (what the user waits for after a pause). */
   latencyMs?: number;
   /** From sending the request to its result. */
@@ -102,6 +122,7 @@ export function addToTotals(t: EngineTotals, s: CompletionStats): void {
       break;
     case 'empty':
     case 'stored':
+    case 'unseen':
       t.completed++;
       break;
     case 'cache':

@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
 import FakeTimers from '@sinonjs/fake-timers';
 import { Scheduler } from '../../../src/core/completion/scheduler';
+import { flight } from './flightHelpers';
 
 type Clock = ReturnType<typeof FakeTimers.install>;
-
-/** A task that resolves after `ms` (fake time) unless aborted. */
-function task(ms: number, value: string, log: string[]) {
-  return (signal: AbortSignal) =>
-    new Promise<string>((resolve, reject) => {
-      log.push(`start ${value}`);
-      const t = setTimeout(() => resolve(value), ms);
-      signal.addEventListener('abort', () => {
-        clearTimeout(t);
-        log.push(`abort ${value}`);
-        reject(new DOMException('aborted', 'AbortError'));
-      });
-    });
-}
 
 describe('completion/scheduler', () => {
   let clock: Clock;
@@ -25,103 +12,86 @@ describe('completion/scheduler', () => {
   });
   afterEach(() => clock.uninstall());
 
-  it('debounces: only the last of quick triggers is sent', async () => {
+  it('debounces: only the last of quick triggers gets a turn', async () => {
     const s = new Scheduler({ defaultDelayMs: 80 });
-    const log: string[] = [];
-    const a = s.schedule('a', task(10, 'a', log));
-    await clock.tickAsync(30);
-    const b = s.schedule('b', task(10, 'b', log));
-    await clock.tickAsync(200);
-    assert.deepEqual(await a, { status: 'superseded' });
-    assert.deepEqual(await b, { status: 'done', value: 'b', delayMs: 80 });
-    assert.deepEqual(log, ['start b']);
-  });
-
-  it('at most one in flight: a new trigger aborts the running one at once', async () => {
-    const s = new Scheduler({ defaultDelayMs: 0 });
-    const log: string[] = [];
-    const a = s.schedule('a', task(1000, 'a', log));
-    await clock.tickAsync(5);
-    assert.equal(s.runningKey, 'a');
-    const b = s.schedule('b', task(10, 'b', log));
-    // Resolved as aborted without waiting for the task to notice.
-    assert.deepEqual(await a, { status: 'aborted' });
-    assert.deepEqual(log, ['start a', 'abort a', 'start b']);
-    await clock.tickAsync(20);
-    assert.equal((await b).status, 'done');
-    assert.equal(s.busy, false);
-  });
-
-  it('a trigger for the same key joins the running request', async () => {
-    const s = new Scheduler({ defaultDelayMs: 0 });
-    const log: string[] = [];
-    const a = s.schedule('k', task(100, 'v', log));
-    await clock.tickAsync(10);
-    const b = s.schedule('k', task(100, 'other', log));
-    await clock.tickAsync(100);
-    assert.equal((await a).status, 'done');
-    assert.deepEqual(await b, await a);
-    assert.deepEqual(log, ['start v']);
-  });
-
-  it("the caller's signal aborts a waiting or running request", async () => {
-    const s = new Scheduler({ defaultDelayMs: 50 });
-    const log: string[] = [];
-    const ctl = new AbortController();
-    const a = s.schedule('a', task(100, 'a', log), { signal: ctl.signal });
-    await clock.tickAsync(10);
-    ctl.abort();
-    assert.deepEqual(await a, { status: 'aborted' });
-    await clock.tickAsync(100);
-    assert.deepEqual(log, []);
-    const ctl2 = new AbortController();
-    const b = s.schedule('b', task(100, 'b', log), { signal: ctl2.signal, delayMs: 0 });
-    await clock.tickAsync(10);
-    ctl2.abort();
-    assert.deepEqual(await b, { status: 'aborted' });
-    assert.deepEqual(log, ['start b', 'abort b']);
-  });
-
-  it('a joined request survives when one of its callers gives up', async () => {
-    const s = new Scheduler({ defaultDelayMs: 0 });
-    const log: string[] = [];
-    const ctl = new AbortController();
-    const a = s.schedule('k', task(50, 'v', log), { signal: ctl.signal });
-    const b = s.schedule('k', task(50, 'v', log));
+    const turns = [s.turn('a'), s.turn('b')];
+    await clock.tickAsync(50);
+    turns.push(s.turn('c'));
+    await clock.tickAsync(79);
+    assert.equal(s.busy, true);
     await clock.tickAsync(1);
-    ctl.abort();
-    assert.deepEqual(await a, { status: 'aborted' });
-    await clock.tickAsync(60);
-    assert.equal((await b).status, 'done');
+    assert.deepEqual(await Promise.all(turns), ['superseded', 'superseded', 'go']);
   });
 
-  it('background work runs only when idle and never aborts anything', async () => {
+  it('keeps one flight open: a new turn cancels it and waits until its connection is closed', async () => {
     const s = new Scheduler({ defaultDelayMs: 0 });
     const log: string[] = [];
-    const a = s.schedule('a', task(100, 'a', log));
-    const pre = await s.schedule('p', task(10, 'p', log), { background: true });
-    assert.deepEqual(pre, { status: 'superseded' });
-    await clock.tickAsync(100);
-    await a;
-    const bg = s.schedule('p', task(100, 'p', log), { background: true });
-    await clock.tickAsync(10);
-    // A foreground trigger for the same key joins the prefetch…
-    const joined = s.schedule('p', task(100, 'x', log));
-    await clock.tickAsync(100);
-    assert.equal((await joined).status, 'done');
-    assert.equal((await bg).status, 'done');
-    assert.deepEqual(log, ['start a', 'start p']);
-    // …while one for another key aborts it.
-    const bg2 = s.schedule('q', task(100, 'q', log), { background: true });
-    await clock.tickAsync(10);
-    void s.schedule('r', task(10, 'r', log));
-    assert.deepEqual(await bg2, { status: 'aborted' });
+    assert.equal(await s.turn('a'), 'go');
+    const first = flight(1, { promptMs: 100, tokenMs: 50, text: 'abcdef', log });
+    s.launch(first);
+    await clock.tickAsync(160);
+    const next = s.turn('b');
+    await clock.tickAsync(0);
+    assert.equal(await next, 'go');
+    assert.equal(first.state, 'cancelled');
+    assert.equal(s.current, undefined, 'the first connection is closed before the turn');
+    assert.deepEqual(log, ['send', 'token 1', 'token 2', 'abort']);
   });
 
-  it('reports a failing task', async () => {
+  it('waits for a held flight: the next request goes when the server is free, not before', async () => {
     const s = new Scheduler({ defaultDelayMs: 0 });
-    const out = await s.schedule('a', () => Promise.reject(new Error('boom')));
-    assert.equal(out.status, 'failed');
+    await s.turn('a');
+    const first = flight(1, { promptMs: 3000, tokenMs: 50, text: 'abc' });
+    s.launch(first);
+    await clock.tickAsync(1000);
+    let went = 0;
+    void s.turn('b').then((t) => (went = t === 'go' ? Date.now() : -1));
+    await clock.tickAsync(1999);
+    assert.equal(went, 0, 'still waiting while the server reads the first prompt');
+    await clock.tickAsync(1);
+    assert.equal(went, 3000);
+  });
+
+  it('stops waiting when the caller cancels (the flight it would cancel stays)', async () => {
+    const s = new Scheduler({ defaultDelayMs: 100 });
+    const ctl = new AbortController();
+    const t = s.turn('a', { signal: ctl.signal });
+    await clock.tickAsync(50);
+    ctl.abort();
+    assert.equal(await t, 'cancelled');
+    assert.equal(s.busy, false);
+    const pre = new AbortController();
+    pre.abort();
+    assert.equal(await s.turn('b', { signal: pre.signal }), 'cancelled');
+  });
+
+  it('background work runs only when idle; a foreground turn cancels it', async () => {
+    const s = new Scheduler({ defaultDelayMs: 0 });
+    assert.equal(await s.turn('prefetch', { background: true }), 'go');
+    const bg = flight(1, { promptMs: 10, tokenMs: 100, text: 'abcdef' });
+    s.launch(bg);
+    assert.equal(await s.turn('warmup', { background: true }), 'superseded', 'not while a flight is open');
+    await clock.tickAsync(20);
+    const fg = s.turn('typing');
+    await clock.tickAsync(0);
+    assert.equal(await fg, 'go');
+    assert.equal(bg.state, 'cancelled');
+  });
+
+  it('learns the server latency from the first token of finished flights and from overtaken waits', async () => {
+    const s = new Scheduler({ defaultDelayMs: 0 });
+    await s.turn('a');
+    const f = flight(1, { promptMs: 400, tokenMs: 10, text: 'ab' });
+    s.launch(f);
+    await clock.tickAsync(500);
+    await f.closed;
+    assert.equal(s.latencyMs, 400);
+    assert.equal(await s.turn('b', { delayMs: 0 }), 'go');
+    s.launch(flight(2, { promptMs: 5000, tokenMs: 10, text: 'ab' }));
+    await clock.tickAsync(1400);
+    void s.turn('c', { delayMs: 0 });
+    assert.ok(s.latencyMs! > 400, 'a flight still waiting after 1.4 s says the server got slower');
+    await clock.tickAsync(5000);
   });
 
   describe('adaptive debounce', () => {
@@ -180,26 +150,6 @@ describe('completion/scheduler', () => {
       clock.tick(5000);
       s.noteKeystroke();
       assert.equal(s.rhythmMs, 100);
-    });
-
-    it('learns that the server is slow from requests that were overtaken', async () => {
-      const s = new Scheduler({ defaultDelayMs: 0 });
-      const log: string[] = [];
-      void s.schedule('a', task(5000, 'a', log));
-      await clock.tickAsync(700);
-      void s.schedule('b', task(5000, 'b', log));
-      assert.equal(s.latencyMs, 700);
-      await clock.tickAsync(10);
-      s.cancel();
-      assert.equal(s.latencyMs, 700, 'a shorter aborted run says nothing');
-    });
-
-    it('measures latency from finished tasks', async () => {
-      const s = new Scheduler({ defaultDelayMs: 0 });
-      const p = s.schedule('a', task(400, 'a', []));
-      await clock.tickAsync(400);
-      await p;
-      assert.equal(s.latencyMs, 400);
     });
   });
 });
