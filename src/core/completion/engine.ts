@@ -63,6 +63,8 @@ export class CompletionEngine {
   private nextId = 1;
   private last?: Prepared;
   private lastShown?: { p: Prepared; text: string };
+  /** Where the prefix started last, per document (see ExcerptOptions.anchor). */
+  private readonly anchors = new Map<string, number>();
   private warmedVersion = 0;
   private readonly idleTimer = new IdleTimer(() => this.maybeWarmup());
   private disposed = false;
@@ -281,7 +283,10 @@ export class CompletionEngine {
       charsPerToken: cpt,
       extraTokens,
       maxSuffixTokens: this.speed.suffixTokens(s.suffixMs, s.minSuffixTokens),
+      anchor: this.anchors.get(doc.fileName),
     });
+    this.anchors.set(doc.fileName, excerpt.prefixStartLine);
+    if (this.anchors.size > 64) this.anchors.delete(this.anchors.keys().next().value as string);
     const prefix = excerpt.inputPrefix + excerpt.prompt;
     const after = textAfterCursor(doc, 256);
     const chars = prefix.length + excerpt.suffix.length + extra.reduce((n, c) => n + c.text.length, 0);

@@ -82,6 +82,15 @@ export interface ExcerptOptions {
    * engine keeps it short.
    */
   maxSuffixTokens?: number;
+  /**
+   * Where the prefix started in this document last time. It stays there while
+   * the prefix fits (the server's cached prompt keeps matching); when it no
+   * longer fits it moves far enough that typing goes on for a while before the
+   * next move (to `refill` of the budget).
+   */
+  anchor?: number;
+  /** Fill of the prefix budget after the start had to move (default 0.75). */
+  refill: number;
 }
 
 export const DEFAULT_EXCERPT_OPTIONS: ExcerptOptions = {
@@ -92,6 +101,7 @@ export const DEFAULT_EXCERPT_OPTIONS: ExcerptOptions = {
   nBatch: 2048,
   nPredict: 128,
   safety: 0.85,
+  refill: 0.75,
 };
 
 export interface Excerpt {
@@ -160,10 +170,13 @@ export function buildExcerpt(doc: DocumentSnapshot, options: Partial<ExcerptOpti
   const promptTokens = estimateTokens(prompt, cpt);
   const budgets = tokenBudgets(opts, promptTokens);
 
-  // Prefix window: start aligned to the step, then whole steps dropped while over budget.
+  // Prefix window: the previous start while it still fits, else one aligned to
+  // the step; then whole steps dropped while over budget.
   const step = Math.max(1, Math.floor(opts.prefixStep));
-  const earliest = Math.max(0, line - Math.max(0, opts.prefixLines));
-  let start = Math.min(line, Math.ceil(earliest / step) * step);
+  const maxLines = Math.max(0, opts.prefixLines);
+  const earliest = Math.max(0, line - maxLines);
+  const anchored = opts.anchor !== undefined && opts.anchor <= line && line - opts.anchor <= maxLines + Math.ceil(maxLines / 4);
+  let start = anchored ? (opts.anchor as number) : Math.min(line, Math.ceil(earliest / step) * step);
   const headTokens = estimateTokens(linePrefix.slice(0, split), cpt);
   const lengths: number[] = [];
   let chars = 0;
@@ -174,7 +187,9 @@ export function buildExcerpt(doc: DocumentSnapshot, options: Partial<ExcerptOpti
   }
   const limitChars = Math.max(0, (budgets.prefix - headTokens) * cpt);
   const first = line - lengths.length;
-  while (start < line && chars > limitChars) {
+  // Once the start has to move, it moves until the prefix fills only `refill` of the budget.
+  const target = chars > limitChars ? limitChars * Math.min(1, opts.refill) : limitChars;
+  while (start < line && chars > target) {
     // Whole steps; line by line only within the last step (very long lines),
     // rather than dropping the whole prefix.
     const next = start + step < line ? start + step : start + 1;

@@ -49,6 +49,31 @@ describe('completion/excerpt', () => {
     assert.ok(changes <= 7, `start changed ${changes} times over 100 lines`);
   });
 
+  it('keeps an anchored start while the prefix fits, and moves it far when it must', () => {
+    const lines = numbered(2000, 0);
+    // A budget that the line window does not reach: only the anchor keeps the start still.
+    let anchor: number | undefined;
+    const starts: number[] = [];
+    for (let line = 300; line < 420; line++) {
+      anchor = buildExcerpt(snapshotFromLines(lines, line, 3), { anchor }).prefixStartLine;
+      starts.push(anchor);
+    }
+    const moves = starts.filter((s, i) => i > 0 && s !== starts[i - 1]).length;
+    assert.ok(moves <= 2, `the start moved ${moves} times over 120 lines (${[...new Set(starts)].join(', ')})`);
+    // A token budget that binds: after a move the prefix fills about 3/4 of it, so the next move is far off.
+    const long = Array.from({ length: 3000 }, (_, i) => `${'x'.repeat(40)} ${i}`);
+    anchor = undefined;
+    const tight: number[] = [];
+    for (let line = 1000; line < 1100; line++) {
+      const e = buildExcerpt(snapshotFromLines(long, line, 3), { anchor, nBatch: 512 });
+      anchor = e.prefixStartLine;
+      tight.push(anchor);
+    }
+    const tightMoves = tight.filter((s, i) => i > 0 && s !== tight[i - 1]).length;
+    assert.ok(tightMoves <= 7, `the start moved ${tightMoves} times over 100 lines with a binding budget`);
+    assert.ok(new Set(tight).size > 1, 'it did move');
+  });
+
   it('keeps input_prefix byte-identical while typing on a line (cache-friendly)', () => {
     const lines = numbered(600);
     const a = buildExcerpt(snapshotFromLines(lines, 400, 2));
@@ -76,7 +101,7 @@ describe('completion/excerpt', () => {
     const total = c.tokens.prefix + c.tokens.prompt + c.tokens.suffix;
     assert.ok(total + 128 + 100 <= 1024, `total ${total}`);
     const b = tokenBudgets(
-      { prefixLines: 1, suffixLines: 1, prefixStep: 1, charsPerToken: 3, nBatch: 2048, nCtx: 1024, nPredict: 128, safety: 1 },
+      { prefixLines: 1, suffixLines: 1, prefixStep: 1, charsPerToken: 3, nBatch: 2048, nCtx: 1024, nPredict: 128, safety: 1, refill: 0.75 },
       0,
     );
     assert.ok(b.prefix + b.suffix <= 1024 - 128);
