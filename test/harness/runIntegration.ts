@@ -1,9 +1,11 @@
 // `npm run test:integration`: runs out/test/integration/**/*.test.js inside a
-// real VS Code 1.100.3 (code-server's server + web workbench, headless
-// Chromium), streams mocha's output and ends with
-// `integration: N passed, N failed, N skipped`.
+// real VS Code (code-server's server + web workbench, headless Chromium),
+// streams mocha's output and ends with
+// `integration (VS Code 1.100.3): N passed, N failed, N skipped` and the
+// reasons of the skipped tests.
 //
-// Env: HEARTH_TEST_TIMEOUT_MS (default 480000), HEARTH_TEST_GREP (mocha grep),
+// The version: `--vscode 1.139.1` (or `newest`), else HEARTH_VSCODE, else 1.100.3
+// (see versions.ts). Env: HEARTH_TEST_TIMEOUT_MS (default 480000), HEARTH_TEST_GREP (mocha grep),
 // HEARTH_TEST_VERBOSE=1 (also print server and browser logs),
 // HEARTH_TEST_LLAMA_SERVER / HEARTH_TEST_LLAMA_MODEL (forwarded to the tests).
 import * as fs from 'node:fs';
@@ -11,6 +13,8 @@ import * as path from 'node:path';
 import { RELOAD_TAG, SUMMARY_PREFIX, Summary } from '../integration/index';
 import { copyFixtureWorkspace, projectRoot } from './fixtures';
 import { cleanupAll, registerCleanup } from './processes';
+import { skipLines } from './skips';
+import { selectedVersion } from './versions';
 import { ensureVSCode, openWorkbench, startVSCodeServer, VSCodeServer, Workbench } from './vscode';
 
 // Workbench and extension-host log messages that say nothing about the tests.
@@ -21,6 +25,11 @@ const NOISE = [
   // The workbench's inline-suggest code touching an editor a test just closed, and TypeScript's
   // built-in extension without its tsserver (code-server ships none): neither is Hearth's.
   /^Model is disposed!/, /Could not find bundled tsserver\.js/,
+  // Newer workbenches (1.139): start-up timings, the built-in Copilot Chat and its agent host
+  // (signed out and offline here; its sqlite3 module is not built), the smoke-test driver's dialog note.
+  /^Creation of workbench contribution '/, /^\[reconnection-grace-time\]/, /^\[(AgentHost|AgentHost:remote|RemoteAgentHostProtocol)\]/,
+  /^\[ChatModelSelection\]/, /^\[AccountPolicyGate\]/, /^Timed out waiting for authentication provider 'github'/,
+  /^DialogService: Dialog requested during smoke test/,
 ];
 const verbose = process.env.HEARTH_TEST_VERBOSE === '1';
 
@@ -32,6 +41,8 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
 }
 
 async function main(): Promise<number> {
+  const version = selectedVersion(process.argv.slice(2));
+  const label = `integration (VS Code ${version.vscode})`;
   const started = Date.now();
   const timeoutMs = Number(process.env.HEARTH_TEST_TIMEOUT_MS) || 8 * 60_000;
   let summary: Summary | undefined;
@@ -48,12 +59,13 @@ async function main(): Promise<number> {
   const phaseFile = path.join(workspace.folder, '..', 'hearth-test-phase');
   fs.writeFileSync(phaseFile, 'first');
   const run = async (): Promise<number> => {
-    await ensureVSCode();
+    await ensureVSCode(version);
     server = await startVSCodeServer({
-      env: { HEARTH_TEST_PHASE_FILE: phaseFile },
+      version,
+      env: { HEARTH_TEST_PHASE_FILE: phaseFile, HEARTH_TEST_VSCODE: version.vscode },
       onOutput: verbose ? (line) => process.stderr.write(`[server] ${line}\n`) : undefined,
     });
-    process.stderr.write(`integration: VS Code server on ${server.url}, workspace ${workspace.folder}\n`);
+    process.stderr.write(`integration: VS Code ${version.vscode} server on ${server.url}, workspace ${workspace.folder}\n`);
     const activeServer = server;
     let phaseSummary: Summary | undefined;
     let exited: ((code: number) => void) | undefined;
@@ -97,7 +109,12 @@ async function main(): Promise<number> {
       await opened.page.reload({ waitUntil: 'domcontentloaded' });
       const second = await secondExit;
       const after: Summary = phaseSummary ?? { passed: 0, failed: 1, skipped: 0 };
-      summary = { passed: summary.passed + after.passed, failed: summary.failed + after.failed, skipped: summary.skipped + after.skipped };
+      summary = {
+        passed: summary.passed + after.passed,
+        failed: summary.failed + after.failed,
+        skipped: summary.skipped + after.skipped,
+        skippedTests: [...(summary.skippedTests ?? []), ...(after.skippedTests ?? [])],
+      };
       return second;
     };
     return Promise.race([phases(), failure]);
@@ -129,9 +146,10 @@ async function main(): Promise<number> {
     process.stderr.write(`integration: no test summary was reported (${seconds} s); counting the run as one failure\n`);
     summary = { passed: 0, failed: 1, skipped: 0 };
   } else {
-    process.stderr.write(`integration: finished in ${seconds} s\n`);
+    process.stderr.write(`integration: VS Code ${version.vscode} finished in ${seconds} s\n`);
   }
-  process.stdout.write(`integration: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped\n`);
+  process.stdout.write(`${label}: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped\n`);
+  for (const line of skipLines(summary.skippedTests ?? [])) process.stdout.write(`${line}\n`);
   if (summary.failed > 0 || summary.passed + summary.skipped === 0) return 1;
   return code === 0 ? 0 : 1;
 }
