@@ -31,7 +31,13 @@ const NOISE = [
   /^\[ChatModelSelection\]/, /^\[AccountPolicyGate\]/, /^Timed out waiting for authentication provider 'github'/,
   /^DialogService: Dialog requested during smoke test/,
 ];
+// Once the tests have reported, the workbench stops the extension host: 1.139 logs its pending calls as canceled.
+const SHUTDOWN_NOISE = [/^Canceled: Canceled/];
 const verbose = process.env.HEARTH_TEST_VERBOSE === '1';
+
+function isNoise(message: string, testsDone: boolean): boolean {
+  return NOISE.some((pattern) => pattern.test(message)) || (testsDone && SHUTDOWN_NOISE.some((pattern) => pattern.test(message)));
+}
 
 class Timeout extends Error {}
 
@@ -85,7 +91,7 @@ async function main(): Promise<number> {
           const trimmed = message.trim();
           if (trimmed.startsWith(SUMMARY_PREFIX)) {
             phaseSummary = JSON.parse(trimmed.slice(SUMMARY_PREFIX.length)) as Summary;
-          } else if (verbose || !NOISE.some((pattern) => pattern.test(message))) {
+          } else if (verbose || !isNoise(message, phaseSummary !== undefined)) {
             (type === 'error' ? process.stderr : process.stdout).write(`${message}\n`);
           }
         },
