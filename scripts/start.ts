@@ -1,5 +1,6 @@
 // `npm start [-- FOLDER] [--screenshot FILE]`: runs VS Code 1.100.3 (from the
-// npm package code-server) with Hearth loaded from this project, and prints
+// npm package code-server; HEARTH_VSCODE picks another version of
+// test/harness/versions.ts) with Hearth loaded from this project, and prints
 // the URL to open in a browser. Ctrl+C stops it.
 //   FOLDER             workspace to open (default: the directory npm was started from)
 //   --screenshot FILE  open the workbench in headless Chromium, save a PNG, then exit
@@ -48,14 +49,15 @@ async function main(): Promise<number> {
   if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) {
     process.stderr.write(`warning: ${root}/dist/extension.js is missing; build first (node esbuild.mjs)\n`);
   }
-  await ensureVSCode();
+  const { version } = await ensureVSCode();
   const preferred = Number(process.env.HEARTH_PORT) || 3900;
   const port = (await isPortFree(preferred)) ? preferred : await freePort();
   if (port !== preferred) process.stderr.write(`port ${preferred} is taken; using ${port}\n`);
   const userDataDir = process.env.HEARTH_USER_DATA_DIR ? path.resolve(process.env.HEARTH_USER_DATA_DIR) : undefined;
-  const server = await startVSCodeServer({ port, userDataDir });
+  // No smoke-test driver, so that dialogs reach the person (versions that need it to load Hearth still get it).
+  const server = await startVSCodeServer({ version, port, userDataDir, smokeTestDriver: false });
   const options = { server, folder: args.folder, extensionDevelopmentPath: root };
-  process.stdout.write(`Hearth is running in VS Code at: ${payloadUrl(options)}\n`);
+  process.stdout.write(`Hearth is running in VS Code ${version.vscode} at: ${payloadUrl(options)}\n`);
 
   if (args.screenshot) {
     const workbench = await openWorkbench(options);

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { freePort, waitForHttp } from './net';
+import { skipWithReason } from './skips';
 
 export interface LlamaServerOptions {
   /** The llama-server executable or launcher script. */
@@ -111,18 +112,15 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Lla
 
 /**
  * For a mocha hook or test: starts the llama-server named by the environment
- * (see llamaFromEnv), or prints why and skips when there is none.
+ * (see llamaFromEnv), or skips when there is none (the summary says why).
  */
 export async function startLlamaOrSkip(
   test: Mocha.Context,
   options: Omit<LlamaServerOptions, 'launcher' | 'model'> = {},
 ): Promise<LlamaServer> {
   const real = llamaFromEnv();
-  if (real.skipReason !== undefined) {
-    console.log(`    (skipped: ${real.skipReason})`);
-    test.skip();
-  }
-  return startLlamaServer({ ...options, launcher: real.launcher!, model: real.model! });
+  if (real.skipReason !== undefined) skipWithReason(test, real.skipReason);
+  return startLlamaServer({ ...options, launcher: real.launcher, model: real.model });
 }
 
 export type LlamaFromEnv =

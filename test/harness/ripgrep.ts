@@ -1,12 +1,15 @@
 // VS Code's file and text search (workspace.findFiles, findTextInFiles) runs
 // the `rg` binary of @vscode/ripgrep, whose postinstall downloads it from
-// GitHub: that fails here, so the binary comes from elsewhere.
+// GitHub: that fails here, so the binary comes from elsewhere. VS Code 1.139
+// ships @vscode/ripgrep-universal instead, with the binaries inside.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 export function ripgrepPath(vscodeDir: string): string {
+  const universal = path.join(vscodeDir, 'node_modules', '@vscode', 'ripgrep-universal');
+  if (fs.existsSync(universal)) return path.join(universal, 'bin', `${process.platform}-${process.arch}`, 'rg');
   return path.join(vscodeDir, 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg');
 }
 

@@ -1,9 +1,10 @@
 // `npm run test:e2e`: chat and inline completion end to end. Starts a fake
 // llama.cpp serving chat and /infill (and a real llama-server when
 // HEARTH_TEST_LLAMA_SERVER / HEARTH_TEST_LLAMA_MODEL are set), VS Code 1.100.3
-// with both configured, and the web workbench in headless Chromium; runs the
-// cases of test/e2e/chat.e2e.ts and test/e2e/ghostText.e2e.ts with Playwright;
-// saves screenshots to test-results/; ends with `e2e: N passed, N failed, N skipped`.
+// (or HEARTH_VSCODE's version) with both configured, and the web workbench in
+// headless Chromium; runs the cases of test/e2e/chat.e2e.ts and
+// test/e2e/ghostText.e2e.ts with Playwright; saves screenshots to
+// test-results/; ends with `e2e: N passed, N failed, N skipped`.
 // Env: HEARTH_TEST_GREP (only cases whose name matches), HEARTH_TEST_VERBOSE=1.
 import * as fs from 'node:fs';
 import * as os from 'node:os';

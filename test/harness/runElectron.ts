@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { downloadAndUnzipVSCode, runTests, TestRunFailedError } from '@vscode/test-electron';
 import { type Summary } from '../integration/index';
 import { copyFixtureWorkspace, projectRoot } from './fixtures';
+import { skipLines } from './skips';
 
 const VERSION = '1.100.3';
 
@@ -55,7 +56,10 @@ async function main(): Promise<number> {
   }
   fs.rmSync(path.dirname(summaryFile), { recursive: true, force: true });
   const counts = summary ?? { passed: 0, failed: 1, skipped: 0 };
-  process.stdout.write(`integration: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+  process.stdout.write(
+    `integration (VS Code ${VERSION} desktop): ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`,
+  );
+  for (const line of skipLines(summary?.skippedTests ?? [])) process.stdout.write(`${line}\n`);
   return code === 0 && summary && summary.failed === 0 && summary.passed + summary.skipped > 0 ? 0 : 1;
 }
 

@@ -1,6 +1,7 @@
 // Shared helpers for integration tests running inside the VS Code extension host.
 import * as vscode from 'vscode';
 import type { HearthApi } from '../../src/extension';
+import { skipWithReason } from '../harness/skips';
 
 export async function hearth(): Promise<HearthApi> {
   const extension = vscode.extensions.getExtension<HearthApi>('hearth.hearth');
@@ -47,4 +48,33 @@ export async function useServer(
   await waitFor(`the server ${server.name}`, () => api.registry.servers().some((s) => s.name === server.name && s.url === server.url));
   await api.registry.refresh({ force: true });
   await api.choice.set(purpose, { server: server.name, model });
+}
+
+/** True when the running VS Code (`vscode.version`, e.g. 1.139.1) is `version` or newer. */
+export function vscodeAtLeast(version: string): boolean {
+  const have = vscode.version.split(/[.-]/).map(Number);
+  const want = version.split('.').map(Number);
+  for (let i = 0; i < want.length; i++) {
+    if ((have[i] || 0) !== want[i]) return (have[i] || 0) > want[i];
+  }
+  return true;
+}
+
+/**
+ * Skips the test (from a `before` hook: its suite), with the reason in the
+ * summary, unless the `vscode` API has `apiPath`, e.g.
+ * `requiresApi(this, 'lm.registerLanguageModelChatProvider')`. Proposed APIs
+ * count as present: VS Code lets an extension under development use them.
+ */
+export function requiresApi(context: Mocha.Context, apiPath: string): void {
+  let node: unknown = vscode;
+  try {
+    for (const key of apiPath.split('.')) {
+      node = node === undefined || node === null ? undefined : (node as Record<string, unknown>)[key];
+    }
+  } catch (error) {
+    // A proposed API's getter throws for an extension that has not enabled it.
+    skipWithReason(context, `needs vscode.${apiPath}, a proposal on VS Code ${vscode.version}: ${(error as Error).message}`);
+  }
+  if (node === undefined) skipWithReason(context, `needs vscode.${apiPath}, which VS Code ${vscode.version} does not have`);
 }

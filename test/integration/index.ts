@@ -3,6 +3,7 @@
 // test/harness/runIntegration.ts (code-server) and runElectron.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { skipReason, type SkippedTest } from '../harness/skips';
 
 /** The line prefix the runners parse: `HEARTH_TEST_SUMMARY {"passed":1,"failed":0,"skipped":0}`. */
 export const SUMMARY_PREFIX = 'HEARTH_TEST_SUMMARY ';
@@ -11,6 +12,8 @@ export interface Summary {
   passed: number;
   failed: number;
   skipped: number;
+  /** Each skipped test's full title and why (see skipWithReason). */
+  skippedTests?: SkippedTest[];
 }
 
 /** Tests whose title holds this run in a second window load, after a reload. */
@@ -47,10 +50,12 @@ export async function run(): Promise<void> {
 
   const summary = await new Promise<Summary>((resolve, reject) => {
     try {
+      const skippedTests: SkippedTest[] = [];
       const runner = mocha.run(() => {
         const stats = runner.stats;
-        resolve({ passed: stats?.passes ?? 0, failed: stats?.failures ?? 0, skipped: stats?.pending ?? 0 });
+        resolve({ passed: stats?.passes ?? 0, failed: stats?.failures ?? 0, skipped: stats?.pending ?? 0, skippedTests });
       });
+      runner.on('pending', (test) => skippedTests.push({ title: test.fullTitle(), reason: skipReason(test) ?? 'no reason given' }));
     } catch (error) {
       reject(error);
     }

@@ -12,6 +12,13 @@ describe('smoke', () => {
     assert.strictEqual(extension.isActive, true);
   });
 
+  it('runs in the VS Code version the harness started', () => {
+    const wanted = process.env.HEARTH_TEST_VSCODE;
+    if (wanted) assert.strictEqual(vscode.version, wanted);
+    const [major, minor] = vscode.version.split('.').map(Number);
+    assert.ok(major > 1 || minor >= 100, `VS Code ${vscode.version} is older than package.json's engines.vscode (^1.100.0)`);
+  });
+
   it('opens the fixture workspace', async () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'no workspace folder is open');
