@@ -68,7 +68,7 @@ export class CompletionStatus {
       this.notifyError(s.error);
     } else {
       this.log.debug(line);
-      if (s.outcome === 'shown' || s.outcome === 'empty' || s.outcome === 'cache' || s.outcome === 'typed') {
+      if (s.outcome === 'shown' || s.outcome === 'empty' || s.outcome === 'unseen' || s.outcome === 'cache' || s.outcome === 'typed') {
         this.last = { stats: s, at: Date.now() };
         this.error = undefined;
       }
