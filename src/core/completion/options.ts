@@ -50,9 +50,9 @@ export const DEFAULT_SETTINGS: CompletionSettings = {
   extraContext: true,
   prefetch: true,
   warmupIdleMs: 1500,
-  suffixMs: 150,
-  minSuffixTokens: 64,
-  partialAfterMs: 250,
+  suffixMs: 50,
+  minSuffixTokens: 32,
+  partialAfterMs: 120,
 };
 
 export interface EngineConfig {

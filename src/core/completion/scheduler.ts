@@ -2,27 +2,23 @@
 // open at a time: a new request waits until the previous one's connection is
 // closed (a cancelled llama.cpp request is held until its first token, see
 // flight.ts), and only the newest trigger waits: a newer one supersedes it.
-// The debounce before a request adapts to the measured server latency and
-// the user's typing rhythm: near zero when the server answers in tens of
-// milliseconds, about the usual gap between keystrokes when it is slow (so
-// requests go out when the user stops, not between two keys), never above
-// `maxDelayMs`.
+// The debounce before a request follows the user's typing rhythm: a little
+// longer than the usual gap between their keystrokes, so requests go out
+// when they stop, not between two keys (a request sent between two keys is
+// mostly wasted server work, however fast the server), within
+// [`minDelayMs`, `maxDelayMs`].
 import type { Flight } from './flight';
 
 export interface SchedulerOptions {
   minDelayMs: number;
   maxDelayMs: number;
-  /** Debounce before any latency was measured. */
+  /** Debounce before the typing rhythm is known. */
   defaultDelayMs: number;
-  /** Server latency at or below which there is no debounce. */
-  fastMs: number;
-  /** Server latency at or above which the full typing-based debounce applies. */
-  slowMs: number;
   /** Weight of a new sample in the moving averages. */
   alpha: number;
   /** Gaps between keystrokes longer than this are pauses, not rhythm. */
   pauseMs: number;
-  /** Debounce for a slow server, in typical keystroke gaps. */
+  /** The debounce, in typical keystroke gaps. */
   rhythmFactor: number;
   now: () => number;
 }
@@ -31,8 +27,6 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   minDelayMs: 0,
   maxDelayMs: 300,
   defaultDelayMs: 80,
-  fastMs: 40,
-  slowMs: 250,
   alpha: 0.3,
   pauseMs: 1500,
   rhythmFactor: 1.25,
@@ -73,7 +67,7 @@ export class Scheduler {
     this.opts = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
   }
 
-  /** Moving average of server latency (ms), once measured. */
+  /** Moving average of the server's time to first token (ms), once measured (for the status bar). */
   get latencyMs(): number | undefined {
     return this.latency;
   }
@@ -111,10 +105,8 @@ export class Scheduler {
   /** The debounce the next trigger gets. */
   delayMs(): number {
     const o = this.opts;
-    if (this.latency === undefined) return clamp(o.defaultDelayMs, o.minDelayMs, o.maxDelayMs);
-    const weight = clamp((this.latency - o.fastMs) / Math.max(1, o.slowMs - o.fastMs), 0, 1);
-    const typing = this.rhythm !== undefined ? this.rhythm * o.rhythmFactor : o.maxDelayMs / 2;
-    return Math.round(clamp(weight * typing, o.minDelayMs, o.maxDelayMs));
+    const delay = this.rhythm === undefined ? o.defaultDelayMs : this.rhythm * o.rhythmFactor;
+    return Math.round(clamp(delay, o.minDelayMs, o.maxDelayMs));
   }
 
   /**

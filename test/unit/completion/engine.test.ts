@@ -89,7 +89,10 @@ describe('completion/engine against a fake /infill server', function () {
   });
 
   it('typing that agrees with the streaming answer joins its flight: one request serves both', async () => {
-    await setup({ genMsPerToken: 25, charsPerToken: 1, generate: (i) => (i.prefix.endsWith('return ') ? 'a + b;\n' : 'nope') });
+    await setup(
+      { genMsPerToken: 25, charsPerToken: 1, generate: (i) => (i.prefix.endsWith('return ') ? 'a + b;\n' : 'nope') },
+      { settings: { partialAfterMs: 5000 } },
+    );
     const first = engine.complete(at(DOC, 1, 9));
     await sleep(60);
     const typed = await engine.complete(at('function add(a, b) {\n  return a \n}\n', 1, 11));
@@ -100,11 +103,14 @@ describe('completion/engine against a fake /infill server', function () {
   });
 
   it('typing that disagrees cancels the flight and asks again for the new position', async () => {
-    await setup({
-      genMsPerToken: 25,
-      charsPerToken: 1,
-      generate: (i) => (i.prefix.endsWith('return ') ? 'a + b;\n' : i.prefix.endsWith('return x') ? ' * 2;\n' : '?'),
-    });
+    await setup(
+      {
+        genMsPerToken: 25,
+        charsPerToken: 1,
+        generate: (i) => (i.prefix.endsWith('return ') ? 'a + b;\n' : i.prefix.endsWith('return x') ? ' * 2;\n' : '?'),
+      },
+      { settings: { partialAfterMs: 5000 } },
+    );
     void engine.complete(at(DOC, 1, 9));
     await sleep(60);
     const other = await engine.complete(at('function add(a, b) {\n  return x\n}\n', 1, 10));
