@@ -373,6 +373,17 @@ export class FimFake {
             id_slot: -1,
             tokens_predicted: rec.generatedTokens,
             tokens_evaluated: total,
+            ...(body.timings_per_token === true
+              ? {
+                  timings: {
+                    cache_n: rec.cachedTokens,
+                    prompt_n: rec.promptTokens,
+                    prompt_ms: promptMs,
+                    predicted_n: rec.generatedTokens,
+                    predicted_ms: Date.now() - genStart,
+                  },
+                }
+              : {}),
           });
         else if (api === 'ollama') send({ model: body.model, created_at: new Date().toISOString(), response: piece, done: false });
         else

@@ -20,6 +20,8 @@ export function infillBody(req: FimRequest, nPredict: number, stream: boolean): 
     n_indent: req.input.indent,
     stream,
     cache_prompt: true,
+    // Timings in every event: a request Hearth closes early still tells the prompt's cost.
+    timings_per_token: true,
     top_k: req.topK ?? 40,
     top_p: req.topP ?? 0.99,
     samplers: [...(req.samplers ?? DEFAULT_SAMPLERS)],
@@ -73,15 +75,17 @@ export class InfillBackend implements FimBackend {
       quiet: true,
     });
     let text = '';
+    let timings: FimTimings = {};
     for await (const data of sseEvents(res)) {
       if (data === '[DONE]') break;
       const obj = parseJson(data, 'an /infill event');
       throwStreamError(obj);
+      if (typeof obj.timings === 'object' && obj.timings !== null) timings = llamaTimings(obj);
       if (typeof obj.content === 'string' && obj.content) {
         text += obj.content;
         req.onText?.(text);
       }
-      if (obj.stop !== true && req.stopWhen?.(text)) return { text, timings: {}, fromCache: false, stop: 'client' };
+      if (obj.stop !== true && req.stopWhen?.(text)) return { text, timings, fromCache: false, stop: 'client' };
       if (obj.stop === true) {
         const timings = llamaTimings(obj);
         // t_max_predict_ms ends generation with stop_type "limit" before n_predict tokens.

@@ -65,9 +65,13 @@ export class ServerSpeed {
     if (tokens >= 4 && ms > 0) this.genMsPerToken = this.avg(this.genMsPerToken, ms / tokens);
   }
 
-  /** Suffix tokens the server evaluates in `ms` at the measured prompt speed (at least `min`); undefined until measured. */
-  suffixTokens(ms: number, min = 64): number | undefined {
-    if (this.promptMsPerToken === undefined || this.promptMsPerToken <= 0) return undefined;
+  /**
+   * Suffix tokens the server evaluates in `ms` at the measured prompt speed (at
+   * least `min`). Before the first measurement, four times `min`: the server
+   * may be slow, and it reads the suffix again on every request.
+   */
+  suffixTokens(ms: number, min = 32): number {
+    if (this.promptMsPerToken === undefined || this.promptMsPerToken <= 0) return 4 * min;
     return Math.max(min, Math.floor(ms / this.promptMsPerToken));
   }
 

@@ -161,6 +161,7 @@ describe('completion/engine against a fake /infill server', function () {
     const [a, b] = srv.fake.records;
     assert.equal(a.aborted, true);
     assert.ok(a.promptTokens > 500, `the server read the whole first prompt (${a.promptTokens} tokens)`);
+    assert.ok(engine.speed.promptMsPerToken !== undefined, 'a request closed at its first token still tells the prompt speed');
     assert.ok(
       b.started >= a.goneAt! - 5 && a.goneAt! >= a.started + a.promptTokens * 0.5 - 5,
       'the second request went when the server was free',
