@@ -72,7 +72,11 @@ export class CompletionEngine {
   constructor(options: EngineOptions) {
     this.config = { ...options, settings: { ...DEFAULT_SETTINGS, ...options.settings } };
     this.ring = options.ring ?? new ExtraRing();
-    this.scheduler = new Scheduler(options.scheduler);
+    this.scheduler = new Scheduler({
+      // A closed llama.cpp stream frees the slot at the server's next token.
+      settleMs: () => (options.holdUntilFirstToken ? Math.min(400, Math.max(30, 2 * (this.speed.genMsPerToken ?? 15))) : 0),
+      ...options.scheduler,
+    });
     this.onStats = options.onStats;
     this.log = options.log ?? nullLogger;
     this.flights = new Flights({

@@ -20,6 +20,13 @@ export interface SchedulerOptions {
   pauseMs: number;
   /** The debounce, in typical keystroke gaps. */
   rhythmFactor: number;
+  /**
+   * How long the server may still be busy after Hearth closed a flight while it
+   * generated (llama.cpp notices at its next token): the next request waits
+   * that long, so that it finds its own slot (and its cache) free instead of
+   * taking another, empty one.
+   */
+  settleMs: () => number;
   now: () => number;
 }
 
@@ -30,6 +37,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   alpha: 0.3,
   pauseMs: 1500,
   rhythmFactor: 1.25,
+  settleMs: () => 0,
   now: () => Date.now(),
 };
 
@@ -167,6 +175,9 @@ export class Scheduler {
         open.cancel('superseded');
       }
       await open.closed;
+      const early = open.state === 'cancelled' || open.result?.stop === 'client';
+      const settle = early && open.firstTokenAt !== undefined ? this.opts.settleMs() : 0;
+      if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
     }
     if (this.waiting === waiting) waiting.settle('go');
   }

@@ -52,6 +52,19 @@ describe('completion/scheduler', () => {
     assert.equal(went, 3000);
   });
 
+  it('after closing a flight mid-stream, waits for the server to let go of the slot before the next request', async () => {
+    const s = new Scheduler({ defaultDelayMs: 0, settleMs: () => 120 });
+    await s.turn('a');
+    s.launch(flight(1, { promptMs: 100, tokenMs: 50, text: 'abcdef' }));
+    await clock.tickAsync(160);
+    let went = 0;
+    void s.turn('b').then((t) => (went = t === 'go' ? Date.now() : -1));
+    await clock.tickAsync(119);
+    assert.equal(went, 0);
+    await clock.tickAsync(1);
+    assert.equal(went, 280, 'closed at 160, then 120 ms to settle');
+  });
+
   it('stops waiting when the caller cancels (the flight it would cancel stays)', async () => {
     const s = new Scheduler({ defaultDelayMs: 100 });
     const ctl = new AbortController();
