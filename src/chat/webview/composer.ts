@@ -9,6 +9,8 @@ import { post, saveState, savedState } from './bridge';
 
 const DRAFT_DELAY_MS = 250;
 const SEP = '\u0000';
+/** The value of the "Select Model…" entry: no server/model pair can have it (a pair always contains SEP). */
+const SELECT_MODEL = '\u0001select-model';
 
 export class Composer {
   readonly el = h('div', { class: 'composer' });
@@ -51,11 +53,13 @@ export class Composer {
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     this.input.addEventListener('input', () => this.onInput());
     this.model.addEventListener('change', () => {
-      const [server, model] = this.model.value.split(SEP);
-      if (server === 'pick') {
+      if (this.model.value === SELECT_MODEL) {
         post({ type: 'action', id: 'selectModel' });
         this.model.value = this.modelsKey.split('\n')[0];
-      } else if (server && model) post({ type: 'selectModel', server, model });
+        return;
+      }
+      const [server, model] = this.model.value.split(SEP);
+      if (server && model) post({ type: 'selectModel', server, model });
     });
   }
 
@@ -192,7 +196,7 @@ export class Composer {
       options.unshift(o);
     }
     const pick = h('option', { text: 'Select Model…' });
-    pick.value = `pick${SEP}`;
+    pick.value = SELECT_MODEL;
     options.push(pick);
     this.model.replaceChildren(...options);
     this.model.value = selected;
