@@ -16,7 +16,7 @@ export interface CompletionFixture {
   api: HearthApi;
   llama: FakeLlamaCpp;
   fim: FimFake;
-  /** The /infill requests so far. */
+  /** The completion requests to /infill so far (not discovery's capability probe). */
   infills(): FimRecord[];
   close(): Promise<void>;
 }
@@ -50,12 +50,20 @@ export async function completionFixture(options: Partial<FimFakeOptions> = {}): 
     api,
     llama,
     fim,
-    infills: () => fim.records.filter((r) => r.path === '/infill'),
+    infills: () => fim.records.filter((r) => r.path === '/infill' && !isFimProbe(r.body)),
     async close() {
       await closeEditors();
       await llama.close();
     },
   };
+}
+
+/**
+ * Discovery's request asking llama.cpp whether the model can fill in the
+ * middle: empty prefix, suffix and prompt, one token.
+ */
+export function isFimProbe(body: Record<string, unknown>): boolean {
+  return body.n_predict === 1 && body.input_prefix === '' && body.input_suffix === '' && body.prompt === '';
 }
 
 let warmed = false;
