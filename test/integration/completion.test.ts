@@ -156,7 +156,7 @@ describe('completion: ghost text in the editor', function () {
     await type('X');
     await blocked;
     await sleep(150);
-    assert.equal(f.infills().length, 0, 'nothing from .env reached the server');
+    assert.equal(f.infillRequests().length, 0, 'nothing from .env reached the server');
   });
 
   it('Snooze stops automatic completion until it ends or the user resumes', async () => {
@@ -239,7 +239,7 @@ describe('completion: ghost text in the editor', function () {
     await type('ret', 120);
     await waitFor('the error', () => f!.api.completion.status.lastError?.code === 'server');
     await type('u', 120);
-    await waitFor('a second failed request', () => f!.infills().length >= 2).catch((err: Error) => {
+    await waitFor('a second failed request', () => f!.infillRequests().length >= 2).catch((err: Error) => {
       throw new Error(
         `${err.message}; provider: ${seen.join(' | ')}; text: ${JSON.stringify(vscode.window.activeTextEditor?.document.getText())}`,
       );

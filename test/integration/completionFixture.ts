@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { ProvideRecord } from '../../src/completion/provider';
 import type { HearthApi } from '../../src/extension';
-import { startLlamaCpp, type FakeLlamaCpp } from '../fakes';
+import { startLlamaCpp, type FakeLlamaCpp, type FakeRequest } from '../fakes';
 import { FimFake, mountFim, type FimFakeOptions, type FimRecord } from '../fakes/fimRoutes';
 import { hearth, setUserSetting, useServer, waitFor } from './helpers';
 
@@ -16,8 +16,10 @@ export interface CompletionFixture {
   api: HearthApi;
   llama: FakeLlamaCpp;
   fim: FimFake;
-  /** The completion requests to /infill so far (not discovery's capability probe). */
+  /** The completion requests to /infill the FIM fake answered so far (not discovery's capability probe). */
   infills(): FimRecord[];
+  /** Every completion request that reached /infill, faulted ones too (not the probe). */
+  infillRequests(): FakeRequest[];
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function completionFixture(options: Partial<FimFakeOptions> = {}): 
     llama,
     fim,
     infills: () => fim.records.filter((r) => r.path === '/infill' && !isFimProbe(r.body)),
+    infillRequests: () => llama.requestsTo('/infill').filter((r) => !isFimProbe(r.body as Record<string, unknown>)),
     async close() {
       await closeEditors();
       await llama.close();

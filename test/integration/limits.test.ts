@@ -6,10 +6,9 @@
 // Servers view's inline key button names its server.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { HostToWebview } from '../../src/core/chat/protocol';
 import { ChatRoutes, mountChat, startLlamaCpp, startOllama, type FakeServer } from '../fakes';
 import { FimFake, mountFim } from '../fakes/fimRoutes';
-import { chatFixture, resetChatSettings, type ChatFixture } from './chatHelpers';
+import { chatFixture, newRecordedChat, resetChatSettings, type ChatFixture } from './chatHelpers';
 import {
   closeEditors,
   completes,
@@ -140,10 +139,7 @@ describe('first hour: honest limits', function () {
     assert.equal(status.state, 'loading');
     await api.choice.set('chat', { server: 'Loading llama', model: '/models/loading.gguf' });
     const c = api.chat.controller;
-    await c.ready;
-    await c.newChat();
-    const posts: HostToWebview[] = [];
-    const listener = c.onDidPost((m) => posts.push(m));
+    const { posts, dispose } = await newRecordedChat(api);
     try {
       const sending = c.send('are you ready?');
       await waitFor('the loading notice', () =>
@@ -158,7 +154,7 @@ describe('first hour: honest limits', function () {
       assert.equal(reply.error, undefined);
       assert.ok(llama.requestsTo('/health').length >= 2, 'it polled /health meanwhile');
     } finally {
-      listener.dispose();
+      dispose();
     }
   });
 

@@ -7,7 +7,6 @@
 // The fake listens on 9931, the port llama.cpp announced as its new default.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { HostToWebview } from '../../src/core/chat/protocol';
 import type { HearthApi } from '../../src/extension';
 import { ChatRoutes, freePort, mountChat, startLlamaCpp, type FakeLlamaCpp } from '../fakes';
 import { FimFake, mountFim } from '../fakes/fimRoutes';
@@ -22,6 +21,7 @@ import {
   type,
   warmEditor,
 } from './completionFixture';
+import { newRecordedChat } from './chatHelpers';
 import { hearth, setUserSetting, waitFor } from './helpers';
 
 const PORT = 9931;
@@ -117,10 +117,7 @@ describe('first hour: servers that start after VS Code', function () {
   it('Retry in the chat finds a server started since; a detected server that stopped says "not running" with Retry', async () => {
     await nothingRunning();
     const c = api.chat.controller;
-    await c.ready;
-    await c.newChat();
-    const posts: HostToWebview[] = [];
-    const listener = c.onDidPost((m) => posts.push(m));
+    const { posts, dispose } = await newRecordedChat(api);
     try {
       await c.send('anyone there?');
       let error = posts.filter((m) => m.type === 'error').pop();
@@ -152,7 +149,7 @@ describe('first hour: servers that start after VS Code', function () {
       assert.equal(c.current.messages[c.current.messages.length - 1].content, 'found you');
       assert.ok(found(), 'Retry looked for it again');
     } finally {
-      listener.dispose();
+      dispose();
     }
   });
 

@@ -6,11 +6,9 @@
 import type { ChatState } from '../../core/chat/protocol';
 import { button, h, icon } from './dom';
 import { post, saveState, savedState } from './bridge';
+import { modelValue, parseModelValue, SELECT_MODEL } from './modelValue';
 
 const DRAFT_DELAY_MS = 250;
-const SEP = '\u0000';
-/** The value of the "Select Model…" entry: no server/model pair can have it (a pair always contains SEP). */
-const SELECT_MODEL = '\u0001select-model';
 
 export class Composer {
   readonly el = h('div', { class: 'composer' });
@@ -53,13 +51,11 @@ export class Composer {
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     this.input.addEventListener('input', () => this.onInput());
     this.model.addEventListener('change', () => {
-      if (this.model.value === SELECT_MODEL) {
+      const chosen = parseModelValue(this.model.value);
+      if (chosen === 'select') {
         post({ type: 'action', id: 'selectModel' });
         this.model.value = this.modelsKey.split('\n')[0];
-        return;
-      }
-      const [server, model] = this.model.value.split(SEP);
-      if (server && model) post({ type: 'selectModel', server, model });
+      } else if (chosen) post({ type: 'selectModel', ...chosen });
     });
   }
 
@@ -175,14 +171,14 @@ export class Composer {
   }
 
   private renderModels(state: ChatState): void {
-    const selected = state.selectedModel ? `${state.selectedModel.server}${SEP}${state.selectedModel.model}` : '';
+    const selected = state.selectedModel ? modelValue(state.selectedModel) : '';
     // Rebuilding the options would close the list while the user has it open.
-    const key = [selected, ...state.models.map((m) => `${m.server}${SEP}${m.model}${SEP}${m.detail ?? ''}`)].join('\n');
+    const key = [selected, ...state.models.map((m) => `${modelValue(m)}\u0000${m.detail ?? ''}`)].join('\n');
     if (key === this.modelsKey) return;
     this.modelsKey = key;
     const options = state.models.map((m) => {
       const o = h('option', { text: m.label, title: m.detail ?? '' });
-      o.value = `${m.server}${SEP}${m.model}`;
+      o.value = modelValue(m);
       return o;
     });
     if (selected && !options.some((o) => o.value === selected)) {
