@@ -89,7 +89,8 @@ export class Responder {
     const { registry, choice, log } = this.deps;
     const message: ChatMessage = { id: newId(), role: 'assistant', content: '', created: Date.now() };
     let ref = resolveModel(registry.statuses(), choice.get('chat'));
-    if (!ref || registry.status(ref.server)?.state !== 'ok') {
+    const state = ref ? registry.status(ref.server)?.state : undefined;
+    if (!ref || (state !== 'ok' && state !== 'checking')) {
       // No model yet, or its server is missing or down: it may have started since (or
       // start-up discovery is still running). Look again before giving up.
       await (this.deps.lookout?.retry() ?? registry.refresh()).catch(() => undefined);

@@ -136,16 +136,11 @@ export class CompletionSession {
     }
     const server = registry.servers().find((s) => s.name === ref.server);
     if (!server) {
-      const why = registry.isRefreshing() ? 'is not found yet (looking for servers)' : 'is not configured or was not found';
-      return this.set(
-        {
-          kind: 'off',
-          reason: 'noServer',
-          ref,
-          message: `The completion model's server "${ref.server}" ${why}. Select another completion model or add the server.`,
-        },
-        '',
-      );
+      const preset = registry.preset(ref.server);
+      const message = preset
+        ? `${kindLabel(preset.kind)} at ${preset.url} is not running. Hearth looks for it again when the window gets focus and while you type.`
+        : `The completion model's server "${ref.server}" ${registry.isRefreshing() ? 'is not found yet (looking for servers)' : 'is not configured or was not found'}. Select another completion model or add the server.`;
+      return this.set({ kind: 'off', reason: 'noServer', ref, message }, '');
     }
     const settings = this.deps.settings();
     const model = registry.findModel(ref);

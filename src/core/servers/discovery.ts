@@ -96,6 +96,9 @@ async function llamacpp(c: Ctx): Promise<Found> {
   return { models, props: props === undefined ? undefined : { nCtx, slots } };
 }
 
+/** The FIM probe's time to the first byte at most; past it, FIM stays unknown (a busy server, not an error). */
+const PROBE_TIMEOUT_MS = 10_000;
+
 /** The key of one model of one server in the FIM cache (the model file too: a restart may load another). */
 export function fimKey(server: Pick<ServerConfig, 'url'>, model: string, modelPath = ''): string {
   return `${server.url}\u0000${model}\u0000${modelPath}`;
@@ -115,7 +118,8 @@ async function infillWorks(c: Ctx, model: string, key: string): Promise<boolean 
     const res = await c.client.stream('/infill', {
       body: { model, input_prefix: '', input_suffix: '', prompt: '', n_predict: 1, stream: true, cache_prompt: false },
       signal: c.signal,
-      timeoutMs: c.timeoutMs,
+      // A busy server may hold the probe until a slot frees: then it is just not known yet.
+      timeoutMs: Math.min(c.timeoutMs, PROBE_TIMEOUT_MS),
       quiet: true,
     });
     await res.body?.cancel().catch(() => undefined);

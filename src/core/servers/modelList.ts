@@ -42,12 +42,14 @@ export function knownNotFim(model: ModelInfo): boolean {
 
 /**
  * The model completion uses when none was chosen: the only model, among the
- * servers that answered, that can fill in the middle. Undefined when there is
- * none or more than one (a choice to make); `count` says how many there are.
+ * servers that answered (or are being checked again), that can fill in the
+ * middle. Undefined when there is none or more than one (a choice to make);
+ * `count` says how many there are.
  */
 export function onlyFimModel(statuses: readonly ServerStatus[]): { ref?: ModelRef; count: number } {
   const fim = statuses
-    .filter((s) => s.state === 'ok')
+    // A server being checked again keeps its models meanwhile: a focus refresh must not drop the engine.
+    .filter((s) => s.state === 'ok' || s.state === 'checking')
     .flatMap((s) => s.models.filter((m) => m.fim && m.loaded !== false).map((m) => ({ server: s.server.name, model: m.id })));
   return { ref: fim.length === 1 ? fim[0] : undefined, count: fim.length };
 }

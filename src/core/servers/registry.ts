@@ -114,14 +114,18 @@ export class Registry {
     return this.configured.length === 0 && this.autoDetect;
   }
 
+  /** The auto-detection preset of this name, while detection is on (found now or not). */
+  preset(name: string): ServerConfig | undefined {
+    return this.detecting ? this.presets.find((p) => p.name === name) : undefined;
+  }
+
   /**
    * A client for a server by name, with its API key. A detected server that
    * is not running now still gets a client (its request then says "not
    * running", with Retry). Throws a HearthError when the name is unknown.
    */
   async client(serverName: string): Promise<ServerClient> {
-    const server =
-      this.servers().find((s) => s.name === serverName) ?? (this.detecting ? this.presets.find((p) => p.name === serverName) : undefined);
+    const server = this.servers().find((s) => s.name === serverName) ?? this.preset(serverName);
     if (!server) {
       throw new HearthError('notFound', `Hearth has no server named "${serverName}" any more; pick another model.`, {
         serverName,

@@ -77,6 +77,7 @@ describe('model list', () => {
     assert.deepEqual(onlyFimModel([llama]), { ref: { server: llama.server.name, model: 'qwen2.5-coder-1.5b-q8_0.gguf' }, count: 1 });
     assert.deepEqual(onlyFimModel([llama, ollama]), { ref: undefined, count: 2 });
     assert.deepEqual(onlyFimModel([{ ...llama, state: 'error' }]), { ref: undefined, count: 0 });
+    assert.equal(onlyFimModel([{ ...llama, state: 'checking' }]).count, 1, 'kept while the server is checked again');
     const notLoaded: ServerStatus = { ...ollama, models: [{ id: 'x', server: 'Ollama', fim: true, loaded: false }] };
     assert.deepEqual(onlyFimModel([notLoaded]), { ref: undefined, count: 0 });
   });
