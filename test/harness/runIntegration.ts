@@ -143,7 +143,7 @@ async function main(): Promise<number> {
       summary = add(summary, after.summary ?? { passed: 0, failed: 1, skipped: 0 });
       return after.code;
     });
-    if (!wantsRestricted() || (main !== 0 && !process.env.HEARTH_TEST_GREP)) return main;
+    if (!wantsRestricted()) return main;
     process.stdout.write('\n  (a second VS Code with workspace trust on: Restricted Mode tests)\n');
     fs.writeFileSync(phaseFile, 'restricted');
     const restricted = await withWorkbench(

@@ -244,7 +244,8 @@ describe('completion: ghost text in the editor', function () {
         `${err.message}; provider: ${seen.join(' | ')}; text: ${JSON.stringify(vscode.window.activeTextEditor?.document.getText())}`,
       );
     });
-    assert.match(f.api.statusBar.item.text, /\$\(warning\)/);
+    // The second failure reached the server; the spinner shows until its answer is read.
+    await waitFor('the warning icon', () => /\$\(warning\)/.test(f!.api.statusBar.item.text), 5000);
     assert.match(tooltipText(f), /Last error: .*internal error \(500\)/);
     assert.equal(f.api.completion.status.notices.filter((n) => n.kind === 'error:server').length, 1);
     failing = false;

@@ -153,7 +153,7 @@ function ollamaContext(show: Record<string, unknown>): number | undefined {
   return key ? positive(info[key]) : undefined;
 }
 
-/** Ollama's loaded models and the context each runs with (/api/ps; `context_length` since Ollama 0.9). */
+/** Ollama's loaded models and the context each runs with (/api/ps; recent Ollama versions report `context_length`). */
 async function ollamaLoaded(c: Ctx): Promise<Map<string, number>> {
   const loaded = new Map<string, number>();
   let ps: unknown;
