@@ -23,13 +23,27 @@ export class Config implements vscode.Disposable {
   /** Fires once per change of any `hearth.*` setting; `affects('chat')` tells which. */
   readonly onDidChange = this.changed.event;
   private readonly owned = new Disposables();
+  /** Keys (without `hearth.`) of package.json's `restrictedConfigurations`. */
+  private readonly restricted: ReadonlySet<string>;
 
-  constructor() {
+  /**
+   * `restricted`: package.json's `capabilities.untrustedWorkspaces.restrictedConfigurations`,
+   * the window-scoped settings that shape what is sent. In Restricted Mode VS Code ignores
+   * the workspace's values of those; Hearth then reads them from the user level only, too.
+   */
+  constructor(restricted: readonly string[] = []) {
+    this.restricted = new Set(restricted.map((k) => k.replace(/^hearth\./, '')));
     this.owned.add(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(SECTION)) return;
         this.changed.fire({ affects: (key) => e.affectsConfiguration(`${SECTION}.${key}`) });
       }),
+    );
+    // Trusting the folder lets its values of the restricted settings apply.
+    this.owned.add(
+      vscode.workspace.onDidGrantWorkspaceTrust(() =>
+        this.changed.fire({ affects: (key) => [...this.restricted].some((r) => r === key || r.startsWith(`${key}.`)) }),
+      ),
     );
   }
 
@@ -48,7 +62,7 @@ export class Config implements vscode.Disposable {
    */
   read<T>(key: string, fallback: T): T {
     const config = vscode.workspace.getConfiguration(SECTION);
-    if (USER_ONLY.has(key) || key.startsWith('servers')) {
+    if (USER_ONLY.has(key) || key.startsWith('servers') || (this.restricted.has(key) && !vscode.workspace.isTrusted)) {
       const info = config.inspect<T>(key);
       return info?.globalValue ?? info?.defaultValue ?? fallback;
     }

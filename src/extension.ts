@@ -29,7 +29,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi | undefine
   context.subscriptions.push(d);
 
   const log = d.add(Log.create());
-  const config = d.add(new Config());
+  const manifest = context.extension.packageJSON as { capabilities?: { untrustedWorkspaces?: { restrictedConfigurations?: string[] } } };
+  const config = d.add(new Config(manifest.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? []));
   const statusBar = d.add(new StatusBar());
   const base: Base = { context, disposables: d, log, config, state: new GlobalState(context.globalState), statusBar };
   d.add(
@@ -49,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi | undefine
   });
 
   const servers = registerServers(base);
-  const services: Services = { ...base, registry: servers.registry, choice: servers.choice, keys: servers.keys };
+  const services: Services = { ...base, registry: servers.registry, choice: servers.choice, keys: servers.keys, watch: servers.watch };
   const chat = registerChat(services);
   const completion = registerCompletion(services);
   log.info(`Hearth ${context.extension.packageJSON.version} activated`);

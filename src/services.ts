@@ -7,6 +7,7 @@ import type { StatusBar } from './statusBar';
 import type { ApiKeys } from './servers/apiKeys';
 import type { ModelChoice } from './servers/modelChoice';
 import type { Registry } from './core/servers/registry';
+import type { ServerWatch } from './servers/watch';
 
 /**
  * What the foundation hands to every feature: the one owner of disposables,
@@ -22,9 +23,10 @@ export interface Base {
   statusBar: StatusBar;
 }
 
-/** What chat and completion get besides the base: the servers feature's registry, keys and model choice. */
+/** What chat and completion get besides the base: the servers feature's registry, keys, model choice and watch. */
 export interface Services extends Base {
   registry: Registry;
   choice: ModelChoice;
   keys: ApiKeys;
+  watch: ServerWatch;
 }

@@ -17,7 +17,7 @@ import type { ModelChoice } from '../servers/modelChoice';
 import { copyText, insertAtCursor, openInNewFile, openLink, saveMarkdown } from './actions';
 import type { Attachments } from './attachments';
 import { modelOptions } from './models';
-import { Responder } from './responder';
+import { Responder, type Lookout } from './responder';
 import type { ChatSettings } from './settings';
 import type { ChatUi } from './ui';
 import { DraftSaver } from './drafts';
@@ -31,6 +31,8 @@ export interface ControllerDeps {
   log: Logger;
   settings(): ChatSettings;
   retryBaseMs?: number;
+  /** Looks for servers again (the servers' watch). */
+  lookout?: Lookout;
 }
 
 export class ChatController implements vscode.Disposable {
@@ -55,6 +57,7 @@ export class ChatController implements vscode.Disposable {
       post: (m) => this.post(m),
       checkpoint: (conv) => void deps.history.save(conv).catch((err) => deps.log.warn(`could not save the partial reply: ${String(err)}`)),
       retryBaseMs: deps.retryBaseMs,
+      lookout: deps.lookout,
     });
     this.drafts = new DraftSaver(deps.history, deps.log);
     this.ready = this.load();

@@ -1,17 +1,15 @@
 // One reply from the model: fit the conversation into the context window,
-// stream it, retry while the server is loading or rate limiting (before any
-// text arrived), and when the server still says the prompt does not fit,
-// trim harder and send once more, telling the user.
+// stream it, wait while the server is loading its model and retry while it
+// is rate limiting (before any text arrived), and when the server still says
+// the prompt does not fit, trim harder and send once more, telling the user.
 import { buildPrompt, trimHarder, type BudgetResult, type BudgetTurn, type Omitted } from '../core/chat/budget';
 import { streamChat, type StreamDelta, type StreamResult } from '../core/chat/stream';
 import { type HearthError, isHearthError } from '../core/errors';
 import type { ServerClient } from '../core/http';
-import { withRetry } from '../core/retry';
+import { untilHealthy, withRetry } from '../core/retry';
 import type { Logger } from '../core/types';
 import type { ChatSettings } from './settings';
 
-/** How long to wait for the first byte: prompt processing on a CPU can take minutes. */
-const FIRST_BYTE_MS = 300_000;
 /** Give up when a started reply sends nothing for this long. */
 const IDLE_MS = 120_000;
 
@@ -20,6 +18,8 @@ export interface GenerateOptions {
   model: string;
   turns: BudgetTurn[];
   contextLength: number;
+  /** Ollama: the num_ctx to send (the same completion sends); chat then uses Ollama's own /api/chat. */
+  numCtx?: number;
   settings: ChatSettings;
   signal: AbortSignal;
   log: Logger;
@@ -30,6 +30,8 @@ export interface GenerateOptions {
   onNotice(text: string): void;
   /** First wait before retrying a 429/503 (default 1 s; Retry-After wins). */
   retryBaseMs?: number;
+  /** How long to wait for a model that is loading (default two minutes). */
+  loadingMaxMs?: number;
 }
 
 /** Human words for what the budget left out, or undefined when nothing was. */
@@ -62,8 +64,12 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
     contextLength: o.contextLength,
     maxTokens,
   });
-  const openai = o.client.openai({ timeoutMs: Math.max(o.client.timeoutMs, FIRST_BYTE_MS) });
-  const facts = o.client.requestFacts({ model: o.model, path: '/v1/chat/completions' });
+  // timeoutSeconds is the time to the first byte, for chat as for everything else.
+  const ollama = o.client.server.kind === 'ollama';
+  const transport = ollama ? { ollama: { client: o.client, numCtx: o.numCtx } } : { openai: o.client.openai() };
+  const facts = o.client.requestFacts({ model: o.model });
+  const hasHealth = o.client.server.kind === 'llamacpp' || o.client.server.kind === 'vllm';
+  let loadingSaid = false;
 
   const send = (b: BudgetResult) => {
     o.log.info(
@@ -73,9 +79,9 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
     o.onPrompt(b.omitted, b.promptTokens);
     return withRetry(
       (attempt) => {
-        if (attempt > 1) o.onNotice(`The server was busy or still loading; trying again (attempt ${attempt}).`);
+        if (attempt > 1 && !loadingSaid) o.onNotice(`The server was busy; trying again (attempt ${attempt}).`);
         return streamChat({
-          openai,
+          ...transport,
           model: o.model,
           messages: b.messages,
           // With a max_tokens setting, never ask for more than the budget kept free.
@@ -89,7 +95,19 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
           idleTimeoutMs: IDLE_MS,
         });
       },
-      { signal: o.signal, log: o.log, maxAttempts: 3, baseDelayMs: o.retryBaseMs },
+      {
+        signal: o.signal,
+        log: o.log,
+        maxAttempts: 3,
+        baseDelayMs: o.retryBaseMs,
+        loadingMaxMs: o.loadingMaxMs,
+        untilLoaded: hasHealth ? (maxMs, signal) => untilHealthy(o.client, maxMs, signal, { firstDelayMs: o.retryBaseMs }) : undefined,
+        onLoading: () => {
+          if (loadingSaid) return;
+          loadingSaid = true;
+          o.onNotice('Loading the model… the server is still loading it; Hearth waits for it (up to 2 minutes).');
+        },
+      },
     );
   };
 

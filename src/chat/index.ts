@@ -25,7 +25,7 @@ export interface ChatApi {
 }
 
 export function registerChat(services: Services): ChatApi {
-  const { context, disposables: d, log: baseLog, registry, choice, config } = services;
+  const { context, disposables: d, log: baseLog, registry, choice, config, watch } = services;
   const log = baseLog.child('chat');
   const storageDir = vscode.Uri.joinPath(context.globalStorageUri, 'chat');
   // The methods are looked up on each call, so tests can replace them.
@@ -51,6 +51,7 @@ export function registerChat(services: Services): ChatApi {
       ui: proxyUi,
       log,
       settings: () => chatSettings(config, log),
+      lookout: watch,
     });
     return Object.assign(controller, { history });
   };
@@ -58,6 +59,9 @@ export function registerChat(services: Services): ChatApi {
   controller.ready.catch((err: unknown) => log.error('chat history could not be loaded', err));
   const view = d.add(new ChatView(context.extensionUri, controller, log));
   d.add(vscode.window.registerWebviewViewProvider(VIEW_ID, view));
+  // The chat shown or used counts as Hearth in use: missing servers are looked for meanwhile.
+  watch.watchChat(() => view.visible);
+  d.add(view.onDidUse(() => watch.chatActivity()));
 
   d.add(attachments.onDidChange(() => controller.postState()));
   d.add(registry.onDidChange(() => controller.postState()));

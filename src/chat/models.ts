@@ -1,10 +1,12 @@
 // Which model the chat talks to: the options for the webview's model picker,
-// the chosen one (or a first available one when none was chosen yet), and
-// the context length to budget against.
-import type { ModelInfo, ModelRef, ServerStatus } from '../core/servers/types';
+// the chosen one (or a first available one when none was chosen yet). The
+// context length to budget against comes from the rule chat and completion
+// share (core/servers/context.ts).
+import type { ModelRef, ServerStatus } from '../core/servers/types';
 import type { ModelOption } from '../core/chat/protocol';
 import { kindLabel } from '../core/types';
 import { formatContext } from '../core/servers/modelList';
+import { contextInfo, contextSourceLabel } from '../core/servers/context';
 
 /** Models of every reachable server, for the model picker. */
 export function modelOptions(statuses: readonly ServerStatus[]): ModelOption[] {
@@ -12,12 +14,16 @@ export function modelOptions(statuses: readonly ServerStatus[]): ModelOption[] {
   for (const status of statuses) {
     if (status.state !== 'ok') continue;
     for (const model of status.models) {
-      const ctx = formatContext(contextLength(status, model));
+      const ctx = contextInfo(status, model);
       options.push({
         server: status.server.name,
         model: model.id,
         label: shortName(model.id),
-        detail: [status.server.name, kindLabel(status.server.kind), ctx].filter(Boolean).join(' · '),
+        detail: [
+          status.server.name,
+          kindLabel(status.server.kind),
+          `${formatContext(ctx.tokens)} (${contextSourceLabel(ctx.source)})`,
+        ].join(' · '),
       });
     }
   }
@@ -28,24 +34,6 @@ export function modelOptions(statuses: readonly ServerStatus[]): ModelOption[] {
 function shortName(id: string): string {
   const base = id.split(/[\\/]/).pop() || id;
   return base.length > 60 ? `${base.slice(0, 59)}…` : base;
-}
-
-/** Used when the server does not tell its context length. */
-export const FALLBACK_CONTEXT = 4096;
-
-/**
- * The context window a request really gets: llama.cpp's per-slot n_ctx (what
- * the registry reports as the model's context length), Ollama's num_ctx (it
- * truncates silently beyond it; asking for more would reload the model), or
- * what the server says the model supports.
- */
-export function contextLength(status: ServerStatus | undefined, model: ModelInfo | undefined): number {
-  if (status?.server.kind === 'llamacpp') return status.props?.nCtx ?? model?.contextLength ?? FALLBACK_CONTEXT;
-  if (status?.server.kind === 'ollama') {
-    const max = model?.contextLength ?? Number.MAX_SAFE_INTEGER;
-    return Math.min(model?.numCtx ?? FALLBACK_CONTEXT, max);
-  }
-  return model?.contextLength ?? FALLBACK_CONTEXT;
 }
 
 /**

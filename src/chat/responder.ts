@@ -11,8 +11,10 @@ import type { Registry } from '../core/servers/registry';
 import type { Logger } from '../core/types';
 import { ACTION_LABELS } from '../errorUi';
 import type { ModelChoice } from '../servers/modelChoice';
+import { contextInfo } from '../core/servers/context';
+import { describeProbedPorts } from '../core/servers/kinds';
 import { describeOmitted, generate } from './generate';
-import { contextLength, resolveModel } from './models';
+import { resolveModel } from './models';
 import type { ChatSettings } from './settings';
 
 const POST_EVERY_MS = 16;
@@ -28,6 +30,16 @@ export interface ResponderDeps {
   checkpoint(conv: Conversation): void;
   /** First retry wait for 429/503 (tests shorten it). */
   retryBaseMs?: number;
+  /** Looks for servers again (ServerWatch): before a reply whose server is missing or down, and after "connection refused". */
+  lookout?: Lookout;
+}
+
+/** What the chat needs of the servers' watch. */
+export interface Lookout {
+  /** Looks again now; resolves when done. */
+  retry(): Promise<void>;
+  /** A request failed: looks again in the background when nothing answered. */
+  failed(error: unknown): void;
 }
 
 /** The reply being generated, as far as it was sent to the view. */
@@ -77,9 +89,11 @@ export class Responder {
     const { registry, choice, log } = this.deps;
     const message: ChatMessage = { id: newId(), role: 'assistant', content: '', created: Date.now() };
     let ref = resolveModel(registry.statuses(), choice.get('chat'));
-    if (!ref) {
-      // Right after start-up discovery may still be running: wait for it before giving up.
-      await registry.refresh().catch(() => undefined);
+    const state = ref ? registry.status(ref.server)?.state : undefined;
+    if (!ref || (state !== 'ok' && state !== 'checking')) {
+      // No model yet, or its server is missing or down: it may have started since (or
+      // start-up discovery is still running). Look again before giving up.
+      await (this.deps.lookout?.retry() ?? registry.refresh()).catch(() => undefined);
       ref = resolveModel(registry.statuses(), choice.get('chat'));
     }
     conv = addMessage({ ...conv, model: ref ?? conv.model }, message, Date.now());
@@ -129,21 +143,20 @@ export class Responder {
       if (!ref) {
         throw new HearthError(
           'notFound',
-          'No chat model: no model server answered. Start llama.cpp, Ollama, LM Studio or vLLM, or add your server.',
-          {
-            actions: ['selectModel', 'openSettings', 'showLog'],
-          },
+          `No chat model: no model server answered (Hearth looked for ${describeProbedPorts()}). Start one and press Retry, or add your server.`,
+          { actions: ['retry', 'openSettings', 'showLog'] },
         );
       }
       if (!choice.get('chat')) await choice.set('chat', ref); // remember the automatic choice
       const client = await registry.client(ref.server);
-      const status = registry.status(ref.server);
+      const context = contextInfo(registry.status(ref.server), registry.findModel(ref));
       const settings = this.deps.settings();
       const result = await generate({
         client,
         model: ref.model,
         turns: toTurns(conv.messages.slice(0, -1)), // without the empty reply just added
-        contextLength: contextLength(status, registry.findModel(ref)),
+        contextLength: context.tokens,
+        numCtx: context.numCtx,
         settings,
         signal: abort.signal,
         log,
@@ -175,6 +188,7 @@ export class Responder {
         patch = { content: live.content, reasoning: live.reasoning || undefined, stopped: true, stats: { model, stopped: true } };
       } else {
         log.warn(`chat: reply failed: ${error.toLogString()}`);
+        this.deps.lookout?.failed(error);
         patch = { content: live.content, reasoning: live.reasoning || undefined, error: toMessageError(error) };
       }
     } finally {

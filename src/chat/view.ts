@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview } from '../core/chat/protocol';
 import type { Logger } from '../core/types';
+import { Emitter } from '../core/events';
 import { Disposables } from '../lifecycle';
 import type { ChatController } from './controller';
 
@@ -50,6 +51,9 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
   private ready = false;
   private focusWhenReady = false;
   private readonly owned = new Disposables();
+  private readonly used = new Emitter<void>();
+  /** The view was shown, or the user did something in it. */
+  readonly onDidUse = this.used.event;
   /** How many times a webview loaded and said `ready` (integration tests check it). */
   readyCount = 0;
   /** The HTML of the last page load (tests check its CSP). */
@@ -81,7 +85,10 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
       view.onDidChangeVisibility(() => {
         // A hidden view loses its page; it says `ready` again when shown.
         if (!view.visible) this.ready = false;
-        else void this.controller.refresh();
+        else {
+          void this.controller.refresh();
+          this.used.fire();
+        }
       }),
       view.onDidDispose(() => {
         if (this.view === view) this.view = undefined;
@@ -102,6 +109,7 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
 
   dispose(): void {
     this.owned.dispose();
+    this.used.dispose();
   }
 
   private receive(raw: unknown): void {
@@ -115,6 +123,7 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
       this.ready = true;
       this.readyCount++;
     }
+    this.used.fire();
     this.controller.handle(message).catch((err: unknown) => this.log.error(`chat: handling "${message.type}" failed`, err));
     if (message.type === 'ready' && this.focusWhenReady) {
       this.focusWhenReady = false;

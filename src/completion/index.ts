@@ -30,7 +30,7 @@ export interface CompletionApi {
 export const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
 
 export function registerCompletion(services: Services): CompletionApi {
-  const { disposables: d, config, registry, choice, state, statusBar } = services;
+  const { disposables: d, config, registry, choice, state, statusBar, watch } = services;
   const log = services.log.child('completion');
   const warned = new Set<string>();
   let settings = readCompletionSettings(config, (m) => warnOnce(m));
@@ -52,15 +52,14 @@ export function registerCompletion(services: Services): CompletionApi {
       workspaceName: () => vscode.workspace.name,
     }),
   );
-  const status = new CompletionStatus(
-    statusBar,
-    gate,
-    () => session.state,
-    () => choice.get('completion'),
-    log,
-  );
+  const status = new CompletionStatus(statusBar, gate, () => session.state, log);
   d.add(statusBar.contribute(status.contribution()));
-  d.add(session.onDidRequest((s) => status.stats(s)));
+  d.add(
+    session.onDidRequest((s) => {
+      status.stats(s);
+      if (s.error) watch.failed(s.error); // nothing answered: look for the server again
+    }),
+  );
   d.add(session.onDidChangeBusy((delta) => status.busyDelta(delta)));
   d.add(
     session.onDidImprove((at) => {
@@ -91,15 +90,20 @@ export function registerCompletion(services: Services): CompletionApi {
       gate,
       settings: () => settings,
       onNoModel: () => offerModel(),
+      onTyping: () => watch.typed(),
       log,
     }),
   );
   d.add(vscode.languages.registerInlineCompletionItemProvider(SELECTOR, provider));
 
-  /** Once per installation, and only when there is a model to pick: no nagging. */
+  /**
+   * Once per installation, and only when there is a choice to make (several
+   * models can fill in the middle; with one, it is used): no nagging.
+   */
   function offerModel(): void {
     if (state.get('completionModelOffered')) return;
-    if (!registry.statuses().some((s) => s.models.length > 0)) return;
+    const current = session.state;
+    if (current.kind !== 'off' || (current.choices ?? 0) < 2) return;
     void state.set('completionModelOffered', true);
     status.notify({
       kind: 'noModel',
@@ -129,7 +133,7 @@ export function registerCompletion(services: Services): CompletionApi {
   );
   d.add(
     session.onDidChange((state) => {
-      if (state.kind === 'off' && (state.reason === 'noTemplate' || state.reason === 'failed')) {
+      if (state.kind === 'off' && (state.reason === 'noTemplate' || state.reason === 'noFim' || state.reason === 'failed')) {
         status.notify({
           kind: `state:${state.reason}:${state.ref?.model ?? ''}`,
           message: `Hearth completion: ${state.message}`,

@@ -39,6 +39,8 @@ export interface ProviderDeps {
   settings(): CompletionUserSettings;
   /** No engine because no model is selected: offer to select one. */
   onNoModel(): void;
+  /** Automatic completion may run here: the user is typing where completion is on. */
+  onTyping?(): void;
   log: Logger;
 }
 
@@ -109,6 +111,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider, 
 
     const blocked = explicit ? undefined : this.deps.gate.blocked(document.languageId);
     if (blocked) return done([], BLOCKED[blocked]);
+    if (!explicit) this.deps.onTyping?.();
     if (!explicit && isSecretLooking(document.uri.path))
       return done([], 'No automatic completion in files that look like secrets (.env, keys, credentials).');
     const engine = this.deps.session.engine;

@@ -1,8 +1,10 @@
-// The completion engine for the selected completion model: which backend
+// The completion engine for the completion model: the one selected, or, when
+// none is, the only model that can fill in the middle. Which backend
 // (llama.cpp /infill, Ollama /api/generate, /v1/completions), which FIM
-// template (and a sentence saying which and why), the slot's context size.
-// Rebuilt when the selection, the server, its key or a setting that shapes
-// requests changes; the extra-context ring outlives the engines.
+// template (and a sentence saying which and why), the context size (the rule
+// chat uses too) and Ollama's num_ctx. Rebuilt when the model, the server,
+// its key or a setting that shapes requests changes; the extra-context ring
+// outlives the engines.
 import type { FimBackend } from '../core/completion/backend';
 import { CompletionEngine, type CompletionSettings, type ImprovedAt } from '../core/completion/engine';
 import { InfillBackend } from '../core/completion/infill';
@@ -15,12 +17,25 @@ import { Emitter } from '../core/events';
 import { kindLabel } from '../core/types';
 import type { Registry } from '../core/servers/registry';
 import type { Logger, ServerConfig } from '../core/types';
-import type { ModelInfo, ModelRef, ServerStatus } from '../core/servers/types';
+import type { ModelRef } from '../core/servers/types';
+import { contextInfo, describeContextSource, type ContextInfo } from '../core/servers/context';
+import { knownNotFim, onlyFimModel } from '../core/servers/modelList';
 import type { CompletionUserSettings } from './settings';
 
 export type SessionState =
-  | { kind: 'ready'; engine: CompletionEngine; ref: ModelRef; server: ServerConfig; backend: string; template: string }
-  | { kind: 'off'; reason: 'noModel' | 'noServer' | 'noTemplate' | 'failed'; message: string; ref?: ModelRef };
+  | {
+      kind: 'ready';
+      engine: CompletionEngine;
+      ref: ModelRef;
+      /** Not chosen by the user: the only model that can fill in the middle. */
+      automatic: boolean;
+      server: ServerConfig;
+      backend: string;
+      template: string;
+      /** "8,192 tokens (as loaded in Ollama)". */
+      context: string;
+    }
+  | { kind: 'off'; reason: 'noModel' | 'noServer' | 'noTemplate' | 'noFim' | 'failed'; message: string; ref?: ModelRef; choices?: number };
 
 export interface SessionDeps {
   registry: Registry;
@@ -35,16 +50,9 @@ interface Plan {
   key: string;
   server: ServerConfig;
   ref: ModelRef;
-  nCtx?: number;
+  automatic: boolean;
+  context: ContextInfo;
   settings: CompletionUserSettings;
-}
-
-/** The context Hearth may fill for this model on this server (one slot's, for llama.cpp). */
-export function contextFor(server: ServerConfig, status: ServerStatus | undefined, model: ModelInfo | undefined): number | undefined {
-  if (server.kind === 'llamacpp') return status?.props?.nCtx ?? model?.contextLength;
-  // Hearth sends no num_ctx (that would make Ollama reload the model), so Ollama's own applies.
-  if (server.kind === 'ollama') return model?.numCtx ?? Math.min(model?.contextLength ?? 2048, 2048);
-  return model?.contextLength;
 }
 
 function engineSettings(s: CompletionUserSettings): Partial<CompletionSettings> {
@@ -115,32 +123,47 @@ export class CompletionSession {
 
   /** Recomputes what the engine should be; rebuilds it only when that changed. Resolves when done. */
   async update(): Promise<void> {
-    const ref = this.deps.selected();
-    if (!ref)
-      return this.set(
-        { kind: 'off', reason: 'noModel', message: 'No completion model selected: run "Hearth: Select Completion Model".' },
-        '',
-      );
     const { registry } = this.deps;
+    const selected = this.deps.selected();
+    const only = selected ? undefined : onlyFimModel(registry.statuses());
+    const ref = selected ?? only?.ref;
+    if (!ref) {
+      const count = only?.count ?? 0;
+      const message =
+        count > 1
+          ? `No completion model selected: ${count} models can fill in the middle; run "Hearth: Select Completion Model".`
+          : registry.statuses().some((s) => s.models.length > 0)
+            ? 'No model that can fill in the middle was found: load a code base model (e.g. Qwen2.5-Coder base), or run "Hearth: Select Completion Model".'
+            : 'No completion model: no model server answered yet.';
+      return this.set({ kind: 'off', reason: 'noModel', message, choices: count }, '');
+    }
     const server = registry.servers().find((s) => s.name === ref.server);
     if (!server) {
-      const why = registry.isRefreshing() ? 'is not found yet (looking for servers)' : 'is not configured or was not found';
+      const preset = registry.preset(ref.server);
+      const message = preset
+        ? `${kindLabel(preset.kind)} at ${preset.url} is not running. Hearth looks for it again when the window gets focus and while you type.`
+        : `The completion model's server "${ref.server}" ${registry.isRefreshing() ? 'is not found yet (looking for servers)' : 'is not configured or was not found'}. Select another completion model or add the server.`;
+      return this.set({ kind: 'off', reason: 'noServer', ref, message }, '');
+    }
+    const settings = this.deps.settings();
+    const model = registry.findModel(ref);
+    if (model && knownNotFim(model) && server.kind === 'llamacpp' && settings.template === 'auto') {
       return this.set(
         {
           kind: 'off',
-          reason: 'noServer',
+          reason: 'noFim',
           ref,
-          message: `The completion model's server "${ref.server}" ${why}. Select another completion model or add the server.`,
+          message: `"${ref.model}" on ${server.name} has no fill-in-the-middle tokens; load a code base model for inline completion.`,
         },
         '',
       );
     }
-    const settings = this.deps.settings();
-    const nCtx = contextFor(server, registry.status(server.name), registry.findModel(ref));
+    const context = contextInfo(registry.status(server.name), model);
     const key = JSON.stringify([
       server,
       ref.model,
-      nCtx,
+      !selected,
+      context,
       settings.template,
       settings.maxLines,
       settings.maxTokens,
@@ -156,7 +179,7 @@ export class CompletionSession {
     this.planKey = key;
     const generation = ++this.generation;
     try {
-      const state = await this.build({ key, server, ref, nCtx, settings });
+      const state = await this.build({ key, server, ref, automatic: !selected, context, settings });
       if (generation !== this.generation) {
         if (state.kind === 'ready') state.engine.dispose();
         return;
@@ -171,7 +194,7 @@ export class CompletionSession {
   }
 
   private async build(plan: Plan): Promise<SessionState> {
-    const { server, ref, settings } = plan;
+    const { server, ref, settings, context } = plan;
     const client = await this.deps.registry.client(server.name);
     const resolved = resolveTemplate(ref.model, settings.template);
     if (resolved.problem) this.deps.log.warn(`completion: ${resolved.problem}`);
@@ -187,7 +210,8 @@ export class CompletionSession {
       templateText = "the model's own FIM tokens, applied by llama.cpp's /infill";
     } else if (server.kind === 'ollama') {
       // A template chosen in settings is used as a raw prompt even when the model could take `suffix`.
-      const ollama = new OllamaBackend(client, explicit ? { capabilities: () => [] } : {});
+      // The same num_ctx chat sends, so Ollama keeps one copy of the model loaded.
+      const ollama = new OllamaBackend(client, { numCtx: context.numCtx, ...(explicit ? { capabilities: () => [] } : {}) });
       backend = ollama;
       backendLabel = 'Ollama /api/generate';
       templateText = explicit ? resolved.description : "Ollama's template for the model (checking whether it can insert…)";
@@ -219,7 +243,7 @@ export class CompletionSession {
       backend: tracked(backend, (delta) => this.busyChanged.fire(delta)),
       model: ref.model,
       template,
-      nCtx: plan.nCtx,
+      nCtx: context.tokens,
       repoName: this.deps.workspaceName(),
       // llama.cpp (and Ollama's runner, built on it) evaluates a prompt to the end after the connection closed.
       holdUntilFirstToken: server.kind === 'llamacpp' || server.kind === 'ollama',
@@ -234,10 +258,20 @@ export class CompletionSession {
       log: this.deps.log,
     });
     engine.onDidImprove((at) => this.improved.fire(at));
+    const contextText = `${context.tokens.toLocaleString('en-US')} tokens (${describeContextSource(context.source)})`;
     this.deps.log.info(
-      `completion: ${ref.model} on ${server.name} via ${backendLabel}; template: ${templateText}${plan.nCtx ? `; context ${plan.nCtx} tokens` : ''}`,
+      `completion: ${ref.model} on ${server.name}${plan.automatic ? ' (the only FIM model, chosen automatically)' : ''} via ${backendLabel}; template: ${templateText}; context ${contextText}`,
     );
-    return { kind: 'ready', engine, ref, server, backend: backendLabel, template: templateText };
+    return {
+      kind: 'ready',
+      engine,
+      ref,
+      automatic: plan.automatic,
+      server,
+      backend: backendLabel,
+      template: templateText,
+      context: contextText,
+    };
   }
 
   private set(state: SessionState, key: string): void {

@@ -9,7 +9,6 @@ import { ACTION_LABELS, runAction } from '../errorUi';
 import type { ErrorAction, HearthError } from '../core/errors';
 import { describeCompletion, type CompletionStats } from '../core/completion/stats';
 import type { Logger } from '../core/types';
-import type { ModelRef } from '../core/servers/types';
 import type { StatusBar, StatusContribution, StatusPart } from '../statusBar';
 import type { CompletionGate } from './gate';
 import type { SessionState } from './session';
@@ -37,7 +36,6 @@ export class CompletionStatus {
     private readonly statusBar: StatusBar,
     private readonly gate: CompletionGate,
     private readonly state: () => SessionState,
-    private readonly model: () => ModelRef | undefined,
     private readonly log: Logger,
   ) {}
 
@@ -91,12 +89,18 @@ export class CompletionStatus {
     else lines.push('Inline completion: on');
     const state = this.state();
     if (state.kind === 'ready') {
+      lines.push(
+        state.automatic
+          ? `Completion model: ${state.ref.model} (${state.ref.server}), used because it is the only model that can fill in the middle; Select Completion Model picks another`
+          : `Completion model: ${state.ref.model} (${state.ref.server})`,
+      );
       lines.push(`Backend: ${state.backend}`);
       lines.push(`FIM template: ${state.template}`);
       const speed = state.engine.speed.describe();
       if (speed) lines.push(`Server speed: ${speed}`);
       const miss = state.engine.lastMiss;
       if (miss && (!this.last || miss.at > this.last.at)) lines.push(`No suggestion at ${clock(miss.at)}: ${miss.message}`);
+      lines.push(`Context: ${state.context}`);
     } else {
       lines.push(state.message);
     }
@@ -128,9 +132,11 @@ export class CompletionStatus {
     if (this.busy > 0) activityIcon = '$(loading~spin)';
     else if (this.gate.off) activityIcon = '$(circle-slash)';
     else if (this.gate.snoozedUntil !== undefined) activityIcon = '$(clock)';
-    const ref = this.model();
+    const state = this.state();
+    const ref = state.ref;
+    const label = !ref ? 'no model' : state.kind === 'ready' && state.automatic ? `${ref.model} (auto)` : ref.model;
     const tooltip = this.error ? [`Last error: ${this.error.message}`, this.tooltip()] : [this.tooltip()];
-    return { label: ref ? ref.model : 'no model', activityIcon, warning: !!this.error, highlight: !!this.error, tooltip };
+    return { label, activityIcon, warning: !!this.error, highlight: !!this.error, tooltip };
   }
 
   render(): void {

@@ -178,6 +178,16 @@ export function errorFromResponse(status: number, bodyText: string, ctx: Request
     const name = model ? ` "${model}"` : ' such model';
     return make('modelNotFound', `${who} has no model${name}.`, ctx, { ...base, model });
   }
+  if (status === 501 && ctx.path === '/infill' && (body.type === 'not_supported_error' || /infill/i.test(text))) {
+    // llama.cpp: "Infill is not supported by this model: prefix token is missing. …"
+    const model = ctx.model ? `"${ctx.model}"` : 'the loaded model';
+    return make(
+      'notFound',
+      `${who} cannot complete code with ${model}: this model has no fill-in-the-middle tokens; load a code base model.`,
+      ctx,
+      { ...base, actions: ['selectModel', 'showLog'] },
+    );
+  }
   if (status === 404 || status === 405 || status === 501) {
     const path = ctx.path ? ` ${ctx.path}` : '';
     const what = status === 501 ? `does not support${path || ' this request'} (501)` : `has no endpoint${path} (${status})`;

@@ -8,7 +8,12 @@ import { addSecret, redact } from './redact';
 import { joinUrl, sameOrigin } from './url';
 import { deadline, describeUsage, modelInBody, observeBody, type RequestUsage } from './httpParts';
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Time allowed until the first byte of an answer (the response headers) when
+ * a server sets no `timeoutSeconds`: long enough for a CPU to evaluate a long
+ * prompt before a server that answers only then (Ollama) sends anything.
+ */
+export const DEFAULT_TIMEOUT_MS = 120_000;
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -27,7 +32,7 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
-  /** json(): the whole request; stream(): until the response headers arrive. */
+  /** Until the response headers arrive (json(): and again for reading the body). Default the server's `timeoutSeconds`. */
   timeoutMs?: number;
   /** The model the request is about (for error messages); read from a JSON body's `model` otherwise. */
   model?: string;
@@ -133,6 +138,7 @@ export class ServerClient {
     try {
       const res = await this.send(url, this.init(method, opts), limit.signal);
       firstByte = Date.now() - started;
+      limit.restart(); // the time limit is to the first byte; the body gets as long again
       const text = await res.text();
       return { method, url, ctx, started, firstByte, status: res.status, headers: res.headers, text };
     } catch (err) {

@@ -13,22 +13,30 @@ export interface Deadline {
   signal: AbortSignal;
   timedOut(): boolean;
   clear(): void;
+  /** Starts the same time limit again (the first byte arrived; now the rest of the body). */
+  restart(): void;
 }
 
 export function deadline(outer: AbortSignal | undefined, ms: number): Deadline {
   const ctl = new AbortController();
   let fired = false;
-  const timer =
-    ms > 0 && Number.isFinite(ms)
-      ? setTimeout(() => {
-          fired = true;
-          ctl.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError'));
-        }, ms)
-      : undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer =
+      ms > 0 && Number.isFinite(ms)
+        ? setTimeout(() => {
+            fired = true;
+            ctl.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError'));
+          }, ms)
+        : undefined;
+  };
+  arm();
   return {
     signal: outer ? AbortSignal.any([outer, ctl.signal]) : ctl.signal,
     timedOut: () => fired,
     clear: () => clearTimeout(timer),
+    restart: arm,
   };
 }
 

@@ -25,13 +25,24 @@ export interface ServerConfig {
   url: string;
   /** Extra request headers sent only to this server. */
   headers?: Record<string, string>;
-  /** Request timeout for ordinary calls; defaults to 30 s (probes use a short one). */
+  /**
+   * Time allowed until the first byte of an answer (response headers), for
+   * chat, completion and discovery alike; default DEFAULT_TIMEOUT_MS.
+   */
   timeoutSeconds?: number;
+  /**
+   * The context length to budget against, overriding what the server reports:
+   * one number for every model, or per model id (`"*"` for the others).
+   */
+  contextLength?: ContextLengthSetting;
   /** Ask for `stream_options.include_usage` in streamed chat (default true; some proxies reject it). */
   streamUsage?: boolean;
   /** True when found by auto-detection rather than configured. */
   detected?: boolean;
 }
+
+/** `contextLength` of a server entry: tokens for all models, or per model id with `"*"` for the rest. */
+export type ContextLengthSetting = number | Readonly<Record<string, number>>;
 
 /** What the core needs of a log; the VS Code adapter implements it over a LogOutputChannel. */
 export interface Logger {

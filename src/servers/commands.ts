@@ -3,34 +3,45 @@
 import * as vscode from 'vscode';
 import type { Registry } from '../core/servers/registry';
 import type { ServerConfig, ServerKind } from '../core/types';
-import { KINDS, validateServers } from '../core/servers/kinds';
+import { describeProbedPorts, KINDS, serverNameProblem, validateServers } from '../core/servers/kinds';
+import type { ServerStatus } from '../core/servers/types';
 import { kindLabel } from '../core/types';
 import type { CommandTable } from '../commands';
 import type { Config } from '../config';
 import { showError } from '../errorUi';
 import type { ApiKeys } from './apiKeys';
 import type { ModelPicker } from './modelPicker';
+import type { ServerWatch } from './watch';
 
-export function serverCommands(registry: Registry, config: Config, keys: ApiKeys, picker: ModelPicker): CommandTable {
+/**
+ * A server named by a command's argument: a name (palette, error actions) or
+ * the Servers view's tree node (its inline buttons pass the node).
+ */
+export function serverNameOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg || undefined;
+  const status = (arg as { status?: ServerStatus } | undefined)?.status;
+  return typeof status?.server?.name === 'string' ? status.server.name : undefined;
+}
+
+export function serverCommands(registry: Registry, config: Config, keys: ApiKeys, picker: ModelPicker, watch: ServerWatch): CommandTable {
   return {
     'hearth.selectChatModel': () => picker.pick('chat'),
     'hearth.selectCompletionModel': () => picker.pick('completion'),
-    'hearth.refreshServers': () => refreshAndReport(registry),
+    'hearth.refreshServers': () => refreshAndReport(registry, watch),
     'hearth.addServer': () => addServer(config, keys),
-    'hearth.setApiKey': (name?: string) => setApiKey(registry, keys, name),
-    'hearth.removeApiKey': (name?: string) => removeApiKey(registry, keys, name),
+    'hearth.setApiKey': (arg?: unknown) => setApiKey(registry, keys, serverNameOf(arg)),
+    'hearth.removeApiKey': (arg?: unknown) => removeApiKey(registry, keys, serverNameOf(arg)),
   };
 }
 
-async function refreshAndReport(registry: Registry): Promise<void> {
-  const statuses = await vscode.window.withProgress({ location: { viewId: 'hearth.servers' }, title: 'Refreshing Hearth servers' }, () =>
-    registry.refresh({ force: true }),
-  );
+async function refreshAndReport(registry: Registry, watch: ServerWatch): Promise<void> {
+  await vscode.window.withProgress({ location: { viewId: 'hearth.servers' }, title: 'Refreshing Hearth servers' }, () => watch.retry());
+  const statuses = registry.statuses();
   const failed = statuses.filter((s) => s.state === 'error' && !s.server.detected);
-  for (const s of failed) void showError(s.error, { retry: () => refreshAndReport(registry) });
+  for (const s of failed) void showError(s.error, { retry: () => refreshAndReport(registry, watch) });
   if (statuses.length === 0) {
     const pick = await vscode.window.showInformationMessage(
-      'Hearth found no model server on this machine (llama.cpp :8080, Ollama :11434, LM Studio :1234, vLLM :8000).',
+      `Hearth found no model server on this machine (${describeProbedPorts()}).`,
       'Add Server',
       'Get Started',
     );
@@ -58,11 +69,10 @@ async function addServer(config: Config, keys: ApiKeys): Promise<void> {
   });
   if (!url) return;
   const host = new URL(url.trim()).host;
-  const names = new Set(validateServers(existing).servers.map((s) => s.name));
   const name = await vscode.window.showInputBox({
     title: 'Add Server (3/3): a name for it',
     value: `${kindPick.label} (${host})`,
-    validateInput: (v) => (!v.trim() ? 'A name is needed.' : names.has(v.trim()) ? 'A server with this name exists.' : undefined),
+    validateInput: (v) => serverNameProblem(v, existing),
   });
   if (!name) return;
   const entry = { name: name.trim(), kind: kindPick.serverKind, url: url.trim() };

@@ -13,12 +13,15 @@ import { ModelPicker } from './modelPicker';
 import { warnAboutRemoteServers, welcomeOnFirstRun } from './notices';
 import { ServersView } from './serversView';
 import { serversStatus } from './status';
+import { ServerWatch } from './watch';
 
 export interface ServersApi {
   registry: Registry;
   choice: ModelChoice;
   keys: ApiKeys;
   picker: ModelPicker;
+  /** Looks for servers again (focus, connection refused, Retry, backoff while in use). */
+  watch: ServerWatch;
   /** Problems found in `hearth.servers` at the last read. */
   configProblems(): readonly string[];
 }
@@ -31,6 +34,7 @@ export function registerServers(base: Base): ServersApi {
   const registry = new Registry({ log, getApiKey: (server) => keys.get(server) });
   d.add({ dispose: () => registry.dispose() });
   const picker = new ModelPicker(registry, choice);
+  const watch = d.add(new ServerWatch(registry, choice, log));
   const view = d.add(new ServersView(registry, choice));
   d.add(vscode.window.registerTreeDataProvider('hearth.servers', view));
   d.add(statusBar.contribute(serversStatus(registry, choice)));
@@ -66,7 +70,7 @@ export function registerServers(base: Base): ServersApi {
     }),
   );
   d.add(keys.onDidChange(() => void registry.refresh({ force: true })));
-  registerCommands(d, log, serverCommands(registry, config, keys, picker));
+  registerCommands(d, log, serverCommands(registry, config, keys, picker, watch));
 
   applyConfig();
   view.refresh();
@@ -79,5 +83,5 @@ export function registerServers(base: Base): ServersApi {
   }, 0);
   d.add({ dispose: () => clearTimeout(timer) });
 
-  return { registry, choice, keys, picker, configProblems: () => problems };
+  return { registry, choice, keys, picker, watch, configProblems: () => problems };
 }

@@ -2,10 +2,11 @@ import * as vscode from 'vscode';
 import type { Registry } from '../core/servers/registry';
 import type { ModelInfo, ServerStatus } from '../core/servers/types';
 import { kindLabel } from '../core/types';
-import { describeModel, sameRef } from '../core/servers/modelList';
+import { describeContext, describeModel, sameRef } from '../core/servers/modelList';
 import type { ModelChoice } from './modelChoice';
 
-type Node = { type: 'server'; status: ServerStatus } | { type: 'model'; model: ModelInfo };
+/** A tree node; Set API Key's inline button receives a server node (see serverNameOf). */
+export type Node = { type: 'server'; status: ServerStatus } | { type: 'model'; model: ModelInfo; status: ServerStatus };
 
 /**
  * The "Servers" tree in the Hearth view: each server with its state and its
@@ -31,7 +32,7 @@ export class ServersView implements vscode.TreeDataProvider<Node>, vscode.Dispos
 
   getChildren(node?: Node): Node[] {
     if (!node) return this.registry.statuses().map((status) => ({ type: 'server', status }));
-    if (node.type === 'server') return node.status.models.map((model) => ({ type: 'model', model }));
+    if (node.type === 'server') return node.status.models.map((model) => ({ type: 'model', model, status: node.status }));
     return [];
   }
 
@@ -44,8 +45,9 @@ export class ServersView implements vscode.TreeDataProvider<Node>, vscode.Dispos
         sameRef(ref, this.selection.get('chat')) ? 'chat' : '',
         sameRef(ref, this.selection.get('completion')) ? 'completion' : '',
       ].filter(Boolean);
-      item.description = [describeModel(model), roles.length ? `✓ ${roles.join(' + ')}` : ''].filter(Boolean).join(' · ');
+      item.description = [describeModel(model, node.status), roles.length ? `✓ ${roles.join(' + ')}` : ''].filter(Boolean).join(' · ');
       item.iconPath = new vscode.ThemeIcon(roles.length ? 'pass-filled' : 'symbol-misc');
+      item.tooltip = describeContext(model, node.status);
       item.contextValue = 'model';
       return item;
     }

@@ -1,6 +1,9 @@
-// The servers' part of the Hearth status bar item: the chosen models, each
-// server's health, and the server entries of the Hearth menu.
+// The servers' part of the Hearth status bar item: the chat model, each
+// server's health, and the server entries of the Hearth menu. With no server
+// at all Hearth is simply "off" (nothing is wrong: there is nothing to use
+// yet), not a warning.
 import type { Registry } from '../core/servers/registry';
+import { describeProbedPorts } from '../core/servers/kinds';
 import { overallState } from '../core/servers/modelList';
 import type { StatusContribution } from '../statusBar';
 import type { ModelChoice } from './modelChoice';
@@ -28,18 +31,25 @@ export function serversStatus(registry: Registry, choice: ModelChoice): StatusCo
             ? 'checking'
             : status.state
         : overallState(statuses);
-      const tooltip = [
-        `Completion model: ${ref ? `${ref.model} (${ref.server})` : 'none selected'}`,
-        `Chat model: ${chat ? `${chat.model} (${chat.server})` : 'none selected'}`,
-      ];
-      if (statuses.length === 0) tooltip.push('No model server found on this machine.');
+      const tooltip = [`Chat model: ${chat ? `${chat.model} (${chat.server})` : 'the first model found'}`];
+      if (statuses.length === 0) {
+        const searching = registry.isRefreshing();
+        tooltip.push(
+          searching
+            ? 'Looking for model servers…'
+            : registry.detecting
+              ? `No model server found on this machine (looked for ${describeProbedPorts()}). Hearth looks again when this window gets focus; or add your server.`
+              : 'No servers: add one in hearth.servers, or turn hearth.autoDetect on.',
+        );
+        return { label: searching ? undefined : 'off', busy: searching, tooltip };
+      }
       for (const s of statuses) {
         const what = s.state === 'ok' ? `${s.models.length} model${s.models.length === 1 ? '' : 's'}` : (s.error?.message ?? s.state);
         tooltip.push(`${s.server.name}: ${what}`);
       }
       return {
         busy: state === 'checking' || state === 'loading',
-        warning: state === 'error' || state === 'none',
+        warning: state === 'error',
         highlight: state === 'error',
         tooltip,
       };

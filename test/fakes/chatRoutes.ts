@@ -7,6 +7,7 @@
 // FakeServer with `mountChat`, or use `startChatServer`.
 import * as http from 'node:http';
 import { contextExceededBody } from './chatErrors';
+import { respondOllamaChat } from './ollamaChat';
 import type { FakeRequest, FakeServer } from './fakeServer';
 
 export type ChatFlavor = 'llamacpp' | 'ollama' | 'vllm' | 'openai';
@@ -79,10 +80,10 @@ export class ChatRoutes {
     this.script = script;
   }
 
-  /** Serves POST /v1/chat/completions; returns false for anything else. */
+  /** Serves POST /v1/chat/completions and Ollama's POST /api/chat; returns false for anything else. */
   handle = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'POST' || path !== '/v1/chat/completions') return false;
+    if (req.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/api/chat')) return false;
     let raw = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (raw += chunk));
@@ -94,7 +95,8 @@ export class ChatRoutes {
         body = undefined;
       }
       this.requests.push({ method: req.method ?? 'POST', path, headers: req.headers, body, at: Date.now() });
-      this.respond(body, res).catch(() => res.destroy());
+      const answer = path === '/api/chat' ? respondOllamaChat(this.script, body, res) : this.respond(body, res);
+      answer.catch(() => res.destroy());
     });
     return true;
   };
@@ -104,6 +106,13 @@ export class ChatRoutes {
     const body = typeof req.body === 'object' && req.body !== null ? req.body : undefined;
     this.requests.push({ method: req.method, path: req.path, headers: req.headers, body, at: Date.now() });
     return this.respond(body, res).catch(() => void res.destroy());
+  };
+
+  /** A FakeServer handler for Ollama's /api/chat (`knownModels`: others get Ollama's 404). */
+  serveOllama = (req: FakeRequest, res: http.ServerResponse, knownModels?: string[]): Promise<void> => {
+    const body = typeof req.body === 'object' && req.body !== null ? req.body : undefined;
+    this.requests.push({ method: req.method, path: req.path, headers: req.headers, body, at: Date.now() });
+    return respondOllamaChat(this.script, body, res, knownModels).catch(() => void res.destroy());
   };
 
   /** The last request's body. */
@@ -281,9 +290,21 @@ export class ChatRoutes {
   }
 }
 
-/** Adds POST /v1/chat/completions to a fake server (e.g. FakeLlamaCpp); returns the routes to script and inspect. */
+/**
+ * Adds POST /v1/chat/completions (and, for a FakeOllama, its own /api/chat) to a
+ * fake server; returns the routes to script and inspect.
+ */
 export function mountChat(server: FakeServer, routes = new ChatRoutes()): ChatRoutes {
   server.route('POST', '/v1/chat/completions', routes.serve);
+  const models = (server as { models?: { name: string }[] }).models;
+  if (models)
+    server.route('POST', '/api/chat', (req, res) =>
+      routes.serveOllama(
+        req,
+        res,
+        models.map((m) => m.name),
+      ),
+    );
   return routes;
 }
 

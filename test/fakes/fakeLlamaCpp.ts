@@ -1,9 +1,11 @@
 // A fake llama.cpp llama-server: /health, /v1/models, /props with the shapes
 // a real server (build b11669) answers, its error body and its 503 "Loading
-// model" state. Streaming routes (/infill, /v1/chat/completions) are added by
-// the tests that need them, with `route()`.
+// model" state, and /infill's answer to a model without fill-in-the-middle
+// tokens (501). Full streaming routes (/infill with a latency model,
+// /v1/chat/completions) are added by the tests that need them (`mountFim`,
+// `mountChat`, `route()`).
 import type * as http from 'node:http';
-import { FakeServer, type FakeRequest, type FakeServerOptions } from './fakeServer';
+import { FakeServer, startSse, writeSse, type FakeRequest, type FakeServerOptions } from './fakeServer';
 
 export interface FakeLlamaCppOptions extends FakeServerOptions {
   /** The model id (llama.cpp reports the path or the --alias); default a GGUF path. */
@@ -15,7 +17,13 @@ export interface FakeLlamaCppOptions extends FakeServerOptions {
   nCtxTrain?: number;
   /** Answer 503 "Loading model" on every route. */
   loading?: boolean;
+  /** False: the model has no FIM tokens and /infill answers 501 as llama.cpp does. Default true. */
+  fim?: boolean;
 }
+
+/** llama.cpp's /infill message for a model without FIM tokens (build 11669). */
+export const NO_FIM_MESSAGE =
+  'Infill is not supported by this model: prefix token is missing. suffix token is missing. middle token is missing. ';
 
 const TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -51,6 +59,7 @@ export class FakeLlamaCpp extends FakeServer {
   slots: number;
   nCtxTrain: number;
   loading: boolean;
+  fim: boolean;
 
   constructor(options: FakeLlamaCppOptions = {}) {
     super(options);
@@ -59,12 +68,23 @@ export class FakeLlamaCpp extends FakeServer {
     this.slots = options.slots ?? 2;
     this.nCtxTrain = options.nCtxTrain ?? 32768;
     this.loading = options.loading ?? false;
+    this.fim = options.fim ?? true;
     this.responseHeaders = { server: 'llama.cpp' };
+    this.route('POST', '/infill', (_req, res) => this.infill(res));
     this.route('GET', '/health', (_req, res) => this.json(res, { status: 'ok' }));
     this.route('GET', '/v1/health', (_req, res) => this.json(res, { status: 'ok' }));
     this.route('GET', '/v1/models', (_req, res) => this.json(res, this.modelsBody()));
     this.route('GET', '/models', (_req, res) => this.json(res, this.modelsBody()));
     this.route('GET', '/props', (_req, res) => this.json(res, this.propsBody()));
+  }
+
+  /** A short streamed answer, or 501 for a model without FIM tokens. */
+  private infill(res: http.ServerResponse): void {
+    if (!this.fim) return this.sendError(res, 501, NO_FIM_MESSAGE, 'not_supported_error');
+    startSse(res);
+    writeSse(res, { content: 'x', stop: false });
+    writeSse(res, { content: '', stop: true, stop_type: 'limit', timings: { prompt_n: 3, cache_n: 0, predicted_n: 1 } });
+    res.end();
   }
 
   override errorBody(status: number, message: string, type?: string): unknown {

@@ -1,6 +1,7 @@
 // A fake Ollama: /api/version, /api/tags, /api/show (model_info with
-// "<arch>.context_length" and capabilities), /v1/models, and Ollama's error
-// body `{"error":"…"}`. Generation routes are added by the tests that need them.
+// "<arch>.context_length" and capabilities), /api/ps (loaded models with the
+// context they run with), /v1/models, and Ollama's error body
+// `{"error":"…"}`. Generation routes are added by the tests that need them.
 import type * as http from 'node:http';
 import { FakeServer, sendText, type FakeRequest, type FakeServerOptions } from './fakeServer';
 
@@ -15,6 +16,8 @@ export interface FakeOllamaModel {
   capabilities?: string[];
   /** num_ctx in the Modelfile parameters, if any. */
   numCtx?: number;
+  /** Loaded now, with this context (/api/ps `context_length`). */
+  loadedContext?: number;
 }
 
 export interface FakeOllamaOptions extends FakeServerOptions {
@@ -41,6 +44,18 @@ export class FakeOllama extends FakeServer {
     this.route('GET', '/api/version', (_req, res) => this.json(res, { version: this.version }));
     this.route('GET', '/api/tags', (_req, res) => this.json(res, { models: this.models.map((m) => this.tag(m)) }));
     this.route('POST', '/api/show', (req, res) => this.show(req, res));
+    this.route('GET', '/api/ps', (_req, res) =>
+      this.json(res, {
+        models: this.models
+          .filter((m) => m.loadedContext)
+          .map((m) => ({
+            ...(this.tag(m) as object),
+            expires_at: '2025-10-01T12:05:00.000000000+02:00',
+            size_vram: 4683087332,
+            context_length: m.loadedContext,
+          })),
+      }),
+    );
     this.route('GET', '/v1/models', (_req, res) =>
       this.json(res, {
         object: 'list',

@@ -4,8 +4,12 @@
 // `integration (VS Code 1.100.3): N passed, N failed, N skipped` and the
 // reasons of the skipped tests.
 //
+// Then a second VS Code with workspace trust on runs the Restricted Mode
+// tests (test/integration/*.restricted.test.ts) in the untrusted folder.
+//
 // The version: `--vscode 1.139.1` (or `newest`), else HEARTH_VSCODE, else 1.100.3
-// (see versions.ts). Env: HEARTH_TEST_TIMEOUT_MS (default 480000), HEARTH_TEST_GREP (mocha grep),
+// (see versions.ts). Env: HEARTH_TEST_TIMEOUT_MS (default 480000), HEARTH_TEST_GREP (mocha grep;
+// the Restricted Mode workbench starts only when it matches /restricted/i),
 // HEARTH_TEST_VERBOSE=1 (also print server and browser logs),
 // HEARTH_TEST_LLAMA_SERVER / HEARTH_TEST_LLAMA_MODEL (forwarded to the tests).
 import * as fs from 'node:fs';
@@ -14,7 +18,7 @@ import { RELOAD_TAG, SUMMARY_PREFIX, type Summary } from '../integration/index';
 import { copyFixtureWorkspace, projectRoot } from './fixtures';
 import { cleanupAll, registerCleanup } from './processes';
 import { skipLines } from './skips';
-import { selectedVersion } from './versions';
+import { selectedVersion, type VSCodeVersion } from './versions';
 import { ensureVSCode, openWorkbench, startVSCodeServer, type VSCodeServer, type Workbench } from './vscode';
 
 // Workbench and extension-host log messages that say nothing about the tests.
@@ -61,14 +65,20 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
+/** Whether the Restricted Mode workbench runs: always, or when HEARTH_TEST_GREP names it. */
+function wantsRestricted(): boolean {
+  const grep = process.env.HEARTH_TEST_GREP;
+  return !grep || /restricted/i.test(grep);
+}
+
 async function main(): Promise<number> {
-  const version = selectedVersion(process.argv.slice(2));
+  const version: VSCodeVersion = selectedVersion(process.argv.slice(2));
   const label = `integration (VS Code ${version.vscode})`;
   const started = Date.now();
   const timeoutMs = Number(process.env.HEARTH_TEST_TIMEOUT_MS) || 8 * 60_000;
   let summary: Summary | undefined;
-  let server: VSCodeServer | undefined;
-  let workbench: Workbench | undefined;
+  const servers: VSCodeServer[] = [];
+  const workbenches: Workbench[] = [];
   let timer: NodeJS.Timeout | undefined;
   const root = projectRoot();
   const workspace = copyFixtureWorkspace();
@@ -77,27 +87,49 @@ async function main(): Promise<number> {
   // Phase file: the first window load runs all tests but the @after-reload
   // ones; then the page is reloaded (a new extension host, same browser
   // profile and server) and only those run, proving what survives a reload.
+  // Last, a second VS Code with workspace trust on runs the Restricted Mode
+  // files (*.restricted.test.ts) in a folder it does not trust.
   const phaseFile = path.join(workspace.folder, '..', 'hearth-test-phase');
   fs.writeFileSync(phaseFile, 'first');
-  const run = async (): Promise<number> => {
-    server = await startVSCodeServer({
+  const add = (a: Summary | undefined, b: Summary | undefined): Summary | undefined =>
+    a && b
+      ? {
+          passed: a.passed + b.passed,
+          failed: a.failed + b.failed,
+          skipped: a.skipped + b.skipped,
+          skippedTests: [...(a.skippedTests ?? []), ...(b.skippedTests ?? [])],
+        }
+      : (a ?? b);
+
+  /** Starts a VS Code, opens the workbench with the tests, and runs `phases` against it. */
+  const withWorkbench = async (
+    userSettings: Record<string, unknown> | undefined,
+    phases: (w: { page: Workbench['page']; exit: () => Promise<{ code: number; summary?: Summary }> }) => Promise<number>,
+  ): Promise<number> => {
+    const server = await startVSCodeServer({
       version,
       env: { HEARTH_TEST_PHASE_FILE: phaseFile, HEARTH_TEST_VSCODE: version.vscode },
+      userSettings,
       onOutput: verbose ? (line) => process.stderr.write(`[server] ${line}\n`) : undefined,
     });
+    servers.push(server);
     process.stderr.write(`integration: VS Code ${version.vscode} server on ${server.url}, workspace ${workspace.folder}\n`);
-    const activeServer = server;
     let phaseSummary: Summary | undefined;
     let exited: ((code: number) => void) | undefined;
-    const nextExit = () => new Promise<number>((resolve) => (exited = resolve));
+    let nextExit = new Promise<number>((resolve) => (exited = resolve));
+    const exit = async () => {
+      const code = await nextExit;
+      const result = { code, summary: phaseSummary };
+      phaseSummary = undefined;
+      nextExit = new Promise<number>((resolve) => (exited = resolve));
+      return result;
+    };
     let fail: (error: Error) => void = () => undefined;
     const failure = new Promise<never>((_, reject) => (fail = reject));
-    void activeServer.exited.then((reason) => fail(new Error(`the VS Code ${reason}`)));
-
-    const phases = async (): Promise<number> => {
-      const firstExit = nextExit();
+    void server.exited.then((reason) => fail(new Error(`the VS Code ${reason}`)));
+    const run = async (): Promise<number> => {
       const opened = await openWorkbench({
-        server: activeServer,
+        server,
         folder: workspace.folder,
         extensionDevelopmentPath: root,
         extensionTestsPath: path.join(root, 'out', 'test', 'integration', 'index.js'),
@@ -113,31 +145,46 @@ async function main(): Promise<number> {
         onExit: (code) => void waitFor(() => phaseSummary !== undefined, 3000).then(() => exited?.(code)),
         onConsole: verbose ? (type, text) => process.stderr.write(`[browser ${type}] ${text}\n`) : undefined,
       });
-      workbench = opened;
+      workbenches.push(opened);
       // Fail fast instead of waiting for the timeout (after the tests these are no-ops).
       opened.page.on('crash', () => fail(new Error('the workbench page crashed')));
       opened.browser.on('disconnected', () => fail(new Error('the browser went away')));
+      return phases({ page: opened.page, exit });
+    };
+    try {
+      return await Promise.race([run(), failure]);
+    } finally {
+      await Promise.all(workbenches.splice(0).map((w) => w.close()));
+      await server.stop();
+    }
+  };
 
-      const first = await firstExit;
-      summary = phaseSummary;
-      if (process.env.HEARTH_TEST_GREP || first !== 0 || !summary) return first;
+  const all = async (): Promise<number> => {
+    const main = await withWorkbench(undefined, async ({ page, exit }) => {
+      const first = await exit();
+      summary = first.summary;
+      if (process.env.HEARTH_TEST_GREP || first.code !== 0 || !summary) return first.code;
       // Reload: a new extension host in the same browser profile and server.
       process.stdout.write(`\n  (window reloaded: ${RELOAD_TAG} tests)\n`);
       fs.writeFileSync(phaseFile, 'after-reload');
-      phaseSummary = undefined;
-      const secondExit = nextExit();
-      await opened.page.reload({ waitUntil: 'domcontentloaded' });
-      const second = await secondExit;
-      const after: Summary = phaseSummary ?? { passed: 0, failed: 1, skipped: 0 };
-      summary = {
-        passed: summary.passed + after.passed,
-        failed: summary.failed + after.failed,
-        skipped: summary.skipped + after.skipped,
-        skippedTests: [...(summary.skippedTests ?? []), ...(after.skippedTests ?? [])],
-      };
-      return second;
-    };
-    return Promise.race([phases(), failure]);
+      const second = exit();
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      const after = await second;
+      summary = add(summary, after.summary ?? { passed: 0, failed: 1, skipped: 0 });
+      return after.code;
+    });
+    if (!wantsRestricted()) return main;
+    process.stdout.write('\n  (a second VS Code with workspace trust on: Restricted Mode tests)\n');
+    fs.writeFileSync(phaseFile, 'restricted');
+    const restricted = await withWorkbench(
+      { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' },
+      async ({ exit }) => {
+        const result = await exit();
+        summary = add(summary, result.summary ?? { passed: 0, failed: 1, skipped: 0 });
+        return result.code;
+      },
+    );
+    return main !== 0 ? main : restricted;
   };
   let code: number;
   try {
@@ -149,18 +196,19 @@ async function main(): Promise<number> {
         timeoutMs,
       );
     });
-    code = await Promise.race([run(), timeout]);
+    code = await Promise.race([all(), timeout]);
     if (code !== 0) process.stderr.write(`integration: the workbench reported exit code ${code}\n`);
   } catch (error) {
     const detail = verbose ? ((error as Error).stack ?? String(error)) : (error as Error).message;
     process.stderr.write(`${error instanceof Timeout ? detail : `integration: ${detail}`}\n`);
+    const server = servers[servers.length - 1];
     if (server && !verbose)
       process.stderr.write(`--- VS Code server output (tail) ---\n${server.output().split('\n').slice(-20).join('\n')}\n`);
     code = 1;
   } finally {
     clearTimeout(timer);
-    await workbench?.close();
-    await server?.stop();
+    await Promise.all(workbenches.map((w) => w.close()));
+    await Promise.all(servers.map((s) => s.stop()));
     workspace.remove();
     unregister();
     await cleanupAll();

@@ -58,3 +58,13 @@ export async function resetChatSettings(): Promise<void> {
   for (const key of ['chat.maxTokens', 'chat.systemPrompt', 'chat.extraBody', 'chat.temperature', 'chat.topP'])
     await setUserSetting(key, undefined);
 }
+
+/** A new conversation on the current controller, and every message the host posts to the webview from now on. */
+export async function newRecordedChat(api: HearthApi): Promise<{ posts: HostToWebview[]; dispose(): void }> {
+  const controller = api.chat.controller;
+  await controller.ready;
+  await controller.newChat();
+  const posts: HostToWebview[] = [];
+  const listener = controller.onDidPost((m) => posts.push(m));
+  return { posts, dispose: () => listener.dispose() };
+}

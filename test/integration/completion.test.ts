@@ -9,15 +9,18 @@ import * as vscode from 'vscode';
 import {
   completes,
   completionFixture,
+  MODEL,
   nextProvide,
   openAt,
   resetCompletion,
   runUntilChanged,
+  SERVER,
   sleep,
   type,
   type CompletionFixture,
 } from './completionFixture';
 import { setUserSetting, waitFor } from './helpers';
+import { startLlamaCpp } from '../fakes';
 
 /**
  * The provider has answered; VS Code shows the ghost text a moment later, and
@@ -153,7 +156,7 @@ describe('completion: ghost text in the editor', function () {
     await type('X');
     await blocked;
     await sleep(150);
-    assert.equal(f.llama.requestsTo('/infill').length, 0, 'nothing from .env reached the server');
+    assert.equal(f.infillRequests().length, 0, 'nothing from .env reached the server');
   });
 
   it('Snooze stops automatic completion until it ends or the user resumes', async () => {
@@ -236,12 +239,13 @@ describe('completion: ghost text in the editor', function () {
     await type('ret', 120);
     await waitFor('the error', () => f!.api.completion.status.lastError?.code === 'server');
     await type('u', 120);
-    await waitFor('a second failed request', () => f!.llama.requestsTo('/infill').length >= 2).catch((err: Error) => {
+    await waitFor('a second failed request', () => f!.infillRequests().length >= 2).catch((err: Error) => {
       throw new Error(
         `${err.message}; provider: ${seen.join(' | ')}; text: ${JSON.stringify(vscode.window.activeTextEditor?.document.getText())}`,
       );
     });
-    assert.match(f.api.statusBar.item.text, /\$\(warning\)/);
+    // The second failure reached the server; the spinner shows until its answer is read.
+    await waitFor('the warning icon', () => /\$\(warning\)/.test(f!.api.statusBar.item.text), 5000);
     assert.match(tooltipText(f), /Last error: .*internal error \(500\)/);
     assert.equal(f.api.completion.status.notices.filter((n) => n.kind === 'error:server').length, 1);
     failing = false;
@@ -251,21 +255,50 @@ describe('completion: ghost text in the editor', function () {
     await waitFor('the error to clear', () => f!.api.completion.status.lastError === undefined);
   });
 
-  it('with no completion model selected sends nothing and says so', async () => {
-    f = await completionFixture();
+  it('with no model selected uses the only model that can fill in the middle, and says so', async () => {
+    f = await completionFixture({ generate: completes('return a + b') });
     await f.api.choice.set('completion', undefined);
-    await waitFor('no engine', () => f!.api.completion.session.state.kind === 'off');
+    await waitFor('the automatic engine', () => {
+      const state = f!.api.completion.session.state;
+      return state.kind === 'ready' && state.automatic && state.ref.model === MODEL;
+    });
+    assert.match(f.api.statusBar.item.text, /\(auto\)/);
+    assert.match(tooltipText(f), /used because it is the only model that can fill in the middle/);
     await openAt(FUNC);
-    const none = nextProvide(f.api, (r) => !!r.reason?.startsWith('No completion model selected'));
-    await type('r');
-    await none;
-    assert.match(tooltipText(f), /No completion model selected: run "Hearth: Select Completion Model"/);
-    const offer = f.api.completion.status.notices.find((n) => n.kind === 'noModel');
-    assert.deepEqual(
-      offer?.actions.map((a) => a.label),
-      ['Select Completion Model'],
-      'offered once (per installation)',
-    );
-    assert.equal(f.infills().length, 0);
+    const shown = nextProvide(f.api, (r) => r.items.length > 0 && r.character === 7);
+    await type('ret');
+    assert.deepEqual((await shown).items, ['urn a + b']);
+    assert.equal(f.api.choice.get('completion'), undefined, 'nothing was chosen for the user');
+  });
+
+  it('with several models that can fill in the middle sends nothing and offers a pick once', async () => {
+    f = await completionFixture();
+    const second = await startLlamaCpp({ model: '/models/deepseek-coder-1.3b-base.gguf' });
+    try {
+      await setUserSetting('servers', [
+        { name: SERVER, kind: 'llamacpp', url: f.llama.url },
+        { name: 'Second fake', kind: 'llamacpp', url: second.url },
+      ]);
+      await f.api.choice.set('completion', undefined);
+      await waitFor(
+        'both servers',
+        async () => (await f!.api.registry.refresh({ force: true })).filter((s) => s.state === 'ok').length === 2,
+      );
+      await waitFor('no engine', () => f!.api.completion.session.state.kind === 'off');
+      await openAt(FUNC);
+      const none = nextProvide(f.api, (r) => !!r.reason?.startsWith('No completion model selected'));
+      await type('r');
+      await none;
+      assert.match(tooltipText(f), /No completion model selected: 2 models can fill in the middle; run "Hearth: Select Completion Model"/);
+      const offer = f.api.completion.status.notices.find((n) => n.kind === 'noModel');
+      assert.deepEqual(
+        offer?.actions.map((a) => a.label),
+        ['Select Completion Model'],
+        'offered once (per installation)',
+      );
+      assert.equal(f.infills().length, 0);
+    } finally {
+      await second.close();
+    }
   });
 });

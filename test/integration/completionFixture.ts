@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { ProvideRecord } from '../../src/completion/provider';
 import type { HearthApi } from '../../src/extension';
-import { startLlamaCpp, type FakeLlamaCpp } from '../fakes';
+import { startLlamaCpp, type FakeLlamaCpp, type FakeRequest } from '../fakes';
 import { FimFake, mountFim, type FimFakeOptions, type FimRecord } from '../fakes/fimRoutes';
 import { hearth, setUserSetting, useServer, waitFor } from './helpers';
 
@@ -16,8 +16,10 @@ export interface CompletionFixture {
   api: HearthApi;
   llama: FakeLlamaCpp;
   fim: FimFake;
-  /** The /infill requests so far. */
+  /** The completion requests to /infill the FIM fake answered so far (not discovery's capability probe). */
   infills(): FimRecord[];
+  /** Every completion request that reached /infill, faulted ones too (not the probe). */
+  infillRequests(): FakeRequest[];
   close(): Promise<void>;
 }
 
@@ -50,12 +52,21 @@ export async function completionFixture(options: Partial<FimFakeOptions> = {}): 
     api,
     llama,
     fim,
-    infills: () => fim.records.filter((r) => r.path === '/infill'),
+    infills: () => fim.records.filter((r) => r.path === '/infill' && !isFimProbe(r.body)),
+    infillRequests: () => llama.requestsTo('/infill').filter((r) => !isFimProbe(r.body as Record<string, unknown>)),
     async close() {
       await closeEditors();
       await llama.close();
     },
   };
+}
+
+/**
+ * Discovery's request asking llama.cpp whether the model can fill in the
+ * middle: empty prefix, suffix and prompt, one token.
+ */
+export function isFimProbe(body: Record<string, unknown>): boolean {
+  return body.n_predict === 1 && body.input_prefix === '' && body.input_suffix === '' && body.prompt === '';
 }
 
 let warmed = false;

@@ -19,6 +19,12 @@ export interface Summary {
 /** Tests whose title holds this run in a second window load, after a reload. */
 export const RELOAD_TAG = '@after-reload';
 
+/**
+ * Files ending like this run in their own workbench, with workspace trust on
+ * and the folder not trusted (Restricted Mode); the other phases skip them.
+ */
+export const RESTRICTED_SUFFIX = '.restricted.test.js';
+
 /** The phase file (env HEARTH_TEST_PHASE_FILE) says which load of the window this is. */
 function readPhase(): string {
   const file = process.env.HEARTH_TEST_PHASE_FILE;
@@ -34,17 +40,20 @@ export async function run(): Promise<void> {
   const { default: Mocha } = await import('mocha');
   // The runner reloads the window once: the first load runs every test but
   // those tagged @after-reload, the second load only those (they check what
-  // must survive a reload, e.g. the selected models).
-  const afterReload = readPhase() === 'after-reload';
+  // must survive a reload, e.g. the selected models). A third workbench, with
+  // workspace trust on, runs the Restricted Mode files.
+  const phase = readPhase();
+  const afterReload = phase === 'after-reload';
+  const restricted = phase === 'restricted';
   const grep = afterReload ? RELOAD_TAG : process.env.HEARTH_TEST_GREP;
-  const invert = !afterReload && !grep;
+  const invert = !afterReload && !restricted && !grep;
   const mocha = new Mocha({
     ui: 'bdd',
     color: false,
     timeout: 30_000,
     ...(grep ? { grep } : invert ? { grep: RELOAD_TAG, invert: true } : {}),
   });
-  const files = findTests(__dirname);
+  const files = findTests(__dirname).filter((f) => f.endsWith(RESTRICTED_SUFFIX) === restricted);
   for (const file of files) mocha.addFile(file);
   if (grep) console.log(`integration: only tests matching ${JSON.stringify(grep)}`);
 
@@ -64,7 +73,9 @@ export async function run(): Promise<void> {
   const summaryFile = process.env.HEARTH_TEST_SUMMARY_FILE;
   if (summaryFile) fs.writeFileSync(summaryFile, JSON.stringify(summary));
   if (summary.failed > 0) throw new Error(`${summary.failed} integration test(s) failed`);
-  if (summary.passed + summary.skipped === 0 && !afterReload) throw new Error('no integration test ran');
+  // A grep naming Restricted Mode may match only the tests of that workbench (or only the others).
+  const mayBeEmpty = afterReload || (!!grep && (restricted || /restricted/i.test(grep)));
+  if (summary.passed + summary.skipped === 0 && !mayBeEmpty) throw new Error('no integration test ran');
 }
 
 function findTests(dir: string): string[] {

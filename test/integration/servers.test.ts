@@ -94,7 +94,11 @@ describe('servers and model switching', function () {
       const api = await hearth();
       await setUserSetting('servers', [{ name: 'Fake llama', kind: 'llamacpp', url: llama.url }]);
       await waitFor('the new server', () => api.registry.servers().some((s) => s.name === 'Fake llama'));
-      const ref = await pickThroughQuickPick('hearth.selectCompletionModel', 'qwen2.5-coder-1.5b-q8_0.gguf', /4,096 tokens · FIM/);
+      const ref = await pickThroughQuickPick(
+        'hearth.selectCompletionModel',
+        'qwen2.5-coder-1.5b-q8_0.gguf',
+        /4,096 tokens \(per slot\) · FIM/,
+      );
       assert.deepEqual(ref, { server: 'Fake llama', model: 'qwen2.5-coder-1.5b-q8_0.gguf' });
       assert.deepEqual(api.choice.get('completion'), ref);
       await waitFor('the status bar to show the model', () => api.statusBar.item.text.includes('qwen2.5-coder-1.5b-q8_0.gguf'));

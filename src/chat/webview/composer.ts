@@ -6,9 +6,9 @@
 import type { ChatState } from '../../core/chat/protocol';
 import { button, h, icon } from './dom';
 import { post, saveState, savedState } from './bridge';
+import { modelValue, parseModelValue, SELECT_MODEL } from './modelValue';
 
 const DRAFT_DELAY_MS = 250;
-const SEP = '\u0000';
 
 export class Composer {
   readonly el = h('div', { class: 'composer' });
@@ -51,11 +51,11 @@ export class Composer {
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     this.input.addEventListener('input', () => this.onInput());
     this.model.addEventListener('change', () => {
-      const [server, model] = this.model.value.split(SEP);
-      if (server === 'pick') {
+      const chosen = parseModelValue(this.model.value);
+      if (chosen === 'select') {
         post({ type: 'action', id: 'selectModel' });
         this.model.value = this.modelsKey.split('\n')[0];
-      } else if (server && model) post({ type: 'selectModel', server, model });
+      } else if (chosen) post({ type: 'selectModel', ...chosen });
     });
   }
 
@@ -171,14 +171,14 @@ export class Composer {
   }
 
   private renderModels(state: ChatState): void {
-    const selected = state.selectedModel ? `${state.selectedModel.server}${SEP}${state.selectedModel.model}` : '';
+    const selected = state.selectedModel ? modelValue(state.selectedModel) : '';
     // Rebuilding the options would close the list while the user has it open.
-    const key = [selected, ...state.models.map((m) => `${m.server}${SEP}${m.model}${SEP}${m.detail ?? ''}`)].join('\n');
+    const key = [selected, ...state.models.map((m) => `${modelValue(m)}\u0000${m.detail ?? ''}`)].join('\n');
     if (key === this.modelsKey) return;
     this.modelsKey = key;
     const options = state.models.map((m) => {
       const o = h('option', { text: m.label, title: m.detail ?? '' });
-      o.value = `${m.server}${SEP}${m.model}`;
+      o.value = modelValue(m);
       return o;
     });
     if (selected && !options.some((o) => o.value === selected)) {
@@ -192,7 +192,7 @@ export class Composer {
       options.unshift(o);
     }
     const pick = h('option', { text: 'Select Model…' });
-    pick.value = `pick${SEP}`;
+    pick.value = SELECT_MODEL;
     options.push(pick);
     this.model.replaceChildren(...options);
     this.model.value = selected;

@@ -55,7 +55,7 @@ export class ReplyAssembler {
       this.log.warn(`chat: skipped a stream chunk that is not valid JSON: ${data.slice(0, 200)}`);
       return;
     }
-    if (isObject(json)) this.chunk(json);
+    if (isObject(json)) this.accept(json);
     else this.log.warn(`chat: skipped a stream chunk that is not an object: ${data.slice(0, 200)}`);
   }
 
@@ -93,7 +93,8 @@ export class ReplyAssembler {
     };
   }
 
-  private chunk(chunk: Json): void {
+  /** One parsed chunk (OpenAI's shape; other APIs convert theirs to it). */
+  accept(chunk: Json): void {
     if (chunk.error !== undefined) return this.fail(chunk.error);
     if (typeof chunk.model === 'string' && chunk.model) this.model = chunk.model;
     if (isObject(chunk.usage)) {

@@ -1,13 +1,16 @@
-// Streams one chat reply from POST /v1/chat/completions. The request goes
-// through the openai package (auth, headers, base URL, HTTP errors), but the
-// server-sent events are parsed here with eventsource-parser so that one bad
-// chunk is logged and skipped instead of ending the reply, and so that the
-// shapes servers really send are understood: llama.cpp's `timings` and its
-// `error:` events, `reasoning_content` / `reasoning`, usage-only chunks.
+// Streams one chat reply from POST /v1/chat/completions, or from Ollama's own
+// POST /api/chat (which takes num_ctx). The OpenAI request goes through the
+// openai package (auth, headers, base URL, HTTP errors), but the server-sent
+// events are parsed here with eventsource-parser so that one bad chunk is
+// logged and skipped instead of ending the reply, and so that the shapes
+// servers really send are understood: llama.cpp's `timings` and its `error:`
+// events, `reasoning_content` / `reasoning`, usage-only chunks.
 import type OpenAI from 'openai';
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import { classify, describeServer, HearthError, type ErrorCode, type RequestFacts } from '../errors';
+import type { ServerClient } from '../http';
 import { nullLogger, type Logger } from '../types';
+import { ollamaChatBody, ollamaChunk } from './ollamaChat';
 import { ReplyAssembler, type ReplyDelta } from './reply';
 import type { ChatStats, PromptMessage } from './types';
 
@@ -20,8 +23,10 @@ export interface SamplingParams {
 export type StreamDelta = ReplyDelta;
 
 export interface StreamChatOptions {
-  /** A client whose baseURL ends in `/v1` (ServerClient.openai()). */
-  openai: OpenAI;
+  /** A client whose baseURL ends in `/v1` (ServerClient.openai()); or `ollama`. */
+  openai?: OpenAI;
+  /** Ollama: talk to its own /api/chat through this client, with this num_ctx. */
+  ollama?: { client: Pick<ServerClient, 'stream'>; numCtx?: number };
   model: string;
   messages: PromptMessage[];
   params?: SamplingParams;
@@ -86,10 +91,11 @@ function requestBody(options: StreamChatOptions, log: Logger): Record<string, un
  * authoritative (a late `</think>` may reclassify text already streamed).
  */
 export async function streamChat(options: StreamChatOptions): Promise<StreamResult> {
-  const { openai, model, signal } = options;
+  const { model, signal } = options;
   const log = options.log ?? nullLogger;
   const now = options.now ?? Date.now;
-  const ctx: RequestFacts = { model, path: '/v1/chat/completions', ...options.facts };
+  const path = options.ollama ? '/api/chat' : '/v1/chat/completions';
+  const ctx: RequestFacts = { model, ...options.facts, path };
   const reply = new ReplyAssembler(model, ctx, log, options.onDelta, now);
   const started = now();
   const result = (stopped: boolean): StreamResult => {
@@ -108,15 +114,10 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   const onAbort = () => controller.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  log.debug(`chat: POST /v1/chat/completions model=${model} messages=${options.messages.length} usage=${!!options.streamUsage}`);
+  log.debug(`chat: POST ${path} model=${model} messages=${options.messages.length} usage=${!!options.streamUsage}`);
   let response: Response;
   try {
-    response = await openai.chat.completions
-      .create(requestBody(options, log) as unknown as OpenAI.ChatCompletionCreateParamsStreaming, {
-        signal: controller.signal,
-        maxRetries: 0,
-      })
-      .asResponse();
+    response = await open(options, controller.signal, log);
   } catch (err) {
     signal?.removeEventListener('abort', onAbort);
     if (signal?.aborted) return result(true);
@@ -125,16 +126,7 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
     throw error;
   }
 
-  const parser = createParser({
-    onEvent: (event: EventSourceMessage) => (event.event === 'error' ? reply.errorEvent(event.data) : reply.data(event.data)),
-    onError: (error: ParseError) => {
-      // Older llama.cpp builds send a failure as an `error: {...}` line, which SSE calls an unknown field.
-      if (error.type === 'unknown-field' && error.field === 'error') reply.errorEvent(error.value ?? '');
-      else log.debug(`chat: ignored a stream line: ${error.message}`);
-    },
-  });
-  const contentType = response.headers.get('content-type') ?? '';
-  const isJson = contentType.includes('json') && !contentType.includes('event-stream');
+  const feed = options.ollama ? ndjsonFeed(reply, log) : sseFeed(reply, log, response);
   const reader = response.body?.getReader();
   const decoder = new TextDecoder();
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -156,7 +148,6 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
     return result(stopped);
   };
 
-  let jsonBody = '';
   try {
     if (!reader) throw chatError('malformed', `${describeServer(ctx)} sent an empty response.`, ctx);
     armIdle();
@@ -171,23 +162,13 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
         busySince = now();
       }
       armIdle();
-      const chunk = decoder.decode(value, { stream: true });
-      if (isJson) jsonBody += chunk;
-      else parser.feed(chunk);
+      feed.push(decoder.decode(value, { stream: true }));
       if (options.requestStats) {
         options.requestStats.promptTokens = reply.promptTokens;
         options.requestStats.completionTokens = reply.completionTokens;
       }
     }
-    if (isJson) {
-      // A server that ignored `stream: true` and answered with one JSON completion.
-      log.warn('chat: the server answered without streaming');
-      reply.data(jsonBody + decoder.decode());
-      reply.done = true;
-    } else if (!reply.done && !reply.error) {
-      parser.feed(decoder.decode());
-      parser.reset({ consume: true });
-    }
+    if (!reply.done && !reply.error) feed.end(decoder.decode());
   } catch (err) {
     if (signal?.aborted) return finish(true);
     reply.error ??= idleExpired
@@ -205,4 +186,80 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
     reply.error = chatError('malformed', `The stream ended early: ${describeServer(ctx)} closed it before the reply was complete.`, ctx);
   }
   return finish(false);
+}
+
+/** Sends the request: Ollama's /api/chat through the server client, else /v1/chat/completions through the openai package. */
+function open(options: StreamChatOptions, signal: AbortSignal, log: Logger): Promise<Response> {
+  if (options.ollama) {
+    const body = ollamaChatBody({ ...options, numCtx: options.ollama.numCtx }, log);
+    return options.ollama.client.stream('/api/chat', { body, signal, model: options.model });
+  }
+  if (!options.openai) throw new Error('streamChat needs an openai client or an Ollama client');
+  return options.openai.chat.completions
+    .create(requestBody(options, log) as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal, maxRetries: 0 })
+    .asResponse();
+}
+
+interface Feed {
+  push(text: string): void;
+  /** The body ended (with the decoder's last text). */
+  end(tail: string): void;
+}
+
+/** Server-sent events; or one JSON completion from a server that ignored `stream: true`. */
+function sseFeed(reply: ReplyAssembler, log: Logger, response: Response): Feed {
+  const parser = createParser({
+    onEvent: (event: EventSourceMessage) => (event.event === 'error' ? reply.errorEvent(event.data) : reply.data(event.data)),
+    onError: (error: ParseError) => {
+      // Older llama.cpp builds send a failure as an `error: {...}` line, which SSE calls an unknown field.
+      if (error.type === 'unknown-field' && error.field === 'error') reply.errorEvent(error.value ?? '');
+      else log.debug(`chat: ignored a stream line: ${error.message}`);
+    },
+  });
+  const contentType = response.headers.get('content-type') ?? '';
+  const isJson = contentType.includes('json') && !contentType.includes('event-stream');
+  let jsonBody = '';
+  return {
+    push: (text) => (isJson ? (jsonBody += text) : parser.feed(text)),
+    end: (tail) => {
+      if (isJson) {
+        log.warn('chat: the server answered without streaming');
+        reply.data(jsonBody + tail);
+        reply.done = true;
+        return;
+      }
+      parser.feed(tail);
+      parser.reset({ consume: true });
+    },
+  };
+}
+
+/** Ollama's newline-delimited JSON: each line converted to the chunk shape the assembler reads. */
+function ndjsonFeed(reply: ReplyAssembler, log: Logger): Feed {
+  let buffer = '';
+  const line = (text: string) => {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(trimmed);
+    } catch {
+      log.warn(`chat: skipped a stream line that is not valid JSON: ${trimmed.slice(0, 200)}`);
+      return;
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) return;
+    reply.accept(ollamaChunk(json as Record<string, unknown>));
+    if ((json as { done?: unknown }).done === true) reply.done = true;
+  };
+  return {
+    push: (text) => {
+      buffer += text;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        line(buffer.slice(0, nl));
+        buffer = buffer.slice(nl + 1);
+      }
+    },
+    end: (tail) => line(buffer + tail),
+  };
 }

@@ -1,7 +1,8 @@
 // Ollama's POST /api/generate, streamed as NDJSON. Models whose capabilities
 // include `insert` get `prompt` + `suffix` (Ollama applies the model's own
-// FIM template); others get the family template with `raw: true`. No
-// `num_ctx` is sent: a different value than chat's makes Ollama reload the model.
+// FIM template); others get the family template with `raw: true`. `num_ctx`
+// is sent only when known, and then the same value chat sends (a different
+// one than chat's would make Ollama reload the model).
 import { HearthError } from '../errors';
 import type { FimBackend, FimClient, FimRequest, FimResult, FimTimings, StopReason } from './backend';
 import { fullPrefix, GenerationBudget, malformed, ndjsonLines, num, throwStreamError } from './backend';
@@ -24,6 +25,8 @@ export interface OllamaBackendOptions {
   capabilities?: (model: string) => readonly string[] | undefined;
   /** Clock for the client-side time budget (tests). */
   now?: () => number;
+  /** `options.num_ctx`: the context length chat uses too; none leaves Ollama's own. */
+  numCtx?: number;
 }
 
 export class OllamaBackend implements FimBackend {
@@ -58,6 +61,7 @@ export class OllamaBackend implements FimBackend {
     if (req.temperature !== undefined) options.temperature = req.temperature;
     if (req.topK !== undefined) options.top_k = req.topK;
     if (req.topP !== undefined) options.top_p = req.topP;
+    if (this.options.numCtx) options.num_ctx = this.options.numCtx;
     const body: Record<string, unknown> = { model: req.model, stream: true, options };
     if (req.keepAlive !== undefined) body.keep_alive = req.keepAlive;
     if (await this.supportsInsert(req.model)) {

@@ -8,10 +8,15 @@ import { HearthError, unexpectedShape } from '../errors';
 import { modelFamily } from './families';
 
 export interface DiscoverOptions {
-  /** Per request; default 5 s or the server's own timeout if shorter (discovery must not hang a refresh). */
+  /** Time to the first byte of each request; default the server's own (`timeoutSeconds`). */
   timeoutMs?: number;
   /** Parallel `/api/show` calls on Ollama; default 4. */
   concurrency?: number;
+  /**
+   * llama.cpp: what the /infill probe found per model (key from `fimKey`),
+   * kept by the caller across discoveries so each model is probed once.
+   */
+  fimCache?: Map<string, boolean>;
 }
 
 interface Found {
@@ -19,7 +24,14 @@ interface Found {
   props?: ServerStatus['props'];
 }
 
-type Ctx = { client: ServerClient; server: ServerConfig; signal?: AbortSignal; timeoutMs: number; concurrency: number };
+type Ctx = {
+  client: ServerClient;
+  server: ServerConfig;
+  signal?: AbortSignal;
+  timeoutMs: number;
+  concurrency: number;
+  fimCache?: Map<string, boolean>;
+};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,18 +74,62 @@ async function llamacpp(c: Ctx): Promise<Found> {
   const settings = isObject(props) && isObject(props.default_generation_settings) ? props.default_generation_settings : {};
   const nCtx = positive(settings.n_ctx);
   const slots = isObject(props) ? positive(props.total_slots) : undefined;
-  const models = data.map((m): ModelInfo => {
-    const meta = isObject(m.meta) ? m.meta : {};
-    const status = isObject(m.status) ? m.status.value : undefined; // router mode
-    return {
-      id: m.id as string,
-      server: c.server.name,
-      contextLength: nCtx ?? positive(meta.n_ctx),
-      fim: true,
-      ...(typeof status === 'string' ? { loaded: status === 'loaded' } : {}),
-    };
-  });
+  const modelPath = isObject(props) && typeof props.model_path === 'string' ? props.model_path : '';
+  const models = await Promise.all(
+    data.map(async (m): Promise<ModelInfo> => {
+      const meta = isObject(m.meta) ? m.meta : {};
+      const status = isObject(m.status) ? m.status.value : undefined; // router mode
+      const loaded = typeof status === 'string' ? status === 'loaded' : undefined;
+      const id = m.id as string;
+      // A model the router has not loaded is not probed: the probe would load it.
+      const fim = loaded === false ? undefined : await infillWorks(c, id, fimKey(c.server, id, modelPath));
+      return {
+        id,
+        server: c.server.name,
+        contextLength: nCtx ?? positive(meta.n_ctx),
+        fim: fim ?? (loaded === false ? !!modelFamily(id) : true),
+        ...(fim !== undefined ? { fimChecked: true } : {}),
+        ...(loaded !== undefined ? { loaded } : {}),
+      };
+    }),
+  );
   return { models, props: props === undefined ? undefined : { nCtx, slots } };
+}
+
+/** The FIM probe's time to the first byte at most; past it, FIM stays unknown (a busy server, not an error). */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** The key of one model of one server in the FIM cache (the model file too: a restart may load another). */
+export function fimKey(server: Pick<ServerConfig, 'url'>, model: string, modelPath = ''): string {
+  return `${server.url}\u0000${model}\u0000${modelPath}`;
+}
+
+/**
+ * Whether llama.cpp can fill in the middle with `model`: nothing in /props
+ * says so, but /infill answers 501 at once for a model without FIM tokens.
+ * A tiny streamed request, closed as soon as its headers arrive; once per
+ * model (cached). Undefined when the probe could not tell (busy, loading, no /infill).
+ */
+async function infillWorks(c: Ctx, model: string, key: string): Promise<boolean | undefined> {
+  const known = c.fimCache?.get(key);
+  if (known !== undefined) return known;
+  let works: boolean | undefined;
+  try {
+    const res = await c.client.stream('/infill', {
+      body: { model, input_prefix: '', input_suffix: '', prompt: '', n_predict: 1, stream: true, cache_prompt: false },
+      signal: c.signal,
+      // A busy server may hold the probe until a slot frees: then it is just not known yet.
+      timeoutMs: Math.min(c.timeoutMs, PROBE_TIMEOUT_MS),
+      quiet: true,
+    });
+    await res.body?.cancel().catch(() => undefined);
+    works = true;
+  } catch (err) {
+    if (err instanceof HearthError && err.code === 'aborted') throw err;
+    if (err instanceof HearthError && err.status === 501) works = false;
+  }
+  if (works !== undefined) c.fimCache?.set(key, works);
+  return works;
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -97,9 +153,28 @@ function ollamaContext(show: Record<string, unknown>): number | undefined {
   return key ? positive(info[key]) : undefined;
 }
 
+/** Ollama's loaded models and the context each runs with (/api/ps; recent Ollama versions report `context_length`). */
+async function ollamaLoaded(c: Ctx): Promise<Map<string, number>> {
+  const loaded = new Map<string, number>();
+  let ps: unknown;
+  try {
+    ps = await get<unknown>(c, '/api/ps');
+  } catch (err) {
+    if (err instanceof HearthError && (err.code === 'unauthorized' || err.code === 'aborted')) throw err;
+    return loaded; // an old Ollama: the Modelfile or the default then
+  }
+  for (const m of isObject(ps) && Array.isArray(ps.models) ? ps.models : []) {
+    if (!isObject(m)) continue;
+    const ctx = positive(m.context_length);
+    const name = typeof m.name === 'string' ? m.name : typeof m.model === 'string' ? m.model : undefined;
+    if (name && ctx) loaded.set(name, ctx);
+  }
+  return loaded;
+}
+
 async function ollama(c: Ctx): Promise<Found> {
   const path = '/api/tags';
-  const tags = await get<unknown>(c, path);
+  const [tags, loaded] = await Promise.all([get<unknown>(c, path), ollamaLoaded(c)]);
   if (!isObject(tags) || !Array.isArray(tags.models)) throw unexpectedShape(c.client.requestFacts({ path }), 'no "models" list');
   const names = tags.models
     .map((m) => (isObject(m) ? (typeof m.name === 'string' ? m.name : m.model) : undefined))
@@ -111,16 +186,24 @@ async function ollama(c: Ctx): Promise<Found> {
     } catch (err) {
       if (err instanceof HearthError && (err.code === 'unauthorized' || err.code === 'aborted')) throw err;
     }
-    const base: ModelInfo = { id, server: c.server.name, fim: !!modelFamily(id) };
+    const base: ModelInfo = {
+      id,
+      server: c.server.name,
+      fim: !!modelFamily(id),
+      ...(loaded.has(id) ? { loadedContext: loaded.get(id) } : {}),
+    };
     if (!isObject(show)) return base;
     const caps = Array.isArray(show.capabilities) ? show.capabilities.filter((x): x is string => typeof x === 'string') : undefined;
     if (caps && caps.includes('embedding') && !caps.includes('completion') && !caps.includes('insert')) return undefined;
     const numCtx = typeof show.parameters === 'string' ? /(?:^|\n)\s*num_ctx\s+(\d+)/.exec(show.parameters)?.[1] : undefined;
+    const loadedContext = loaded.get(id);
     return {
       ...base,
       contextLength: ollamaContext(show),
       fim: caps ? caps.includes('insert') : base.fim,
+      ...(caps ? { fimChecked: true } : {}),
       ...(numCtx ? { numCtx: Number(numCtx) } : {}),
+      ...(loadedContext ? { loadedContext } : {}),
     };
   });
   return { models: found.filter((m): m is ModelInfo => !!m) };
@@ -172,8 +255,9 @@ export async function discover(
     client,
     server,
     signal,
-    timeoutMs: options.timeoutMs ?? Math.min(client.timeoutMs, 5000),
+    timeoutMs: options.timeoutMs ?? client.timeoutMs,
     concurrency: options.concurrency ?? 4,
+    fimCache: options.fimCache,
   };
   try {
     const found = await BY_KIND[server.kind](c);

@@ -1,6 +1,6 @@
 // The server kinds Hearth speaks to, their presets, and validation of the
 // `hearth.servers` setting. Pure TypeScript, no `vscode` import.
-import { kindLabel, type ServerConfig, type ServerKind } from '../types';
+import { kindLabel, type ContextLengthSetting, type ServerConfig, type ServerKind } from '../types';
 
 export interface KindInfo {
   kind: ServerKind;
@@ -10,6 +10,8 @@ export interface KindInfo {
   defaultPort?: number;
   /** `http://127.0.0.1:<defaultPort>` when there is a default port. */
   defaultUrl?: string;
+  /** Every port auto-detection probes for this kind: the default first. */
+  probePorts: readonly number[];
 }
 
 const PRESET_HOST = '127.0.0.1';
@@ -17,35 +19,51 @@ const PRESET_HOST = '127.0.0.1';
 /** The defaults of `hearth.servers` and `hearth.autoDetect`, as package.json declares them (a unit test compares the two). */
 export const SERVER_DEFAULTS = { servers: [] as readonly unknown[], autoDetect: true };
 
-function info(kind: ServerKind, defaultPort?: number): KindInfo {
-  return { kind, label: kindLabel(kind), defaultPort, defaultUrl: defaultPort ? `http://${PRESET_HOST}:${defaultPort}` : undefined };
+function info(kind: ServerKind, defaultPort?: number, ...otherPorts: number[]): KindInfo {
+  return {
+    kind,
+    label: kindLabel(kind),
+    defaultPort,
+    defaultUrl: defaultPort ? `http://${PRESET_HOST}:${defaultPort}` : undefined,
+    probePorts: defaultPort ? [defaultPort, ...otherPorts] : [],
+  };
 }
 
-/** Every kind, in the order the UI lists them. */
+/** Every kind, in the order the UI lists them. llama.cpp announced a move of its default port from 8080 to 9931: both are probed. */
 export const KINDS: readonly KindInfo[] = [
-  info('llamacpp', 8080),
+  info('llamacpp', 8080, 9931),
   info('ollama', 11434),
   info('lmstudio', 1234),
   info('vllm', 8000),
   info('openai'),
 ];
 
+/** "llama.cpp (:8080, :9931), Ollama (:11434), …": the ports auto-detection probes, for messages. */
+export function describeProbedPorts(): string {
+  return KINDS.filter((k) => k.probePorts.length)
+    .map((k) => `${k.label} (${k.probePorts.map((p) => `:${p}`).join(', ')})`)
+    .join(', ');
+}
+
 export function isServerKind(value: unknown): value is ServerKind {
   return typeof value === 'string' && KINDS.some((k) => k.kind === value);
 }
 
 /**
- * The servers auto-detection probes: one per kind with a default port, on
- * 127.0.0.1. `ports` overrides a kind's port (tests use free ports); a kind
- * mapped to 0 is left out.
+ * The servers auto-detection probes: one per kind and port, on 127.0.0.1.
+ * `ports` replaces a kind's ports (tests use free ports); a kind mapped to 0
+ * (or an empty list) is left out.
  */
-export function presetServers(ports: Partial<Record<ServerKind, number>> = {}): ServerConfig[] {
+export function presetServers(ports: Partial<Record<ServerKind, number | readonly number[]>> = {}): ServerConfig[] {
   const out: ServerConfig[] = [];
   for (const k of KINDS) {
-    const port = ports[k.kind] ?? k.defaultPort;
-    if (!port) continue;
-    const host = `${PRESET_HOST}:${port}`;
-    out.push({ name: `${k.label} (${host})`, kind: k.kind, url: `http://${host}`, detected: true });
+    const given = ports[k.kind];
+    const list = given === undefined ? k.probePorts : typeof given === 'number' ? [given] : given;
+    for (const port of list) {
+      if (!port) continue;
+      const host = `${PRESET_HOST}:${port}`;
+      out.push({ name: `${k.label} (${host})`, kind: k.kind, url: `http://${host}`, detected: true });
+    }
   }
   return out;
 }
@@ -123,11 +141,36 @@ function validateEntry(entry: unknown): { server: ServerConfig } | { problem: st
     }
     server.timeoutSeconds = t;
   }
+  if (e.contextLength !== undefined) {
+    const context = validateContextLength(e.contextLength);
+    if (typeof context === 'string') return { problem: context };
+    server.contextLength = context;
+  }
   if (e.streamUsage !== undefined) {
     if (typeof e.streamUsage !== 'boolean') return { problem: '"streamUsage" must be true or false.' };
     server.streamUsage = e.streamUsage;
   }
   return { server };
+}
+
+/** The smallest `contextLength` accepted: below it nothing useful fits. */
+export const MIN_CONTEXT_LENGTH = 256;
+
+function isContextNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= MIN_CONTEXT_LENGTH;
+}
+
+/** A server entry's `contextLength`: a number of tokens, or `{ "<model id>": tokens, "*": tokens }`. */
+function validateContextLength(raw: unknown): ContextLengthSetting | string {
+  const shape = `"contextLength" must be a whole number of tokens (at least ${MIN_CONTEXT_LENGTH}) or an object of model ids to such numbers`;
+  if (isContextNumber(raw)) return raw;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `${shape} (got ${JSON.stringify(raw)}).`;
+  const out: Record<string, number> = {};
+  for (const [model, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (!isContextNumber(value)) return `${shape}; "${model}" has ${JSON.stringify(value)}.`;
+    out[model] = value;
+  }
+  return out;
 }
 
 /**
@@ -159,4 +202,17 @@ export function validateServers(raw: unknown): { servers: ServerConfig[]; proble
     servers.push(result.server);
   });
   return { servers, problems };
+}
+
+/**
+ * What is wrong with a new server's name, if anything: empty, or the name of
+ * an entry of `hearth.servers` up to case (names are compared that way).
+ */
+export function serverNameProblem(name: string, existing: readonly unknown[]): string | undefined {
+  const wanted = name.trim();
+  if (!wanted) return 'A name is needed.';
+  const taken = existing
+    .map((e) => (typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : undefined))
+    .find((n): n is string => typeof n === 'string' && n.trim().toLowerCase() === wanted.toLowerCase());
+  return taken === undefined ? undefined : `A server named "${taken.trim()}" exists (names must differ in more than case).`;
 }

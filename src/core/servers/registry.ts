@@ -19,7 +19,7 @@ export interface RegistryOptions {
   presets?: ServerConfig[];
   /** Per probe; default 800 ms. */
   detectTimeoutMs?: number;
-  /** Per discovery request; default 5 s. */
+  /** Time to the first byte of each discovery request; default each server's own `timeoutSeconds`. */
   discoverTimeoutMs?: number;
   /** A refresh this soon after the last one returns the cached statuses unless forced; default 2 s. */
   maxAgeMs?: number;
@@ -50,6 +50,8 @@ export class Registry {
   private lastDone = 0;
   private disposed = false;
   private readonly presets: ServerConfig[];
+  /** llama.cpp /infill probe results, so each model is probed once (see discovery). */
+  private readonly fimCache = new Map<string, boolean>();
   private readonly changed = new Emitter<readonly ServerStatus[]>();
   /** Fires with all statuses whenever one changes. */
   readonly onDidChange: Event<readonly ServerStatus[]> = this.changed.event;
@@ -104,9 +106,26 @@ export class Registry {
     return this.byName.get(ref.server)?.models.find((m) => m.id === ref.model);
   }
 
-  /** A client for a server by name, with its API key. Throws a HearthError when the name is unknown. */
+  /**
+   * True while detection is on and Hearth has nothing configured: a preset
+   * that is not found now may start any time.
+   */
+  get detecting(): boolean {
+    return this.configured.length === 0 && this.autoDetect;
+  }
+
+  /** The auto-detection preset of this name, while detection is on (found now or not). */
+  preset(name: string): ServerConfig | undefined {
+    return this.detecting ? this.presets.find((p) => p.name === name) : undefined;
+  }
+
+  /**
+   * A client for a server by name, with its API key. A detected server that
+   * is not running now still gets a client (its request then says "not
+   * running", with Retry). Throws a HearthError when the name is unknown.
+   */
   async client(serverName: string): Promise<ServerClient> {
-    const server = this.servers().find((s) => s.name === serverName);
+    const server = this.servers().find((s) => s.name === serverName) ?? this.preset(serverName);
     if (!server) {
       throw new HearthError('notFound', `Hearth has no server named "${serverName}" any more; pick another model.`, {
         serverName,
@@ -188,7 +207,7 @@ export class Registry {
     await Promise.all(
       servers.map(async (server) => {
         const client = await this.clientFor(server);
-        const status = await discover(client, server, signal, { timeoutMs: this.options.discoverTimeoutMs });
+        const status = await discover(client, server, signal, { timeoutMs: this.options.discoverTimeoutMs, fimCache: this.fimCache });
         if (this.run !== run) return;
         this.byName.set(server.name, status);
         if (status.error) this.options.log.warn(`${server.name}: ${status.error.toLogString()}`);

@@ -12,6 +12,12 @@ export interface ModelInfo {
   contextLength?: number;
   /** Whether the model can fill in the middle (llama.cpp /infill, Ollama `insert`, or a known FIM family). */
   fim: boolean;
+  /**
+   * The server itself said whether the model can fill in the middle (a
+   * llama.cpp /infill probe, Ollama's capabilities), rather than Hearth
+   * guessing from the model's name.
+   */
+  fimChecked?: boolean;
   /** LM Studio (and llama.cpp in router mode): whether the model is loaded right now. */
   loaded?: boolean;
   /**
@@ -20,6 +26,8 @@ export interface ModelInfo {
    * the model when it differs). `contextLength` is what the model supports.
    */
   numCtx?: number;
+  /** Ollama: the context the model runs with right now, when it is loaded (/api/ps `context_length`). */
+  loadedContext?: number;
 }
 
 /** A model chosen by the user, persisted across reloads. */

@@ -1,8 +1,7 @@
-// The host's reply pipeline without VS Code: the context length each server
-// kind really gives, the model choice, what the user is told about left-out
+// The host's reply pipeline without VS Code: the model choice, what the user is told about left-out
 // context, and generate()'s retries against the fake chat server.
 import assert from 'node:assert/strict';
-import { contextLength, resolveModel } from '../../../src/chat/models';
+import { resolveModel } from '../../../src/chat/models';
 import { describeOmitted, generate } from '../../../src/chat/generate';
 import type { ChatSettings } from '../../../src/chat/settings';
 import type { BudgetTurn } from '../../../src/core/chat/budget';
@@ -20,21 +19,6 @@ const status = (kind: ServerConfig['kind'], extra: Partial<ServerStatus> = {}): 
 });
 
 describe('chat host: models and budget words', () => {
-  it('budgets against the context a request really gets', () => {
-    assert.equal(
-      contextLength(status('llamacpp', { props: { nCtx: 4096, slots: 2 } }), { id: 'm', server: 's', fim: false, contextLength: 4096 }),
-      4096,
-    );
-    assert.equal(contextLength(status('ollama'), { id: 'm', server: 's', fim: false, contextLength: 32768, numCtx: 8192 }), 8192);
-    assert.equal(
-      contextLength(status('ollama'), { id: 'm', server: 's', fim: false, contextLength: 32768 }),
-      4096,
-      "Ollama's default num_ctx",
-    );
-    assert.equal(contextLength(status('vllm'), { id: 'm', server: 's', fim: false, contextLength: 16384 }), 16384);
-    assert.equal(contextLength(undefined, undefined), 4096);
-  });
-
   it('uses the chosen model, else the first loaded model of a reachable server', () => {
     const down = status('ollama', { state: 'error', models: [] });
     const lm = status('lmstudio', {

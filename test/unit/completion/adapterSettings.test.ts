@@ -1,10 +1,8 @@
-// The completion adapter's pure parts: typed settings over Config.read, the
-// per-language switch, and the context size per server kind.
+// The completion adapter's pure parts: typed settings over Config.read and
+// the per-language switch (the context size is core/servers/context.ts).
 import assert from 'node:assert/strict';
 import type { Config } from '../../../src/config';
-import { contextFor } from '../../../src/completion/session';
 import { enabledFor, readCompletionSettings, COMPLETION_DEFAULTS } from '../../../src/completion/settings';
-import type { ServerConfig } from '../../../src/core/types';
 
 function config(values: Record<string, unknown>): Config {
   return { read: <T>(key: string, fallback: T) => (key in values ? (values[key] as T) : fallback) } as unknown as Config;
@@ -50,16 +48,5 @@ describe('completion adapter settings', () => {
     );
     assert.deepEqual([s.debounceMinMs, s.debounceMaxMs], [100, 400]);
     assert.equal(s.template, 'qwen');
-  });
-
-  it('context per server kind: llama.cpp slot, Ollama num_ctx (Hearth sends none), model length elsewhere', () => {
-    const server = (kind: ServerConfig['kind']): ServerConfig => ({ name: 'x', kind, url: 'http://127.0.0.1:1' });
-    const model = { id: 'm', server: 'x', fim: true, contextLength: 32768 };
-    const status = (nCtx?: number) => ({ server: server('llamacpp'), state: 'ok' as const, models: [], props: { nCtx } });
-    assert.equal(contextFor(server('llamacpp'), status(4096), model), 4096);
-    assert.equal(contextFor(server('llamacpp'), status(undefined), model), 32768);
-    assert.equal(contextFor(server('ollama'), undefined, { ...model, numCtx: 8192 }), 8192);
-    assert.equal(contextFor(server('ollama'), undefined, model), 2048);
-    assert.equal(contextFor(server('vllm'), undefined, model), 32768);
   });
 });

@@ -168,6 +168,13 @@ describe('completion/backends against fake servers', function () {
       assert.deepEqual((gen.body.options as { stop: string[] }).stop, [...TEMPLATES.qwen.stop]);
     });
 
+    it('sends num_ctx only when given (the same value chat sends)', async () => {
+      await start({ ollamaModels: { 'qwen2.5-coder:1.5b': ['completion', 'insert'] } });
+      await new OllamaBackend(client(srv.url, 'ollama'), { numCtx: 16384 }).complete(request());
+      const gen = srv.fake.records.find((r) => r.path === '/api/generate')!;
+      assert.equal((gen.body.options as Record<string, unknown>).num_ctx, 16384);
+    });
+
     it('takes capabilities from discovery without asking /api/show', async () => {
       await start({ ollamaModels: { m: ['completion', 'insert'] } });
       await new OllamaBackend(client(srv.url, 'ollama'), { capabilities: () => ['completion', 'insert'] }).complete(

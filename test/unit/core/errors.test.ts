@@ -95,6 +95,32 @@ describe('errors', () => {
       );
     });
 
+    it("/infill's 501 for a model without FIM tokens says so, not that the URL is wrong", () => {
+      const body = JSON.stringify({
+        error: {
+          code: 501,
+          message: 'Infill is not supported by this model: prefix token is missing. suffix token is missing. middle token is missing. ',
+          type: 'not_supported_error',
+        },
+      });
+      const e = errorFromResponse(501, body, { ...llama, path: '/infill', model: 'qwen2.5-1.5b-instruct.gguf' });
+      assert.equal(e.code, 'notFound');
+      assert.equal(
+        e.message,
+        'llama.cpp at http://127.0.0.1:8080 cannot complete code with "qwen2.5-1.5b-instruct.gguf": this model has no fill-in-the-middle tokens; load a code base model.',
+      );
+      assert.deepEqual(e.actions, ['selectModel', 'showLog']);
+      const metrics = errorFromResponse(
+        501,
+        '{"error":{"code":501,"message":"This server does not support metrics.","type":"not_supported_error"}}',
+        {
+          ...llama,
+          path: '/metrics',
+        },
+      );
+      assert.match(metrics.message, /does not support \/metrics \(501\)/);
+    });
+
     it('503 Loading model is loading, with Retry', () => {
       const e = errorFromResponse(503, '{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}', llama);
       assert.equal(e.code, 'loading');

@@ -37,6 +37,14 @@ describe('ServerClient', () => {
       assert.ok(Date.now() - t0 < 1000);
     });
 
+    it('allows two minutes to the first byte unless the server says otherwise', () => {
+      assert.equal(new ServerClient(configFor('http://127.0.0.1:1', 'llamacpp'), { log: memoryLogger() }).timeoutMs, 120_000);
+      assert.equal(
+        new ServerClient(configFor('http://127.0.0.1:1', 'llamacpp', { timeoutSeconds: 7 }), { log: memoryLogger() }).timeoutMs,
+        7000,
+      );
+    });
+
     it('timeout from the server config', async () => {
       const fake = await start(new FakeLlamaCpp());
       fake.fault('GET', '/v1/models', { delayMs: 400 });

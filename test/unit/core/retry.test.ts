@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import FakeTimers from '@sinonjs/fake-timers';
-import { withRetry, sleep, isRetryable } from '../../../src/core/retry';
+import { withRetry, sleep, isRetryable, untilHealthy } from '../../../src/core/retry';
 import { HearthError, errorFromResponse } from '../../../src/core/errors';
 import { ServerClient } from '../../../src/core/http';
 import { FakeOpenAI } from '../../fakes';
@@ -32,21 +32,40 @@ describe('withRetry', () => {
     assert.deepEqual(delays, [0, 2000, 2000]);
   });
 
-  it('retries 503 loading with backoff when there is no Retry-After', async () => {
+  it('waits for a loading model with backoff, not counting attempts, for up to two minutes', async () => {
     const at: number[] = [];
     const start = Date.now();
+    let told = 0;
     const p = withRetry(
       async () => {
         at.push(Date.now() - start);
         throw loading();
       },
-      { baseDelayMs: 500, maxAttempts: 3 },
+      { baseDelayMs: 500, maxAttempts: 3, onLoading: () => told++ },
     );
     const done = p.catch((e: unknown) => e);
     await clock.runAllAsync();
     const err = await done;
     assert.ok(err instanceof HearthError && err.code === 'loading');
-    assert.deepEqual(at, [0, 500, 1500]);
+    assert.match(err.message, /still loading its model after 120 s/);
+    assert.deepEqual(at.slice(0, 6), [0, 500, 1500, 3500, 7500, 15500], 'doubling waits, capped at 10 s');
+    assert.equal(at[at.length - 1], 120_000, 'the last try at the two-minute mark');
+    assert.ok(at.length > 3, 'more tries than maxAttempts');
+    assert.equal(told, 1, 'told once');
+  });
+
+  it('retries a loading model once the server says it has loaded', async () => {
+    let calls = 0;
+    const waits: number[] = [];
+    const p = withRetry(
+      async () => {
+        if (++calls < 3) throw loading();
+        return 'loaded';
+      },
+      { untilLoaded: async (maxMs) => void waits.push(maxMs), now: () => 0 },
+    );
+    assert.equal(await p, 'loaded');
+    assert.deepEqual(waits, [120_000, 120_000]);
   });
 
   it('caps a long Retry-After', async () => {
@@ -106,6 +125,23 @@ describe('withRetry', () => {
 describe('withRetry against a fake server', () => {
   let fake: FakeOpenAI;
   afterEach(() => fake?.close());
+
+  it('polls /health while the model loads, then returns (vLLM answers 503 there too)', async () => {
+    fake = await new FakeOpenAI({ flavor: 'vllm' }).start();
+    fake.fault('GET', '/health', { status: 503, message: 'Loading model', times: 3 });
+    const client = new ServerClient(configFor(fake, 'vllm'), { log: memoryLogger() });
+    await untilHealthy(client, 10_000, undefined, { firstDelayMs: 10 });
+    assert.equal(fake.requestsTo('/health').length, 4, 'three 503s, then 200');
+  });
+
+  it('stops polling at once on a server without /health', async () => {
+    fake = await new FakeOpenAI().start();
+    const client = new ServerClient(configFor(fake, 'openai'), { log: memoryLogger() });
+    const t0 = Date.now();
+    await untilHealthy(client, 10_000, undefined, { firstDelayMs: 10 });
+    assert.ok(Date.now() - t0 < 5000);
+    assert.equal(fake.requestsTo('/health').length, 1);
+  });
 
   it('retries a real 429 with Retry-After: 0.05 and logs it', async () => {
     fake = await new FakeOpenAI().start();

@@ -48,6 +48,25 @@ describe('package.json', () => {
     for (const key of sensitive) assert.equal(props[key].scope, 'application', key);
   });
 
+  it("supports Restricted Mode, ignoring a workspace's settings that shape what is sent", () => {
+    const trust = pkg.capabilities.untrustedWorkspaces;
+    assert.equal(trust.supported, 'limited');
+    assert.ok(trust.description.length > 20);
+    const restricted: string[] = trust.restrictedConfigurations;
+    for (const key of [
+      'hearth.completion.template',
+      'hearth.completion.samplers',
+      'hearth.completion.enable',
+      'hearth.completion.prefixLines',
+      'hearth.completion.suffixLines',
+    ])
+      assert.ok(restricted.includes(key), key);
+    for (const key of restricted) {
+      assert.ok(key in props, `${key} is a setting`);
+      assert.notEqual(props[key].scope, 'application', `${key}: application settings never come from a workspace anyway`);
+    }
+  });
+
   it('declares every setting the code reads', () => {
     const code = sourceFiles(path.join(root, 'src'))
       .map((f) => fs.readFileSync(f, 'utf8'))

@@ -14,10 +14,36 @@ describe('discover', () => {
       const fake = await start(new FakeLlamaCpp({ model: '/m/qwen2.5-coder-1.5b-q8_0.gguf', nCtx: 4096, slots: 2 }));
       const status = await run(configFor(fake, 'llamacpp'));
       assert.equal(status.state, 'ok');
-      assert.deepEqual(status.models, [{ id: '/m/qwen2.5-coder-1.5b-q8_0.gguf', server: 'llamacpp test', contextLength: 4096, fim: true }]);
+      assert.deepEqual(status.models, [
+        { id: '/m/qwen2.5-coder-1.5b-q8_0.gguf', server: 'llamacpp test', contextLength: 4096, fim: true, fimChecked: true },
+      ]);
       assert.deepEqual(status.props, { nCtx: 4096, slots: 2 });
       assert.ok(status.checkedAt);
-      assert.deepEqual(fake.requests.map((r) => r.path).sort(), ['/health', '/props', '/v1/models']);
+      assert.deepEqual(fake.requests.map((r) => r.path).sort(), ['/health', '/infill', '/props', '/v1/models']);
+    });
+
+    it('asks /infill once per model whether it can fill in the middle: 501 means no FIM tokens', async () => {
+      const fake = await start(new FakeLlamaCpp({ model: '/m/qwen2.5-1.5b-instruct.gguf', fim: false }));
+      const server = configFor(fake, 'llamacpp');
+      const fimCache = new Map<string, boolean>();
+      const client = new ServerClient(server, { log: memoryLogger() });
+      const first = await discover(client, server, undefined, { fimCache });
+      assert.equal(first.models[0].fim, false);
+      assert.equal(first.models[0].fimChecked, true);
+      const probe = fake.lastRequest('/infill')?.body as Record<string, unknown>;
+      assert.equal(probe.n_predict, 1, 'a tiny request');
+      assert.equal(probe.stream, true, 'streamed, so closing it frees the slot');
+      const again = await discover(client, server, undefined, { fimCache });
+      assert.equal(again.models[0].fim, false);
+      assert.equal(fake.requestsTo('/infill').length, 1, 'probed once');
+    });
+
+    it('keeps FIM unknown (and offered) when the probe cannot tell', async () => {
+      const fake = await start(new FakeLlamaCpp());
+      fake.fault('POST', '/infill', { status: 503, message: 'Loading model' });
+      const status = await run(configFor(fake, 'llamacpp'));
+      assert.equal(status.models[0].fim, true);
+      assert.equal(status.models[0].fimChecked, undefined);
     });
 
     it('is loading while /health answers 503', async () => {
@@ -53,11 +79,34 @@ describe('discover', () => {
       const status = await run(configFor(fake, 'ollama'));
       assert.equal(status.state, 'ok');
       assert.deepEqual(status.models, [
-        { id: 'qwen2.5-coder:7b-base-q4_K_M', server: 'ollama test', contextLength: 32768, fim: true },
-        { id: 'llama3.2:3b', server: 'ollama test', contextLength: 131072, fim: false, numCtx: 8192 },
+        { id: 'qwen2.5-coder:7b-base-q4_K_M', server: 'ollama test', contextLength: 32768, fim: true, fimChecked: true },
+        { id: 'llama3.2:3b', server: 'ollama test', contextLength: 131072, fim: false, fimChecked: true, numCtx: 8192 },
       ]);
       const shows = fake.requestsTo('/api/show').map((r) => (r.body as { model: string }).model);
       assert.deepEqual(shows.sort(), ['llama3.2:3b', 'nomic-embed-text:latest', 'qwen2.5-coder:7b-base-q4_K_M']);
+    });
+
+    it('reads the context a loaded model runs with from /api/ps', async () => {
+      const fake = await start(
+        new FakeOllama({
+          models: [
+            { name: 'qwen2.5-coder:7b-base', loadedContext: 16384 },
+            { name: 'llama3.2:3b', numCtx: 8192 },
+          ],
+        }),
+      );
+      const status = await run(configFor(fake, 'ollama'));
+      assert.deepEqual(
+        status.models.map((m) => [m.id, m.loadedContext, m.numCtx]),
+        [
+          ['qwen2.5-coder:7b-base', 16384, undefined],
+          ['llama3.2:3b', undefined, 8192],
+        ],
+      );
+      fake.fault('GET', '/api/ps', { status: 404, message: 'not found' });
+      const old = await run(configFor(fake, 'ollama'));
+      assert.equal(old.state, 'ok', 'an Ollama without /api/ps still works');
+      assert.equal(old.models[0].loadedContext, undefined);
     });
 
     it('keeps a model whose /api/show fails, guessing FIM from its family', async () => {

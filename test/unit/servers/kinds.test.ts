@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { KINDS, normalizeUrl, presetServers, validateServers } from '../../../src/core/servers/kinds';
+import {
+  describeProbedPorts,
+  KINDS,
+  normalizeUrl,
+  presetServers,
+  serverNameProblem,
+  validateServers,
+} from '../../../src/core/servers/kinds';
 import { kindLabel } from '../../../src/core/types';
 
 describe('kinds', () => {
@@ -22,14 +29,38 @@ describe('kinds', () => {
     const presets = presetServers();
     assert.deepEqual(
       presets.map((p) => p.name),
-      ['llama.cpp (127.0.0.1:8080)', 'Ollama (127.0.0.1:11434)', 'LM Studio (127.0.0.1:1234)', 'vLLM (127.0.0.1:8000)'],
+      [
+        'llama.cpp (127.0.0.1:8080)',
+        'llama.cpp (127.0.0.1:9931)',
+        'Ollama (127.0.0.1:11434)',
+        'LM Studio (127.0.0.1:1234)',
+        'vLLM (127.0.0.1:8000)',
+      ],
+      "llama.cpp's announced new default port 9931 is probed too",
     );
     assert.ok(presets.every((p) => p.detected));
+    assert.equal(describeProbedPorts(), 'llama.cpp (:8080, :9931), Ollama (:11434), LM Studio (:1234), vLLM (:8000)');
     const custom = presetServers({ llamacpp: 5001, vllm: 0 });
     assert.equal(custom[0].url, 'http://127.0.0.1:5001');
+    assert.equal(custom.filter((p) => p.kind === 'llamacpp').length, 1);
+    assert.deepEqual(
+      presetServers({ llamacpp: [5001, 5002], ollama: [], lmstudio: 0, vllm: 0 }).map((p) => p.url),
+      ['http://127.0.0.1:5001', 'http://127.0.0.1:5002'],
+    );
     assert.equal(
       custom.find((p) => p.kind === 'vllm'),
       undefined,
+    );
+  });
+
+  it('refuses a new server name that differs from an existing one only in case', () => {
+    const existing = [{ name: 'Team Box', kind: 'vllm', url: 'http://h' }, 'junk', { name: 42 }];
+    assert.equal(serverNameProblem('  team box ', existing), 'A server named "Team Box" exists (names must differ in more than case).');
+    assert.equal(serverNameProblem(' ', existing), 'A name is needed.');
+    assert.equal(serverNameProblem('Team Box 2', existing), undefined);
+    assert.match(
+      validateServers([...existing.slice(0, 1), { name: 'TEAM BOX', kind: 'ollama', url: 'http://x' }]).problems[0],
+      /already named/,
     );
   });
 
@@ -66,8 +97,10 @@ describe('kinds', () => {
           url: 'https://gpu.example.com/v1/',
           headers: { 'X-Team': 'a', Authorization: 'Basic abc' },
           timeoutSeconds: 120,
+          contextLength: { 'qwen2.5-coder': 16384, '*': 8192 },
           streamUsage: false,
         },
+        { name: 'Proxy', kind: 'openai', url: 'https://p', contextLength: 32768 },
       ]);
       assert.deepEqual(problems, []);
       assert.deepEqual(servers, [
@@ -77,8 +110,10 @@ describe('kinds', () => {
           url: 'https://gpu.example.com',
           headers: { 'X-Team': 'a', Authorization: 'Basic abc' },
           timeoutSeconds: 120,
+          contextLength: { 'qwen2.5-coder': 16384, '*': 8192 },
           streamUsage: false,
         },
+        { name: 'Proxy', kind: 'openai', url: 'https://p', contextLength: 32768 },
       ]);
     });
 
@@ -116,6 +151,17 @@ describe('kinds', () => {
         /"timeoutSeconds" must be a positive number/,
       ],
       ['streamUsage', { name: 'A', kind: 'openai', url: 'https://h', streamUsage: 'no' }, /"streamUsage" must be true or false/],
+      [
+        'tiny context',
+        { name: 'A', kind: 'openai', url: 'https://h', contextLength: 100 },
+        /"contextLength" must be a whole number of tokens \(at least 256\).*\(got 100\)/,
+      ],
+      ['context as text', { name: 'A', kind: 'openai', url: 'https://h', contextLength: '8k' }, /"contextLength" must be/],
+      [
+        'bad per-model context',
+        { name: 'A', kind: 'openai', url: 'https://h', contextLength: { m: 8192.5 } },
+        /"contextLength" must be .*; "m" has 8192\.5/,
+      ],
     ];
     for (const [what, entry, pattern] of bad) {
       it(`reports and skips: ${what}`, () => {

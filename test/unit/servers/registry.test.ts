@@ -159,6 +159,30 @@ describe('Registry', () => {
     await assert.rejects(registry.client('Gone'), (e: HearthError) => e.code === 'notFound' && e.actions.includes('selectModel'));
   });
 
+  it('gives a client for a detected server that is not running now, so its request says "not running"', async () => {
+    const port = await freePort();
+    const presets = presetServers({ llamacpp: port, ollama: 0, lmstudio: 0, vllm: 0 });
+    const registry = make({ presets });
+    registry.configure({ servers: [], autoDetect: true });
+    assert.deepEqual(await registry.refresh(), [], 'nothing found');
+    const client = await registry.client(presets[0].name);
+    await assert.rejects(client.json('/v1/models'), (e: HearthError) => e.code === 'refused' && /is not running/.test(e.message));
+    assert.equal(registry.preset(presets[0].name)?.url, `http://127.0.0.1:${port}`);
+    registry.configure({ servers: [configFor('http://127.0.0.1:1', 'openai')], autoDetect: true });
+    assert.equal(registry.preset(presets[0].name), undefined, 'no presets while servers are configured');
+    await assert.rejects(registry.client(presets[0].name), (e: HearthError) => e.code === 'notFound');
+  });
+
+  it('asks llama.cpp whether a model can fill in the middle once, not on every refresh', async () => {
+    const llama = await start(new FakeLlamaCpp());
+    const registry = make();
+    registry.configure({ servers: [configFor(llama, 'llamacpp')], autoDetect: false });
+    await registry.refresh({ force: true });
+    await registry.refresh({ force: true });
+    assert.equal(registry.statuses()[0].models[0].fimChecked, true);
+    assert.equal(llama.requestsTo('/infill').length, 1);
+  });
+
   it('survives a failing key store', async () => {
     const llama = await start(new FakeLlamaCpp());
     const log = memoryLogger();

@@ -1,0 +1,68 @@
+// Ollama's own POST /api/chat, streamed as NDJSON the way Ollama sends it:
+// one `{"model","created_at","message":{"role","content","thinking"?},"done":false}`
+// line per piece, then a `done: true` line with `done_reason` and the token
+// counts and durations (nanoseconds). Errors: 404 `{"error":"model … not
+// found"}` before streaming, `{"error":"…"}` as a line in the middle.
+// Scripted by the same ChatScript as the OpenAI-style routes.
+import type * as http from 'node:http';
+import type { ChatScript } from './chatRoutes';
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function pieces(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+/** Answers one /api/chat request per `script` (404 for a model not in `knownModels`, when given). */
+export async function respondOllamaChat(script: ChatScript, body: any, res: http.ServerResponse, knownModels?: string[]): Promise<void> {
+  const json = (status: number, value: unknown) => {
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(value));
+  };
+  if (!body || !Array.isArray(body.messages)) return json(400, { error: 'messages is required' });
+  const model = String(body.model ?? '');
+  if (knownModels && !knownModels.includes(model)) return json(404, { error: `model "${model}" not found, try pulling it first` });
+  if (script.fault === 'hang') return;
+  const reply = script.reply ?? 'Hello from the fake Ollama.';
+  const lines: Record<string, unknown>[] = [];
+  const created = () => new Date().toISOString();
+  for (const t of script.reasoning ? pieces(script.reasoning, 4) : []) lines.push({ role: 'assistant', content: '', thinking: t });
+  for (const t of pieces(reply, Math.max(1, Math.ceil(reply.length / (script.chunks ?? Math.ceil(reply.length / 4))))))
+    lines.push({ role: 'assistant', content: t });
+  res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+  const faultAt = script.faultAfter ?? Math.floor(lines.length / 2);
+  const started = Date.now();
+  for (let i = 0; i < lines.length; i++) {
+    if (script.delayMs) await wait(script.delayMs);
+    if (res.destroyed) return;
+    if (i === faultAt && script.fault === 'streamError') {
+      res.end(`${JSON.stringify({ error: 'an error was encountered while running the model' })}\n`);
+      return;
+    }
+    if (i === faultAt && script.fault === 'cutOff') {
+      await wait(20);
+      res.socket?.destroy();
+      return;
+    }
+    res.write(`${JSON.stringify({ model, created_at: created(), message: lines[i], done: false })}\n`);
+  }
+  const promptTokens = Math.ceil(JSON.stringify(body.messages).length / 4);
+  const evalNs = Math.max(1, Date.now() - started) * 1e6;
+  res.end(
+    `${JSON.stringify({
+      model,
+      created_at: created(),
+      message: { role: 'assistant', content: '' },
+      done: true,
+      done_reason: script.finishReason ?? 'stop',
+      total_duration: evalNs + 5e6,
+      load_duration: 1e6,
+      prompt_eval_count: promptTokens,
+      prompt_eval_duration: 5e6,
+      eval_count: lines.length,
+      eval_duration: evalNs,
+    })}\n`,
+  );
+}
