@@ -95,10 +95,10 @@ describe('completion: Ollama and OpenAI-compatible backends', function () {
     const shown = nextProvide(api, (r) => r.items.length > 0 && r.character === 7);
     await type('ret');
     assert.deepEqual((await shown).items, ['urn a + b']);
-    // The request behind the shown suggestion: the last one. Newer VS Code (1.139) also asks
-    // after the first keystroke, and with the fast fake that request is sent too.
+    // The request behind the shown suggestion: the last one. It may be one sent after "r" or "re"
+    // whose answer agrees with what was typed since (the running request serves it).
     const body = fim.records.filter((r) => r.path === '/v1/completions').at(-1)!.body;
-    assert.match(String(body.prompt), /<\|fim_prefix\|>[\s\S]*def add\(a, b\):\n {4}ret<\|fim_suffix\|>/);
+    assert.match(String(body.prompt), /<\|fim_prefix\|>[\s\S]*def add\(a, b\):\n {4}r(?:e|et)?<\|fim_suffix\|>/);
     assert.ok((body.stop as string[]).includes('<|fim_middle|>'));
     assert.equal(body.stream, true);
 
