@@ -31,6 +31,8 @@ export interface ProxyRecord {
   ended?: number;
   /** When the client went away before the end. */
   closedAt?: number;
+  /** When the request stopped being in flight (ended, closed or failed). */
+  finished?: number;
   /** The connection to the server failed. */
   error?: string;
 }
@@ -55,7 +57,8 @@ export interface RecordingProxy {
   infills(): ProxyRecord[];
   /** The completion requests (see COMPLETION_PATHS). */
   completions(): ProxyRecord[];
-  counts(): ProxyCounts;
+  /** Counts of the completion requests from `records[from]` on. */
+  counts(from?: number): ProxyCounts;
   close(): Promise<void>;
 }
 
@@ -70,10 +73,20 @@ function eventText(event: Record<string, unknown>): string {
   return '';
 }
 
+/** The most requests in flight at once (a request leaving and one arriving in the same millisecond do not overlap). */
+function mostAtOnce(list: readonly ProxyRecord[]): number {
+  const edges: [number, number][] = [];
+  for (const r of list) edges.push([r.started, 1], [r.finished ?? Infinity, -1]);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let most = 0;
+  for (const [, d] of edges) most = Math.max(most, (now += d));
+  return most;
+}
+
 export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
   const records: ProxyRecord[] = [];
   let inFlight = 0;
-  let maxInFlight = 0;
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const method = req.method ?? 'GET';
@@ -81,9 +94,10 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     const rec: ProxyRecord = { method, path, body: {}, started: Date.now(), completion, textEvents: 0, text: '' };
     records.push(rec);
     let open = true;
-    if (completion) maxInFlight = Math.max(maxInFlight, ++inFlight);
+    if (completion) inFlight++;
     const settle = () => {
       if (completion && open) inFlight--;
+      if (open) rec.finished = Date.now();
       open = false;
     };
     const chunks: Buffer[] = [];
@@ -120,6 +134,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       });
     });
     up.on('error', (error) => {
+      if (rec.closedAt !== undefined) return; // our own destroy() after the client went away
       rec.error ??= error.message;
       settle();
       res.destroy();
@@ -148,15 +163,15 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     records,
     infills: () => records.filter((r) => r.path === '/infill'),
     completions,
-    counts: () => {
-      const list = completions();
+    counts: (from = 0) => {
+      const list = records.slice(from).filter((r) => r.completion);
       return {
         sent: list.length,
         aborted: list.filter((r) => r.closedAt !== undefined).length,
         completed: list.filter((r) => r.ended !== undefined && r.closedAt === undefined).length,
         failed: list.filter((r) => r.error !== undefined).length,
         inFlight,
-        maxInFlight,
+        maxInFlight: mostAtOnce(list),
       };
     },
     close: () =>

@@ -1,0 +1,100 @@
+// Types a TypingPlan into the open editor through Playwright, one real
+// keystroke at a time on a fixed schedule, while the page itself records when
+// each key went down and every change of the ghost text VS Code draws
+// (a MutationObserver on the workbench; `.ghost-text-decoration`,
+// `.ghost-text`). Both clocks are the page's Date.now().
+import type { Page } from 'playwright-core';
+import { GHOST_TEXT_SELECTOR } from '../test/e2e/workbenchActions';
+import type { TypingPlan } from './fim-editor-typing';
+
+export interface GhostChange {
+  at: number;
+  /** The ghost text now shown ('' when none). */
+  text: string;
+}
+
+export interface Timeline {
+  /** When each planned keystroke went down (page clock; node clock when the page's count differs). */
+  keyTimes: number[];
+  ghost: GhostChange[];
+  /** The ghost text shown when the typing began. */
+  ghostAtStart: string;
+  startedAt: number;
+  endedAt: number;
+  /** How late the schedule ran (ms), worst case: a busy machine delays keystrokes. */
+  maxLateMs: number;
+  /** When the recording was read: ghost changes until then are in `ghost`. */
+  readAt: number;
+}
+
+/** The typing as done: when each keystroke was sent (node clock). */
+export type Typed = Omit<Timeline, 'keyTimes' | 'ghost' | 'readAt'> & { sent: number[] };
+
+interface Recorder {
+  keys: number[];
+  ghost: GhostChange[];
+}
+
+/** Starts (or restarts) recording keydowns and ghost text changes in the page. */
+export async function startRecording(page: Page): Promise<void> {
+  await page.evaluate((selector) => {
+    const w = window as unknown as { __benchRecorder?: Recorder & { stop(): void } };
+    w.__benchRecorder?.stop();
+    const recorder: Recorder = { keys: [], ghost: [] };
+    const current = () => [...document.querySelectorAll(selector)].map((e) => e.textContent ?? '').join('').replace(/\u00a0/g, ' ');
+    let last = current();
+    const observer = new MutationObserver(() => {
+      const now = current();
+      if (now !== last) recorder.ghost.push({ at: Date.now(), text: now });
+      last = now;
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    const onKey = (e: KeyboardEvent) => {
+      if (!['Shift', 'Control', 'Alt', 'Meta'].includes(e.key)) recorder.keys.push(Date.now());
+    };
+    window.addEventListener('keydown', onKey, true);
+    w.__benchRecorder = Object.assign(recorder, {
+      stop() {
+        observer.disconnect();
+        window.removeEventListener('keydown', onKey, true);
+      },
+    });
+  }, GHOST_TEXT_SELECTOR);
+}
+
+/** What the page recorded so far, with the keystroke times of `typed`. */
+export async function readTimeline(page: Page, typed: Typed): Promise<Timeline> {
+  const rec = await page.evaluate(() => {
+    const r = (window as unknown as { __benchRecorder: Recorder }).__benchRecorder;
+    return { keys: [...r.keys], ghost: [...r.ghost] };
+  });
+  const { sent, ...rest } = typed;
+  return { ...rest, keyTimes: rec.keys.length === sent.length ? rec.keys : sent, ghost: rec.ghost, readAt: Date.now() };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Types `plan.keys`, each `gapMs` after the previous one was sent (measured
+ * from the schedule, so a slow key press does not stretch the rest), then
+ * stays idle for the final pause. Never presses Tab: ghost text is not accepted.
+ */
+export async function typePlan(page: Page, plan: TypingPlan): Promise<Typed> {
+  await startRecording(page);
+  const ghostAtStart = (await page.evaluate((selector) => [...document.querySelectorAll(selector)].map((e) => e.textContent ?? '').join(''), GHOST_TEXT_SELECTOR)).replace(/\u00a0/g, ' ');
+  const sent: number[] = [];
+  const startedAt = Date.now();
+  let due = startedAt;
+  let maxLateMs = 0;
+  for (const key of plan.keys) {
+    due += key.gapMs;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    maxLateMs = Math.max(maxLateMs, Date.now() - due);
+    sent.push(Date.now());
+    if (key.press) await page.keyboard.press(key.key);
+    else await page.keyboard.type(key.key);
+  }
+  await sleep(Math.max(0, due + plan.pauseMs - Date.now()));
+  return { sent, ghostAtStart, startedAt, endedAt: Date.now(), maxLateMs };
+}
