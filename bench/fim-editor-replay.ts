@@ -21,14 +21,16 @@ export interface Timeline {
   ghostAtStart: string;
   startedAt: number;
   endedAt: number;
-  /** How late the schedule ran (ms), worst case: a busy machine delays keystrokes. */
-  maxLateMs: number;
+  /** The longest a single key press took to be delivered (ms): a busy machine delays keystrokes. */
+  slowestKeyMs: number;
   /** When the recording was read: ghost changes until then are in `ghost`. */
   readAt: number;
+  /** Whose clock `keyTimes` are: the page's keydown events, or when node sent the keys (if the page saw another count). */
+  keyClock: 'page' | 'node';
 }
 
 /** The typing as done: when each keystroke was sent (node clock). */
-export type Typed = Omit<Timeline, 'keyTimes' | 'ghost' | 'readAt'> & { sent: number[] };
+export type Typed = Omit<Timeline, 'keyTimes' | 'ghost' | 'readAt' | 'keyClock'> & { sent: number[] };
 
 interface Recorder {
   keys: number[];
@@ -69,32 +71,34 @@ export async function readTimeline(page: Page, typed: Typed): Promise<Timeline> 
     return { keys: [...r.keys], ghost: [...r.ghost] };
   });
   const { sent, ...rest } = typed;
-  return { ...rest, keyTimes: rec.keys.length === sent.length ? rec.keys : sent, ghost: rec.ghost, readAt: Date.now() };
+  const pageSawAll = rec.keys.length === sent.length;
+  return { ...rest, keyTimes: pageSawAll ? rec.keys : sent, keyClock: pageSawAll ? 'page' : 'node', ghost: rec.ghost, readAt: Date.now() };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Types `plan.keys`, each `gapMs` after the previous one was sent (measured
- * from the schedule, so a slow key press does not stretch the rest), then
- * stays idle for the final pause. Never presses Tab: ghost text is not accepted.
+ * Types `plan.keys`, each `gapMs` after the previous one was sent — never
+ * sooner, so a key press that a busy machine delayed does not make the
+ * following ones come in a burst (the typing then takes longer) — and stays
+ * idle for the final pause. Never presses Tab: ghost text is not accepted.
  */
 export async function typePlan(page: Page, plan: TypingPlan): Promise<Typed> {
   await startRecording(page);
   const ghostAtStart = (await page.evaluate((selector) => [...document.querySelectorAll(selector)].map((e) => e.textContent ?? '').join(''), GHOST_TEXT_SELECTOR)).replace(/\u00a0/g, ' ');
   const sent: number[] = [];
   const startedAt = Date.now();
-  let due = startedAt;
-  let maxLateMs = 0;
+  let previous = startedAt;
+  let slowestKeyMs = 0;
   for (const key of plan.keys) {
-    due += key.gapMs;
-    const wait = due - Date.now();
+    const wait = previous + key.gapMs - Date.now();
     if (wait > 0) await sleep(wait);
-    maxLateMs = Math.max(maxLateMs, Date.now() - due);
-    sent.push(Date.now());
+    previous = Date.now();
+    sent.push(previous);
     if (key.press) await page.keyboard.press(key.key);
     else await page.keyboard.type(key.key);
+    slowestKeyMs = Math.max(slowestKeyMs, Date.now() - previous);
   }
-  await sleep(Math.max(0, due + plan.pauseMs - Date.now()));
-  return { sent, ghostAtStart, startedAt, endedAt: Date.now(), maxLateMs };
+  await sleep(Math.max(0, previous + plan.pauseMs - Date.now()));
+  return { sent, ghostAtStart, startedAt, endedAt: Date.now(), slowestKeyMs };
 }

@@ -22,14 +22,21 @@ export interface RunResult {
   seed: number;
   startedAt: string;
   machine: { cpus: number; loadBefore: number[]; loadAfter: number[] };
-  typing: { keystrokes: number; durationS: number; maxLateMs: number; documentMatches: boolean; mismatch?: string };
+  typing: { keystrokes: number; durationS: number; slowestKeyMs: number; keyClock: string; documentMatches: boolean; mismatch?: string };
   pauses: { count: number; withGhost: number; latencyP50Ms?: number; latencyP90Ms?: number; each: PauseResult[] };
   /** Times ghost text appeared between keystrokes that were not pauses. */
   ghostWhileTyping: number;
-  requests: ProxyCounts & { warmups: number; shown: number };
+  requests: ProxyCounts & {
+    warmups: number;
+    shown: number;
+    /** Requests that arrived during one of the pauses (the rest came between keystrokes). */
+    duringPauses: number;
+    /** From the keystroke before a request to the request reaching the proxy (VS Code's and Hearth's debounce), p50. */
+    keyToRequestP50Ms?: number;
+  };
   server: ServerCounters;
   tokensThrownAway: { total: number; aborted: number; completedNotShown: number; streamedTotal: number };
-  slots: { tasks: number; cancelled: number; cancelToReleaseP50Ms?: number; cancelToReleaseMaxMs?: number; cancelledBusyP50Ms?: number; cancelledBusyMaxMs?: number; cancelledBusyTotalS: number; maxBusySlots: number };
+  slots: { tasks: number; cancelled: number; cancelledWaiting: number; cancelToReleaseP50Ms?: number; cancelToReleaseMaxMs?: number; cancelledBusyP50Ms?: number; cancelledBusyMaxMs?: number; cancelledBusyTotalS: number; maxBusySlots: number };
   error?: string;
 }
 
@@ -75,6 +82,20 @@ export function ghostWhileTyping(plan: TypingPlan, t: Timeline): number {
   return count;
 }
 
+/** How many requests arrived during pauses, and the time from the keystroke before each request to its arrival. */
+export function requestTiming(plan: TypingPlan, t: Timeline, requests: readonly ProxyRecord[]): { duringPauses: number; keyToRequestP50Ms?: number } {
+  let duringPauses = 0;
+  const delays: number[] = [];
+  for (const r of requests) {
+    let i = -1;
+    while (i + 1 < t.keyTimes.length && t.keyTimes[i + 1] <= r.started) i++;
+    if (i < 0) continue;
+    delays.push(r.started - t.keyTimes[i]);
+    if (plan.keys[i].pauseAfter && r.started - t.keyTimes[i] < plan.pauseMs) duringPauses++;
+  }
+  return { duringPauses, keyToRequestP50Ms: percentile(delays, 50) };
+}
+
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** Tokens a request generated as far as the client saw: the server's count when it finished, else the streamed events. */
@@ -112,6 +133,7 @@ export function slotStats(s: TaskSummary): RunResult['slots'] {
   return {
     tasks: s.tasks,
     cancelled: s.cancelled,
+    cancelledWaiting: s.cancelledWaiting,
     cancelToReleaseP50Ms: p(s.cancelToReleaseMs, 50),
     cancelToReleaseMaxMs: p(s.cancelToReleaseMs, 100),
     cancelledBusyP50Ms: p(s.cancelledBusyMs, 50),
@@ -135,6 +157,7 @@ export function printTable(title: string, runs: readonly RunResult[]): void {
     ['pause → ghost text p50 / p90', (r) => `${num(r.pauses.latencyP50Ms)} / ${num(r.pauses.latencyP90Ms)} ms`],
     ['ghost text between keystrokes', (r) => String(r.ghostWhileTyping)],
     ['requests sent / aborted / completed', (r) => `${r.requests.sent} / ${r.requests.aborted} / ${r.requests.completed}`],
+    ['  sent in pauses / keystroke → sent p50', (r) => `${r.requests.duringPauses} / ${num(r.requests.keyToRequestP50Ms)} ms`],
     ['  warm-ups / failed / shown', (r) => `${r.requests.warmups} / ${r.requests.failed} / ${r.requests.shown}`],
     ['max requests in flight (proxy / slots)', (r) => `${r.requests.maxInFlight} / ${r.slots.maxBusySlots}`],
     ['prompt tokens evaluated / cached', (r) => `${num(r.server.promptTokens)} / ${num(r.server.cachedTokens)}`],
@@ -142,9 +165,10 @@ export function printTable(title: string, runs: readonly RunResult[]): void {
     ['tokens generated (finished requests)', (r) => num(r.server.generatedTokens)],
     ['server generation time', (r) => `${r.server.generationSeconds.toFixed(1)} s`],
     ['tokens thrown away (aborted + unseen)', (r) => `${num(r.tokensThrownAway.total)} (${num(r.tokensThrownAway.aborted)} + ${num(r.tokensThrownAway.completedNotShown)})`],
+    ['server tasks / aborted / aborted waiting', (r) => `${r.slots.tasks} / ${r.slots.cancelled} / ${r.slots.cancelledWaiting}`],
     ['abort → slot free p50 / max', (r) => `${num(r.slots.cancelToReleaseP50Ms)} / ${num(r.slots.cancelToReleaseMaxMs)} ms`],
     ['aborted tasks busy p50 / total', (r) => `${num(r.slots.cancelledBusyP50Ms)} ms / ${r.slots.cancelledBusyTotalS} s`],
-    ['keystrokes / duration / latest key', (r) => `${r.typing.keystrokes} / ${r.typing.durationS} s / +${r.typing.maxLateMs} ms`],
+    ['keystrokes / duration / slowest key', (r) => `${r.typing.keystrokes} / ${r.typing.durationS} s / ${r.typing.slowestKeyMs} ms`],
     ['document matches the source', (r) => (r.typing.documentMatches ? 'yes' : `NO: ${r.typing.mismatch}`)],
     ['load avg 1 min before → after', (r) => `${r.machine.loadBefore[0].toFixed(2)} → ${r.machine.loadAfter[0].toFixed(2)} (${r.machine.cpus} CPUs)`],
   ];

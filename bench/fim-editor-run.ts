@@ -7,10 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RecordingProxy, ProxyRecord } from '../test/harness/completionProxy';
 import { openSession, savedText, type Session } from './fim-editor-session';
-import { ghostWhileTyping, pauseResults, pauseSummary, shownRequests, slotStats, thrownAway, type RunResult } from './fim-editor-report';
+import { ghostWhileTyping, pauseResults, pauseSummary, requestTiming, shownRequests, slotStats, thrownAway, type RunResult } from './fim-editor-report';
 import { readTimeline, typePlan } from './fim-editor-replay';
 import type { TypingPlan } from './fim-editor-typing';
-import { counters, parseTasks, readMetrics, summarizeTasks } from './llama-server-stats';
+import { cancelsBeforeSlot, counters, parseTasks, readMetrics, summarizeTasks } from './llama-server-stats';
 
 export interface RunOptions {
   root: string;
@@ -86,6 +86,7 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     await quiet(session.proxy, 2500, 120_000);
     const before = await readMetrics(session.llama.url);
     const firstTask = parseTasks(session.llama.log()).length;
+    const firstCancel = cancelsBeforeSlot(session.llama.log()).length;
     const firstRecord = session.proxy.records.length;
     log?.('typing');
     const typed = await typePlan(session.page, o.plan);
@@ -99,6 +100,9 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     const stem = path.join(o.logDir, `${o.config}-run${o.run}`);
     fs.writeFileSync(`${stem}.log`, serverLog);
     fs.writeFileSync(`${stem}-requests.json`, `${JSON.stringify(requestLog(requests, typed.startedAt), null, 1)}\n`);
+    const rel = (at: number) => at - typed.startedAt;
+    const keys = timeline.keyTimes.map((at, i) => ({ at: rel(at), key: o.plan.keys[i].key, pauseAfter: o.plan.keys[i].pauseAfter || undefined }));
+    fs.writeFileSync(`${stem}-timeline.json`, `${JSON.stringify({ keys, ghost: timeline.ghost.map((g) => ({ at: rel(g.at), text: g.text })) }, null, 1)}\n`);
     const mismatch = firstDifference(text, o.plan.expected);
     return {
       ...base,
@@ -106,16 +110,22 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
       typing: {
         keystrokes: o.plan.keys.length,
         durationS: Math.round((typed.endedAt - typed.startedAt) / 100) / 10,
-        maxLateMs: typed.maxLateMs,
+        slowestKeyMs: typed.slowestKeyMs,
+        keyClock: timeline.keyClock,
         documentMatches: !mismatch,
         mismatch: mismatch || undefined,
       },
       pauses: pauseSummary(pauseResults(o.plan, timeline)),
       ghostWhileTyping: ghostWhileTyping(o.plan, timeline),
-      requests: { ...session.proxy.counts(firstRecord), warmups: requests.filter((r) => r.body.n_predict === 0).length, shown: shown.size },
+      requests: {
+        ...session.proxy.counts(firstRecord),
+        warmups: requests.filter((r) => r.body.n_predict === 0).length,
+        shown: shown.size,
+        ...requestTiming(o.plan, timeline, requests),
+      },
       server: counters(before, after),
       tokensThrownAway: thrownAway(requests, shown),
-      slots: slotStats(summarizeTasks(parseTasks(serverLog).slice(firstTask))),
+      slots: slotStats(summarizeTasks(parseTasks(serverLog).slice(firstTask), cancelsBeforeSlot(serverLog).slice(firstCancel))),
     };
   } catch (error) {
     return { ...base, error: (error as Error).message } as RunResult;

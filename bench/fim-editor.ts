@@ -14,7 +14,11 @@
 // the server logs and request records to bench-results/fim-editor-logs/.
 //
 //   npm run bench:fim -- [--server fast|slow|both] [--runs 2] [--seed 7]
-//        [--launcher PATH] [--fast-model X.gguf] [--slow-model X.gguf] [--verbose]
+//        [--launcher PATH] [--fast-model X.gguf] [--slow-model X.gguf]
+//        [--max-load L] [--verbose]
+//
+// --max-load: before each run, wait (up to 15 min) until the 1-minute load
+// average is at most L; on a shared machine other work skews every number.
 //
 // fast: ../shared/llama-server/tiny-fim.gguf (HEARTH_BENCH_FAST_MODEL); slow:
 // ~/.cache/hearth/fim-bench-512x8.gguf, written once by make-model.sh
@@ -22,6 +26,7 @@
 // else what ../shared/llama-server/install.sh prints. The engine-level bench
 // (no editor) is `npm run bench:fim:engine`.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../test/harness/fixtures';
 import { cleanupAll } from '../test/harness/processes';
@@ -58,11 +63,24 @@ function configs(root: string, which: string): Config[] {
   return out;
 }
 
+/** Waits until the 1-minute load average is at most `max` (or 15 minutes passed). */
+async function waitForLoad(max: number): Promise<void> {
+  const deadline = Date.now() + 15 * 60_000;
+  let said = false;
+  while (os.loadavg()[0] > max && Date.now() < deadline) {
+    if (!said) process.stderr.write(`[bench] waiting for the load average (${os.loadavg()[0].toFixed(2)}) to drop to ${max}\n`);
+    said = true;
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+  if (os.loadavg()[0] > max) process.stderr.write(`[bench] load still ${os.loadavg()[0].toFixed(2)} after 15 min: running anyway\n`);
+}
+
 async function main(): Promise<number> {
   const root = projectRoot();
   const runs = Number(arg('runs') ?? 2);
   const seed = Number(arg('seed') ?? 7);
   const verbose = process.argv.includes('--verbose');
+  const maxLoad = arg('max-load') === undefined ? undefined : Number(arg('max-load'));
   if (!(runs >= 1) || !Number.isFinite(seed)) throw new Error('--runs must be 1 or more and --seed a number');
   const list = configs(root, arg('server') ?? 'both');
   const launcher = findLauncher(root, arg('launcher'));
@@ -78,6 +96,7 @@ async function main(): Promise<number> {
   for (const config of list) {
     const mine: RunResult[] = [];
     for (let run = 1; run <= runs; run++) {
+      if (maxLoad !== undefined) await waitForLoad(maxLoad);
       process.stderr.write(`[bench] ${config.name} run ${run}/${runs} (${path.basename(config.model)})\n`);
       const result = await runOnce({ root, launcher, config: config.name, model: config.model, plan, seed, run, logDir, verbose });
       mine.push(result);

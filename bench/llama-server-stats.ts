@@ -95,10 +95,18 @@ export function parseTasks(log: string): Task[] {
   return [...tasks.values()].sort((a, b) => a.launched - b.launched);
 }
 
+/** Ids of tasks cancelled before they got a slot (they waited behind a busy server loop). */
+export function cancelsBeforeSlot(log: string): number[] {
+  const launched = new Set(parseTasks(log).map((t) => t.id));
+  return [...log.matchAll(/stop: cancel task, id_task = (\d+)/g)].map((m) => Number(m[1])).filter((id) => !launched.has(id));
+}
+
 export interface TaskSummary {
   tasks: number;
   /** Tasks whose client went away before the end. */
   cancelled: number;
+  /** Requests whose client went away before they got a slot. */
+  cancelledWaiting: number;
   /** From the abort reaching the server to the slot's release, per cancelled task (ms). */
   cancelToReleaseMs: number[];
   /** From taking the slot to releasing it, per cancelled task (ms). */
@@ -107,7 +115,7 @@ export interface TaskSummary {
   maxBusySlots: number;
 }
 
-export function summarizeTasks(tasks: readonly Task[]): TaskSummary {
+export function summarizeTasks(tasks: readonly Task[], waitingCancels: readonly number[] = []): TaskSummary {
   const cancelled = tasks.filter((t) => t.cancelled !== undefined);
   const ms = (v: number) => Math.round(v * 10) / 10;
   const edges: [number, number][] = [];
@@ -119,6 +127,7 @@ export function summarizeTasks(tasks: readonly Task[]): TaskSummary {
   return {
     tasks: tasks.length,
     cancelled: cancelled.length,
+    cancelledWaiting: waitingCancels.length,
     cancelToReleaseMs: cancelled.filter((t) => t.released !== undefined).map((t) => ms(t.released! - t.cancelled!)),
     cancelledBusyMs: cancelled.filter((t) => t.released !== undefined).map((t) => ms(t.released! - t.launched)),
     maxBusySlots,

@@ -5,11 +5,12 @@ import type { ProxyRecord } from '../../harness/completionProxy';
 import { pauseResults, shownRequests, thrownAway } from '../../../bench/fim-editor-report';
 import type { Timeline } from '../../../bench/fim-editor-replay';
 import type { TypingPlan } from '../../../bench/fim-editor-typing';
-import { parseTasks, summarizeTasks } from '../../../bench/llama-server-stats';
+import { cancelsBeforeSlot, parseTasks, summarizeTasks } from '../../../bench/llama-server-stats';
 
 const LOG = `0.10.617.727 I slot      release: id  0 | task 1 | stop processing: n_tokens = 1570, truncated = 0
 0.10.633.290 I slot launch_slot_: id  1 | task 23 | processing task, is_child = 0
 0.11.675.617 W srv          stop: cancel task, id_task = 23
+0.11.690.000 W srv          stop: cancel task, id_task = 24
 0.11.700.000 I slot launch_slot_: id  0 | task 25 | processing task, is_child = 0
 0.12.853.042 I slot      release: id  1 | task 23 | stop processing: n_tokens = 1551, truncated = 0
 0.13.000.000 I slot print_timing: id  0 | task 25 | prompt eval time =      12.05 ms /    38 tokens (    0.32 ms per token,  3154.31 tokens per second)
@@ -24,8 +25,10 @@ describe('editor FIM bench: analysis', () => {
     assert.equal(tasks[1].promptTokens, 38);
     assert.equal(tasks[1].generatedTokens, 8);
     assert.equal(tasks[1].released, 62_000);
-    const s = summarizeTasks(tasks);
+    assert.deepEqual(cancelsBeforeSlot(LOG), [24]);
+    const s = summarizeTasks(tasks, cancelsBeforeSlot(LOG));
     assert.equal(s.cancelled, 1);
+    assert.equal(s.cancelledWaiting, 1);
     assert.deepEqual(s.cancelToReleaseMs, [1177.4]);
     assert.deepEqual(s.cancelledBusyMs, [2219.8]);
     assert.equal(s.maxBusySlots, 2);
@@ -33,7 +36,7 @@ describe('editor FIM bench: analysis', () => {
 
   const key = (pauseAfter = false) => ({ key: 'a', press: false, gapMs: 100, pauseAfter });
   const plan = { keys: [key(), key(true), key(), key(true)], pauseMs: 1500 } as TypingPlan;
-  const timeline = (ghost: Timeline['ghost']): Timeline => ({ keyTimes: [1000, 1100, 2600, 2700], ghost, ghostAtStart: '', startedAt: 900, endedAt: 4200, maxLateMs: 0, readAt: 5000 });
+  const timeline = (ghost: Timeline['ghost']): Timeline => ({ keyTimes: [1000, 1100, 2600, 2700], ghost, ghostAtStart: '', startedAt: 900, endedAt: 4200, slowestKeyMs: 0, readAt: 5000, keyClock: 'page' });
 
   it('finds ghost text in a pause and its latency from the last keystroke', () => {
     const t = timeline([{ at: 1900, text: 'abc' }, { at: 2601, text: '' }, { at: 4300, text: 'late' }]);
