@@ -113,13 +113,25 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     );
     const page = workbench.page;
     await step('workbench start', () => waitForWorkbench(page));
-    await step('selecting the completion model', () => selectCompletionModel(page, path.basename(o.model)));
-    await step('opening the fixture', () => openFile(page, FIXTURE.file));
+    // On a busy machine the extension can take a while to start: wait for its status bar item, and try the palette twice.
+    await step('waiting for Hearth to start', () => page.locator('.statusbar-item', { hasText: 'Hearth:' }).first().waitFor({ timeout: 180_000 }));
+    await step('selecting the completion model', () => twice(page, () => selectCompletionModel(page, path.basename(o.model))));
+    await step('opening the fixture', () => twice(page, () => openFile(page, FIXTURE.file)));
     await step('moving the cursor', () => goTo(page, o.plan.line + 1, o.plan.column + 1));
     return { page, proxy, llama, file, close };
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/** Runs a workbench action; if it fails, closes what it left open (Escape) and runs it once more. */
+async function twice(page: Page, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch {
+    await page.keyboard.press('Escape');
+    await action();
   }
 }
 
