@@ -1,7 +1,7 @@
 // Types a TypingPlan into the open editor through Playwright, one real
 // keystroke at a time on a fixed schedule, while the page itself records when
 // each key went down and every change of the ghost text VS Code draws
-// (a MutationObserver on the workbench; `.ghost-text-decoration`,
+// (a MutationObserver on the editor; `.ghost-text-decoration`,
 // `.ghost-text`). Both clocks are the page's Date.now().
 import type { Page } from 'playwright-core';
 import { GHOST_TEXT_SELECTOR } from '../test/e2e/workbenchActions';
@@ -43,14 +43,16 @@ export async function startRecording(page: Page): Promise<void> {
     const w = window as unknown as { __benchRecorder?: Recorder & { stop(): void } };
     w.__benchRecorder?.stop();
     const recorder: Recorder = { keys: [], ghost: [] };
-    const current = () => [...document.querySelectorAll(selector)].map((e) => e.textContent ?? '').join('').replace(/\u00a0/g, ' ');
+    // Only the open editor is watched: the rest of the workbench changes too, and this runs on every change.
+    const root = document.querySelector('.editor-instance') ?? document.body;
+    const current = () => [...root.querySelectorAll(selector)].map((e) => e.textContent ?? '').join('').replace(/\u00a0/g, ' ');
     let last = current();
     const observer = new MutationObserver(() => {
       const now = current();
       if (now !== last) recorder.ghost.push({ at: Date.now(), text: now });
       last = now;
     });
-    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    observer.observe(root, { childList: true, subtree: true, characterData: true });
     const onKey = (e: KeyboardEvent) => {
       if (!['Shift', 'Control', 'Alt', 'Meta'].includes(e.key)) recorder.keys.push(Date.now());
     };

@@ -148,6 +148,7 @@ export function pauseSummary(each: PauseResult[]): RunResult['pauses'] {
   return { count: each.length, withGhost: latencies.length, latencyP50Ms: percentile(latencies, 50), latencyP90Ms: percentile(latencies, 90), each };
 }
 
+const rate = (tokens: number, seconds: number) => (seconds > 0 ? tokens / seconds : undefined);
 const num = (v: number | undefined, unit = '') => (v === undefined ? 'n/a' : `${Math.round(v).toLocaleString('en-US')}${unit}`);
 
 /** One table per configuration: a row per measure, a column per run. */
@@ -161,9 +162,9 @@ export function printTable(title: string, runs: readonly RunResult[]): void {
     ['  warm-ups / failed / shown', (r) => `${r.requests.warmups} / ${r.requests.failed} / ${r.requests.shown}`],
     ['max requests in flight (proxy / slots)', (r) => `${r.requests.maxInFlight} / ${r.slots.maxBusySlots}`],
     ['prompt tokens evaluated / cached', (r) => `${num(r.server.promptTokens)} / ${num(r.server.cachedTokens)}`],
-    ['server prompt time', (r) => `${r.server.promptSeconds.toFixed(1)} s`],
+    ['server prompt time / speed', (r) => `${r.server.promptSeconds.toFixed(1)} s / ${num(rate(r.server.promptTokens, r.server.promptSeconds))} tok/s`],
     ['tokens generated (finished requests)', (r) => num(r.server.generatedTokens)],
-    ['server generation time', (r) => `${r.server.generationSeconds.toFixed(1)} s`],
+    ['server generation time / speed', (r) => `${r.server.generationSeconds.toFixed(1)} s / ${num(rate(r.server.generatedTokens, r.server.generationSeconds))} tok/s`],
     ['tokens thrown away (aborted + unseen)', (r) => `${num(r.tokensThrownAway.total)} (${num(r.tokensThrownAway.aborted)} + ${num(r.tokensThrownAway.completedNotShown)})`],
     ['server tasks / aborted / aborted waiting', (r) => `${r.slots.tasks} / ${r.slots.cancelled} / ${r.slots.cancelledWaiting}`],
     ['abort → slot free p50 / max', (r) => `${num(r.slots.cancelToReleaseP50Ms)} / ${num(r.slots.cancelToReleaseMaxMs)} ms`],

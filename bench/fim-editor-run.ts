@@ -23,6 +23,7 @@ export interface RunOptions {
   /** Where the server log and the request records go. */
   logDir: string;
   verbose: boolean;
+  suggestWidget: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -82,7 +83,7 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
   const log = o.verbose ? (line: string) => process.stderr.write(`[bench]   ${line}\n`) : undefined;
   let session: Session | undefined;
   try {
-    session = await openSession({ root: o.root, launcher: o.launcher, model: o.model, plan: o.plan, log });
+    session = await openSession({ root: o.root, launcher: o.launcher, model: o.model, plan: o.plan, suggestWidget: o.suggestWidget, log });
     await quiet(session.proxy, 2500, 120_000);
     const before = await readMetrics(session.llama.url);
     const firstTask = parseTasks(session.llama.log()).length;

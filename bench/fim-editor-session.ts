@@ -24,31 +24,37 @@ export const BENCH_SAMPLERS = ['top_k', 'top_p', 'temperature'];
 /**
  * Editor settings of the bench workspace: typing must rebuild the source
  * exactly, so no auto-closing, indentation kept as is on Enter (the plan
- * fixes it up), and no suggest widget that Enter could accept.
+ * fixes it up), and nothing that Enter or a typed character could accept.
+ * By default the suggest widget stays closed; with `suggestWidget` it opens
+ * as usual (quick suggestions) but is never accepted.
  */
-export const WORKSPACE_SETTINGS: Record<string, unknown> = {
-  'editor.autoClosingBrackets': 'never',
-  'editor.autoClosingQuotes': 'never',
-  'editor.autoClosingComments': 'never',
-  'editor.autoClosingOvertype': 'never',
-  'editor.autoSurround': 'never',
-  'editor.autoIndent': 'keep',
-  'editor.formatOnType': false,
-  'editor.detectIndentation': false,
-  'editor.insertSpaces': true,
-  'editor.tabSize': 2,
-  'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
-  'editor.suggestOnTriggerCharacters': false,
-  'editor.acceptSuggestionOnEnter': 'off',
-  'editor.inlineSuggest.enabled': true,
-  'files.autoSave': 'off',
-};
+export function workspaceSettings(suggestWidget: boolean): Record<string, unknown> {
+  return {
+    'editor.autoClosingBrackets': 'never',
+    'editor.autoClosingQuotes': 'never',
+    'editor.autoClosingComments': 'never',
+    'editor.autoClosingOvertype': 'never',
+    'editor.autoSurround': 'never',
+    'editor.autoIndent': 'keep',
+    'editor.formatOnType': false,
+    'editor.detectIndentation': false,
+    'editor.insertSpaces': true,
+    'editor.tabSize': 2,
+    ...(suggestWidget ? {} : { 'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' }, 'editor.suggestOnTriggerCharacters': false }),
+    'editor.acceptSuggestionOnEnter': 'off',
+    'editor.acceptSuggestionOnCommitCharacter': false,
+    'editor.inlineSuggest.enabled': true,
+    'files.autoSave': 'off',
+  };
+}
 
 export interface SessionOptions {
   root: string;
   launcher: string;
   model: string;
   plan: TypingPlan;
+  /** Let VS Code's suggest widget open while typing (see workspaceSettings). */
+  suggestWidget: boolean;
   /** Extra user settings (merged over the bench's own). */
   settings?: Record<string, unknown>;
   log?: (line: string) => void;
@@ -77,7 +83,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
   const folder = path.join(temp, 'workspace');
   const file = path.join(folder, FIXTURE.file);
   fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify(WORKSPACE_SETTINGS, null, 2));
+  fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify(workspaceSettings(o.suggestWidget), null, 2));
   fs.writeFileSync(file, o.plan.document);
   let llama: LlamaServer | undefined;
   let proxy: RecordingProxy | undefined;

@@ -15,10 +15,12 @@
 //
 //   npm run bench:fim -- [--server fast|slow|both] [--runs 2] [--seed 7]
 //        [--launcher PATH] [--fast-model X.gguf] [--slow-model X.gguf]
-//        [--max-load L] [--verbose]
+//        [--max-load L] [--suggest-widget] [--verbose]
 //
 // --max-load: before each run, wait (up to 15 min) until the 1-minute load
 // average is at most L; on a shared machine other work skews every number.
+// --suggest-widget: let VS Code's suggest widget open while typing, as with
+// default settings (never accepted); by default it stays closed.
 //
 // fast: ../shared/llama-server/tiny-fim.gguf (HEARTH_BENCH_FAST_MODEL); slow:
 // ~/.cache/hearth/fim-bench-512x8.gguf, written once by make-model.sh
@@ -32,7 +34,7 @@ import { projectRoot } from '../test/harness/fixtures';
 import { cleanupAll } from '../test/harness/processes';
 import { VSCODE_VERSION } from '../test/harness/vscode';
 import { benchModel, findLauncher, sharedLlamaDir } from './bench-model';
-import { FIXTURE, WORKSPACE_SETTINGS, BENCH_SAMPLERS } from './fim-editor-session';
+import { BENCH_SAMPLERS, FIXTURE, workspaceSettings } from './fim-editor-session';
 import { THROWN_AWAY_DEFINITION, printTable, type RunResult } from './fim-editor-report';
 import { runOnce } from './fim-editor-run';
 import { DEFAULT_TYPING, typingPlan } from './fim-editor-typing';
@@ -80,6 +82,7 @@ async function main(): Promise<number> {
   const runs = Number(arg('runs') ?? 2);
   const seed = Number(arg('seed') ?? 7);
   const verbose = process.argv.includes('--verbose');
+  const suggestWidget = process.argv.includes('--suggest-widget');
   const maxLoad = arg('max-load') === undefined ? undefined : Number(arg('max-load'));
   if (!(runs >= 1) || !Number.isFinite(seed)) throw new Error('--runs must be 1 or more and --seed a number');
   const list = configs(root, arg('server') ?? 'both');
@@ -98,7 +101,7 @@ async function main(): Promise<number> {
     for (let run = 1; run <= runs; run++) {
       if (maxLoad !== undefined) await waitForLoad(maxLoad);
       process.stderr.write(`[bench] ${config.name} run ${run}/${runs} (${path.basename(config.model)})\n`);
-      const result = await runOnce({ root, launcher, config: config.name, model: config.model, plan, seed, run, logDir, verbose });
+      const result = await runOnce({ root, launcher, config: config.name, model: config.model, plan, seed, run, logDir, verbose, suggestWidget });
       mine.push(result);
       if (result.error) process.stderr.write(`[bench] ${config.name} run ${run} failed: ${result.error}\n`);
     }
@@ -113,7 +116,7 @@ async function main(): Promise<number> {
     llamaServerArgs: ['-np', '2', '-c', '32768', '--metrics'],
     fixture: { file: `bench/fixtures/${FIXTURE.file}`, firstLine: FIXTURE.start + 1, lines: DEFAULT_TYPING.lines },
     typing: { ...DEFAULT_TYPING, seed, keystrokes: plan.keys.length, pauses: plan.pauses, acceptsGhostText: false },
-    settings: { workspace: WORKSPACE_SETTINGS, samplers: BENCH_SAMPLERS },
+    settings: { workspace: workspaceSettings(suggestWidget), samplers: BENCH_SAMPLERS },
     definitions: {
       pauseWithGhost: 'ghost text (DOM .ghost-text-decoration / .ghost-text) became visible after the keystroke before the pause and before the next keystroke (or within 1.5 s after the last one); latency from that keystroke (page clock)',
       requests: 'POSTs to /infill, /completion, /v1/completions seen by the proxy from the first keystroke until the server was idle again; aborted = the client closed the connection before the response ended',
