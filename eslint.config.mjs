@@ -14,7 +14,18 @@ const webviewOnly = 'The webview imports only its own modules and the shared pro
 const webviewPaths = [{ name: 'vscode', message: 'The webview talks to the host only through the message protocol.' }];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.vscode-test/**', 'test-results/**', 'bench-results/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      '.vscode-test/**',
+      'test-results/**',
+      'bench-results/**',
+      'bench/fixtures/**',
+      'test/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

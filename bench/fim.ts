@@ -1,5 +1,6 @@
-// FIM benchmark, phase 1: replays typing a region of a real TypeScript file
-// (inside a 5,000-line document) through the CompletionEngine against a fake
+// Engine-level FIM benchmark (`npm run bench:fim:engine`; the editor-level
+// `npm run bench:fim`, bench/fim-editor.ts, is the source of truth): replays
+// typing a region of a real TypeScript file (inside a 5,000-line document) through the CompletionEngine against a fake
 // llama.cpp /infill server with a latency model — and, when
 // HEARTH_TEST_LLAMA_SERVER/HEARTH_TEST_LLAMA_MODEL are set or --model is
 // given, against a real llama-server. Prints the numbers and writes
@@ -9,12 +10,10 @@
 // ~/.cache/hearth/fim-bench-512x8.gguf (written once by make-model.sh when
 // ../shared/llama-server is there), else HEARTH_TEST_LLAMA_MODEL.
 //
-//   npm run bench:fim -- [--lines 10] [--seed 7]
+//   npm run bench:fim:engine -- [--lines 10] [--seed 7]
 //        [--model x.gguf] [--launcher llama-server] [--samplers top_k,top_p,temperature]
 //        [--n-predict 48] [--no-compare] [--no-fake]
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ServerClient } from '../src/core/http';
 import { nullLogger } from '../src/core/types';
@@ -27,6 +26,7 @@ import { llamaFromEnv, startLlamaServer } from '../test/harness/llamaServer';
 import { startFimServer, type GenerateInput } from '../test/fakes/fimRoutes';
 import { makeReport, printReport, type RunReport, type ServerSide } from './fim-report';
 import { pickRegion, replay, rng } from './fim-replay';
+import { benchModel } from './bench-model';
 
 const DOC_LINES = 5000;
 
@@ -212,39 +212,6 @@ async function runReal(
   return reports;
 }
 
-const BENCH_MODEL = path.join(os.homedir(), '.cache', 'hearth', 'fim-bench-512x8.gguf');
-
-/**
- * The benchmark's model: a ~100 MB random-weight model whose prompt
- * processing costs about what a small real code model's does here, written
- * once by ../shared/llama-server/make-model.sh into ~/.cache/hearth (never
- * committed) with a vocabulary learned from Python's standard library and
- * npm's sources. Undefined when it is missing and cannot be made.
- */
-function benchModel(): string | undefined {
-  if (fs.existsSync(BENCH_MODEL)) return BENCH_MODEL;
-  const script = process.env.HEARTH_MAKE_MODEL ?? path.resolve('..', 'shared', 'llama-server', 'make-model.sh');
-  if (!fs.existsSync(script)) return undefined;
-  const python = fs
-    .readdirSync('/usr/lib')
-    .filter((d) => /^python3\.\d+$/.test(d))
-    .map((d) => path.join('/usr/lib', d));
-  const npmLib = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'lib');
-  const corpus = [...python.slice(-1), ...(fs.existsSync(npmLib) ? [npmLib] : [])];
-  if (corpus.length === 0) return undefined;
-  fs.mkdirSync(path.dirname(BENCH_MODEL), { recursive: true });
-  console.log(`writing the benchmark model ${BENCH_MODEL} (once; corpus ${corpus.join(', ')})`);
-  try {
-    execFileSync(script, [BENCH_MODEL, '--embd', '512', '--layers', '8', '--merges', '6000', '--corpus', ...corpus], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-  } catch (err) {
-    console.log(`could not write the benchmark model: ${(err as Error).message}`);
-    return undefined;
-  }
-  return fs.existsSync(BENCH_MODEL) ? BENCH_MODEL : undefined;
-}
-
 async function main(): Promise<void> {
   const lines = Number(arg('lines') ?? 10);
   const seed = Number(arg('seed') ?? 7);
@@ -255,7 +222,7 @@ async function main(): Promise<void> {
   );
   const reports: RunReport[] = [];
   if (!flag('no-fake')) reports.push(...(await runFake(doc, region, lines, seed)));
-  const model = arg('model') ?? process.env.HEARTH_BENCH_FIM_MODEL ?? benchModel() ?? process.env.HEARTH_TEST_LLAMA_MODEL;
+  const model = arg('model') ?? process.env.HEARTH_BENCH_FIM_MODEL ?? benchModel(process.cwd()) ?? process.env.HEARTH_TEST_LLAMA_MODEL;
   if (model) reports.push(...(await runReal(model, doc, region, lines, seed)));
   else console.log('\nreal llama-server: skipped (set HEARTH_TEST_LLAMA_SERVER and HEARTH_TEST_LLAMA_MODEL, or pass --model)');
 

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { E2ECase } from './context';
+import { cursorLineText, focusWorkbench, ghostText, openFile, selectCompletionModel, waitForGhost } from './workbenchActions';
 
 /** The fake model: finishes `return a + b` from whatever the current line has of it. */
 export function fakeFimModel(input: { prefix: string }): string {
@@ -15,71 +16,6 @@ export function fakeFimModel(input: { prefix: string }): string {
   const line = input.prefix.slice(input.prefix.lastIndexOf('\n') + 1).trimStart();
   for (let k = Math.min(line.length, full.length); k > 0; k--) if (full.startsWith(line.slice(line.length - k))) return full.slice(k);
   return '';
-}
-
-/** Runs a command from the palette by its title. */
-/** Moves the keyboard focus from a webview (the chat) back to the workbench. */
-async function focusWorkbench(page: Page): Promise<void> {
-  await page.locator('.part.statusbar').click({ position: { x: 600, y: 5 } });
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-/** Hearth: Select Completion Model, then the row whose label contains `model`. */
-async function selectCompletionModel(page: Page, model: string): Promise<void> {
-  await runCommand(page, 'Hearth: Select Completion Model');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: model }).first();
-  await row.waitFor({ timeout: 20_000 });
-  await row.click();
-  await page.locator('.statusbar-item', { hasText: model }).filter({ hasText: 'Hearth:' }).first().waitFor({ timeout: 10_000 });
-}
-
-async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator(`.tab.active`, { hasText: name }).waitFor();
-  await page.locator('.editor-instance .monaco-editor textarea').first().focus();
-}
-
-/** The text VS Code renders for the line holding the cursor (spaces as spaces). */
-async function cursorLineText(page: Page): Promise<string> {
-  const text = await page
-    .locator('.editor-instance .view-overlays .current-line')
-    .first()
-    .evaluate((overlay) => {
-      const top = (overlay.parentElement as HTMLElement).style.top;
-      const lines = [...document.querySelectorAll<HTMLElement>('.editor-instance .view-lines .view-line')];
-      return lines.find((l) => l.style.top === top)?.innerText ?? '';
-    });
-  return text.replace(/\u00a0/g, ' ');
-}
-
-/** Ghost text shown in the editor right now. */
-async function ghostText(page: Page): Promise<string> {
-  const parts = await page.locator('.editor-instance .ghost-text-decoration, .editor-instance .ghost-text').allInnerTexts();
-  return parts.join('').replace(/\u00a0/g, ' ');
-}
-
-async function waitForGhost(page: Page, check: (ghost: string) => boolean, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await ghostText(page);
-    if (check(last)) return last;
-    await page.waitForTimeout(50);
-  }
-  throw new Error(`no matching ghost text within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
 }
 
 /** A fresh line at the end of the open file, indented by 4 spaces. */

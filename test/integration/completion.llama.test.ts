@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startLlamaOrSkip, type LlamaServer } from '../harness/llamaServer';
 import { closeEditors, editorSettings, openAt, resetCompletion, sleep, type, warmEditor } from './completionFixture';
-import { startRecordingProxy, type ProxyRecord, type RecordingProxy } from './completionProxy';
+import { startRecordingProxy, type ProxyRecord, type RecordingProxy } from '../harness/completionProxy';
 import { hearth, setUserSetting, useServer, waitFor } from './helpers';
 
 const SERVER = 'Real llama.cpp (completion)';
