@@ -33,7 +33,7 @@ import * as path from 'node:path';
 import { projectRoot } from '../test/harness/fixtures';
 import { cleanupAll } from '../test/harness/processes';
 import { selectedVersion } from '../test/harness/versions';
-import { benchModel, findLauncher, sharedLlamaDir } from './bench-model';
+import { benchModel, findLauncher, sharedLlamaDir } from '../test/harness/models';
 import { BENCH_SAMPLERS, FIXTURE, workspaceSettings } from './fim-editor-session';
 import { THROWN_AWAY_DEFINITION, printTable, type RunResult } from './fim-editor-report';
 import { runOnce } from './fim-editor-run';

@@ -26,7 +26,7 @@ import { llamaFromEnv, startLlamaServer } from '../test/harness/llamaServer';
 import { startFimServer, type GenerateInput } from '../test/fakes/fimRoutes';
 import { makeReport, printReport, type RunReport, type ServerSide } from './fim-report';
 import { pickRegion, replay, rng } from './fim-replay';
-import { benchModel } from './bench-model';
+import { benchModel } from '../test/harness/models';
 
 const DOC_LINES = 5000;
 

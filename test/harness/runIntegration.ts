@@ -16,6 +16,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RELOAD_TAG, SUMMARY_PREFIX, type Summary } from '../integration/index';
 import { copyFixtureWorkspace, projectRoot } from './fixtures';
+import { llamaFromEnv } from './llamaServer';
+import { benchModel } from './models';
 import { cleanupAll, registerCleanup } from './processes';
 import { skipLines } from './skips';
 import { selectedVersion, type VSCodeVersion } from './versions';
@@ -188,8 +190,13 @@ async function main(): Promise<number> {
   };
   let code: number;
   try {
-    // The time limit is for the tests: a first install of this version (1–2 minutes) comes before it.
+    // The time limit is for the tests: a first install of this version (1–2 minutes) and of the
+    // slow model for the slow-server tests (about 15 s, once) come before it.
     await ensureVSCode(version);
+    if (llamaFromEnv().skipReason === undefined && !process.env.HEARTH_TEST_SLOW_MODEL) {
+      const slow = benchModel(root);
+      if (slow) process.env.HEARTH_TEST_SLOW_MODEL = slow;
+    }
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new Timeout(`integration: timed out after ${timeoutMs / 1000} s (HEARTH_TEST_TIMEOUT_MS)`)),

@@ -1,7 +1,8 @@
-// The llama-server and models the FIM benchmarks run against: the launcher
-// (installed by ../shared/llama-server/install.sh), the tiny random-weight FIM
-// model ("fast") and a ~100 MB model whose prompt processing costs about what
-// a small real code model's does here ("slow"), written once into the cache.
+// The llama-server and models the FIM benchmarks and the slow-server tests
+// run against: the launcher (installed by ../shared/llama-server/install.sh),
+// the tiny random-weight FIM model ("fast") and a ~100 MB model whose prompt
+// processing costs about what a small real code model's does here ("slow"),
+// written once into the cache.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -33,13 +34,13 @@ export function benchModel(root: string): string | undefined {
   const corpus = [...python.slice(-1), ...(fs.existsSync(npmLib) ? [npmLib] : [])];
   if (corpus.length === 0) return undefined;
   fs.mkdirSync(path.dirname(BENCH_MODEL), { recursive: true });
-  console.log(`writing the benchmark model ${BENCH_MODEL} (once; corpus ${corpus.join(', ')})`);
+  process.stderr.write(`writing the benchmark model ${BENCH_MODEL} (once; corpus ${corpus.join(', ')})\n`);
   try {
     execFileSync(script, [BENCH_MODEL, '--embd', '512', '--layers', '8', '--merges', '6000', '--corpus', ...corpus], {
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', process.stderr, 'inherit'],
     });
   } catch (err) {
-    console.log(`could not write the benchmark model: ${(err as Error).message}`);
+    process.stderr.write(`could not write the benchmark model: ${(err as Error).message}\n`);
     return undefined;
   }
   return fs.existsSync(BENCH_MODEL) ? BENCH_MODEL : undefined;
