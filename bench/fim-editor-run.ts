@@ -92,7 +92,7 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     log?.('typing');
     const typed = await typePlan(session.page, o.plan);
     await settle(session, 120_000);
-    const after = await readMetrics(session.llama.url);
+    const server = counters(before, await readMetrics(session.llama.url));
     const timeline = await readTimeline(session.page, typed);
     const text = await savedText(session);
     const serverLog = session.llama.log();
@@ -124,8 +124,8 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
         shown: shown.size,
         ...requestTiming(o.plan, timeline, requests),
       },
-      server: counters(before, after),
-      tokensThrownAway: thrownAway(requests, shown),
+      server,
+      tokensThrownAway: thrownAway(requests, shown, server.generatedTokens),
       slots: slotStats(summarizeTasks(parseTasks(serverLog).slice(firstTask), cancelsBeforeSlot(serverLog).slice(firstCancel))),
     };
   } catch (error) {

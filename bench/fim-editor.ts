@@ -120,7 +120,7 @@ async function main(): Promise<number> {
     definitions: {
       pauseWithGhost: 'ghost text (DOM .ghost-text-decoration / .ghost-text) became visible after the keystroke before the pause and before the next keystroke (or within 1.5 s after the last one); latency from that keystroke (page clock)',
       requests: 'POSTs to /infill, /completion, /v1/completions seen by the proxy from the first keystroke until the server was idle again; aborted = the client closed the connection before the response ended',
-      serverTokens: 'llama-server /metrics counter deltas over the same span; tokens_predicted_total counts finished requests only',
+      serverTokens: 'llama-server /metrics counter deltas over the same span, read once no slot is busy (aborted requests are counted when their slot is released)',
       tokensThrownAway: THROWN_AWAY_DEFINITION,
     },
     runs: results,
