@@ -35,7 +35,14 @@ export interface RunResult {
     keyToRequestP50Ms?: number;
   };
   server: ServerCounters;
-  tokensThrownAway: { total: number; aborted: number; completedNotShown: number; streamedTotal: number };
+  tokensThrownAway: {
+    total: number;
+    aborted: number;
+    completedNotShown: number;
+    streamedTotal: number;
+    /** Cross-check: the server's generated tokens minus those of the requests whose text was shown. */
+    serverEstimate: number;
+  };
   slots: {
     tasks: number;
     cancelled: number;
@@ -53,7 +60,8 @@ export interface RunResult {
 export const THROWN_AWAY_DEFINITION =
   'tokens streamed (one per event) for completion requests whose text never appeared as ghost text: ' +
   'requests the extension aborted (tokens streamed before the abort — a lower bound, the server may generate a few more before it notices) ' +
-  'plus requests that finished but whose text was never shown (timings.predicted_n)';
+  'plus requests that finished but whose text was never shown (timings.predicted_n). ' +
+  "serverEstimate cross-checks it: llama-server's tokens_predicted_total delta (aborted requests included) minus the tokens of the requests whose text was shown";
 
 const visible = (text: string) => text.trim() !== '';
 
@@ -136,11 +144,21 @@ export function shownRequests(requests: readonly ProxyRecord[], t: Timeline): Se
   return shown;
 }
 
-export function thrownAway(requests: readonly ProxyRecord[], shown: Set<ProxyRecord>): RunResult['tokensThrownAway'] {
+export function thrownAway(
+  requests: readonly ProxyRecord[],
+  shown: Set<ProxyRecord>,
+  serverGenerated: number,
+): RunResult['tokensThrownAway'] {
   const sum = (list: readonly ProxyRecord[]) => list.reduce((n, r) => n + tokensOf(r), 0);
   const aborted = sum(requests.filter((r) => r.closedAt !== undefined));
   const completedNotShown = sum(requests.filter((r) => r.closedAt === undefined && !shown.has(r)));
-  return { total: aborted + completedNotShown, aborted, completedNotShown, streamedTotal: sum(requests) };
+  return {
+    total: aborted + completedNotShown,
+    aborted,
+    completedNotShown,
+    streamedTotal: sum(requests),
+    serverEstimate: serverGenerated - sum([...shown]),
+  };
 }
 
 export function slotStats(s: TaskSummary): RunResult['slots'] {
@@ -187,14 +205,15 @@ export function printTable(title: string, runs: readonly RunResult[]): void {
       'server prompt time / speed',
       (r) => `${r.server.promptSeconds.toFixed(1)} s / ${num(rate(r.server.promptTokens, r.server.promptSeconds))} tok/s`,
     ],
-    ['tokens generated (finished requests)', (r) => num(r.server.generatedTokens)],
+    ['tokens generated', (r) => num(r.server.generatedTokens)],
     [
       'server generation time / speed',
       (r) => `${r.server.generationSeconds.toFixed(1)} s / ${num(rate(r.server.generatedTokens, r.server.generationSeconds))} tok/s`,
     ],
     [
       'tokens thrown away (aborted + unseen)',
-      (r) => `${num(r.tokensThrownAway.total)} (${num(r.tokensThrownAway.aborted)} + ${num(r.tokensThrownAway.completedNotShown)})`,
+      (r) =>
+        `${num(r.tokensThrownAway.total)} (${num(r.tokensThrownAway.aborted)} + ${num(r.tokensThrownAway.completedNotShown)}; server ${num(r.tokensThrownAway.serverEstimate)})`,
     ],
     ['server tasks / aborted / aborted waiting', (r) => `${r.slots.tasks} / ${r.slots.cancelled} / ${r.slots.cancelledWaiting}`],
     ['abort → slot free p50 / max', (r) => `${num(r.slots.cancelToReleaseP50Ms)} / ${num(r.slots.cancelToReleaseMaxMs)} ms`],

@@ -88,20 +88,33 @@ function requestLog(list: readonly ProxyRecord[], since: number): unknown[] {
 
 export async function runOnce(o: RunOptions): Promise<RunResult> {
   const loadBefore = os.loadavg();
-  const base = { config: o.config, run: o.run, model: path.basename(o.model), seed: o.seed, startedAt: new Date().toISOString() };
+  const base = {
+    config: o.config,
+    run: o.run,
+    model: path.basename(o.model),
+    seed: o.seed,
+    startedAt: new Date().toISOString(),
+  };
   const log = o.verbose ? (line: string) => process.stderr.write(`[bench]   ${line}\n`) : undefined;
   let session: Session | undefined;
   try {
-    session = await openSession({ root: o.root, launcher: o.launcher, model: o.model, plan: o.plan, suggestWidget: o.suggestWidget, log });
+    session = await openSession({
+      root: o.root,
+      launcher: o.launcher,
+      model: o.model,
+      plan: o.plan,
+      suggestWidget: o.suggestWidget,
+      log,
+    });
     await quiet(session.proxy, 2500, 120_000);
     const before = await readMetrics(session.llama.url);
-    const firstTask = parseTasks(session.llama.log()).length;
-    const firstCancel = cancelsBeforeSlot(session.llama.log()).length;
+    // Task ids only grow: the typing's tasks are those above the last one so far (the log keeps only its tail).
+    const lastTaskBefore = Math.max(0, ...parseTasks(session.llama.log()).map((t) => t.id), ...cancelsBeforeSlot(session.llama.log()));
     const firstRecord = session.proxy.records.length;
     log?.('typing');
     const typed = await typePlan(session.page, o.plan);
     await settle(session, 120_000);
-    const after = await readMetrics(session.llama.url);
+    const server = counters(before, await readMetrics(session.llama.url));
     const timeline = await readTimeline(session.page, typed);
     const text = await savedText(session);
     const serverLog = session.llama.log();
@@ -140,9 +153,14 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
         shown: shown.size,
         ...requestTiming(o.plan, timeline, requests),
       },
-      server: counters(before, after),
-      tokensThrownAway: thrownAway(requests, shown),
-      slots: slotStats(summarizeTasks(parseTasks(serverLog).slice(firstTask), cancelsBeforeSlot(serverLog).slice(firstCancel))),
+      server,
+      tokensThrownAway: thrownAway(requests, shown, server.generatedTokens),
+      slots: slotStats(
+        summarizeTasks(
+          parseTasks(serverLog).filter((t) => t.id > lastTaskBefore),
+          cancelsBeforeSlot(serverLog).filter((id) => id > lastTaskBefore),
+        ),
+      ),
     };
   } catch (error) {
     return { ...base, error: (error as Error).message } as RunResult;

@@ -32,14 +32,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../test/harness/fixtures';
 import { cleanupAll } from '../test/harness/processes';
-import { selectedVersion } from '../test/harness/versions';
-import { benchModel, findLauncher, sharedLlamaDir } from '../test/harness/models';
+import { VSCODE_VERSION } from '../test/harness/vscode';
+import { benchModel, findLauncher, sharedLlamaDir } from './bench-model';
 import { BENCH_SAMPLERS, FIXTURE, workspaceSettings } from './fim-editor-session';
 import { THROWN_AWAY_DEFINITION, printTable, type RunResult } from './fim-editor-report';
 import { runOnce } from './fim-editor-run';
 import { DEFAULT_TYPING, typingPlan } from './fim-editor-typing';
-
-const VSCODE_VERSION = selectedVersion().vscode;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -141,7 +139,8 @@ async function main(): Promise<number> {
         'ghost text (DOM .ghost-text-decoration / .ghost-text) became visible after the keystroke before the pause and before the next keystroke (or within 1.5 s after the last one); latency from that keystroke (page clock)',
       requests:
         'POSTs to /infill, /completion, /v1/completions seen by the proxy from the first keystroke until the server was idle again; aborted = the client closed the connection before the response ended',
-      serverTokens: 'llama-server /metrics counter deltas over the same span; tokens_predicted_total counts finished requests only',
+      serverTokens:
+        'llama-server /metrics counter deltas over the same span, read once no slot is busy (aborted requests are counted when their slot is released)',
       tokensThrownAway: THROWN_AWAY_DEFINITION,
     },
     runs: results,

@@ -2,9 +2,9 @@
 // Prometheus `/metrics` (started with --metrics) diffed over the run, and its
 // log's task lines — when each task took a slot, when its client's abort
 // reached the server ("stop: cancel task") and when the slot was released.
-// Checked against build 11669: /metrics counts a request's prompt tokens once
-// its prompt is evaluated (aborted or not), but generated tokens only for
-// requests that finished (tokens_predicted_total leaves out aborted ones).
+// Checked against build 11669: /metrics counts the prompt and generated
+// tokens of aborted requests too, but only once their slot is released — so
+// read it when no slot is busy (requests_processing 0).
 
 export type Metrics = Record<string, number>;
 
@@ -22,7 +22,7 @@ export interface ServerCounters {
   /** Prompt tokens reused from the prompt cache. */
   cachedTokens: number;
   promptSeconds: number;
-  /** Tokens generated for requests that finished (aborted ones are not counted by llama-server). */
+  /** Tokens generated, for aborted requests too. */
   generatedTokens: number;
   generationSeconds: number;
   /** llama_decode() calls: prompt batches plus one per generation step (of all slots together). */

@@ -81,6 +81,6 @@ describe('editor FIM bench: analysis', () => {
     const requests = [shownOne, aborted, unseen];
     const shown = shownRequests(requests, timeline([{ at: 1900, text: 'abc def' }]));
     assert.deepEqual([...shown], [shownOne]);
-    assert.deepEqual(thrownAway(requests, shown), { total: 5, aborted: 2, completedNotShown: 3, streamedTotal: 16 });
+    assert.deepEqual(thrownAway(requests, shown, 20), { total: 5, aborted: 2, completedNotShown: 3, streamedTotal: 16, serverEstimate: 9 });
   });
 });
