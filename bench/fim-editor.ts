@@ -32,12 +32,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../test/harness/fixtures';
 import { cleanupAll } from '../test/harness/processes';
-import { VSCODE_VERSION } from '../test/harness/vscode';
-import { benchModel, findLauncher, sharedLlamaDir } from './bench-model';
+import { selectedVersion } from '../test/harness/versions';
+import { benchModel, findLauncher, sharedLlamaDir } from '../test/harness/models';
 import { BENCH_SAMPLERS, FIXTURE, workspaceSettings } from './fim-editor-session';
 import { THROWN_AWAY_DEFINITION, printTable, type RunResult } from './fim-editor-report';
 import { runOnce } from './fim-editor-run';
 import { DEFAULT_TYPING, typingPlan } from './fim-editor-typing';
+
+const VSCODE_VERSION = selectedVersion().vscode;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
