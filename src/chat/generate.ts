@@ -6,6 +6,7 @@ import { buildPrompt, trimHarder, type BudgetResult, type BudgetTurn, type Omitt
 import { streamChat, type StreamDelta, type StreamResult } from '../core/chat/stream';
 import { type HearthError, isHearthError } from '../core/errors';
 import type { ServerClient } from '../core/http';
+import { LIMITS } from '../core/limits';
 import { withRetry } from '../core/retry';
 import type { Logger } from '../core/types';
 import type { ChatSettings } from './settings';
@@ -14,6 +15,22 @@ import type { ChatSettings } from './settings';
 const FIRST_BYTE_MS = 300_000;
 /** Give up when a started reply sends nothing for this long. */
 const IDLE_MS = 120_000;
+
+/** Bounds of one reply; tests shorten them (HearthApi's `chat.limits`). */
+export interface ReplyLimits {
+  /** No byte for this long once the answer started. */
+  idleMs: number;
+  /** From the request to the end of the reply. */
+  maxDurationMs: number;
+  /** Answer and reasoning together. */
+  maxChars: number;
+}
+
+export const REPLY_LIMITS: Readonly<ReplyLimits> = {
+  idleMs: IDLE_MS,
+  maxDurationMs: LIMITS.chatReplyMs,
+  maxChars: LIMITS.chatReplyChars,
+};
 
 export interface GenerateOptions {
   client: ServerClient;
@@ -30,6 +47,7 @@ export interface GenerateOptions {
   onNotice(text: string): void;
   /** First wait before retrying a 429/503 (default 1 s; Retry-After wins). */
   retryBaseMs?: number;
+  limits?: Partial<ReplyLimits>;
 }
 
 /** Human words for what the budget left out, or undefined when nothing was. */
@@ -63,6 +81,7 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
     maxTokens,
   });
   const openai = o.client.openai({ timeoutMs: Math.max(o.client.timeoutMs, FIRST_BYTE_MS) });
+  const limits = { ...REPLY_LIMITS, ...o.limits };
   const facts = o.client.requestFacts({ model: o.model, path: '/v1/chat/completions' });
 
   const send = (b: BudgetResult) => {
@@ -86,7 +105,9 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
           log: o.log,
           onDelta: o.onDelta,
           facts,
-          idleTimeoutMs: IDLE_MS,
+          idleTimeoutMs: limits.idleMs,
+          maxDurationMs: limits.maxDurationMs,
+          maxReplyChars: limits.maxChars,
         });
       },
       { signal: o.signal, log: o.log, maxAttempts: 3, baseDelayMs: o.retryBaseMs },

@@ -4,9 +4,12 @@
 // chunk is logged and skipped instead of ending the reply, and so that the
 // shapes servers really send are understood: llama.cpp's `timings` and its
 // `error:` events, `reasoning_content` / `reasoning`, usage-only chunks.
+// Bounded: one event, the reply and its duration each have a limit, and a
+// server that goes quiet is given up on (`idleTimeoutMs`).
 import type OpenAI from 'openai';
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
-import { classify, describeServer, HearthError, type ErrorCode, type RequestFacts } from '../errors';
+import { classify, describeServer, HearthError, tooLarge, type ErrorCode, type RequestFacts } from '../errors';
+import { formatDuration, formatSize, LIMITS } from '../limits';
 import { nullLogger, type Logger } from '../types';
 import { ReplyAssembler, type ReplyDelta } from './reply';
 import type { ChatStats, PromptMessage } from './types';
@@ -36,6 +39,10 @@ export interface StreamChatOptions {
   facts?: RequestFacts;
   /** Give up when no bytes arrive for this long once the answer started (default: never). */
   idleTimeoutMs?: number;
+  /** Stop the reply after this long from the request (default LIMITS.chatReplyMs). */
+  maxDurationMs?: number;
+  /** Stop the reply when answer and reasoning pass this many characters (default LIMITS.chatReplyChars). */
+  maxReplyChars?: number;
   now?: () => number;
   /** Filled with the token counts as they arrive (the request's log line shows them). */
   requestStats?: { promptTokens?: number; completionTokens?: number };
@@ -90,7 +97,8 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   const log = options.log ?? nullLogger;
   const now = options.now ?? Date.now;
   const ctx: RequestFacts = { model, path: '/v1/chat/completions', ...options.facts };
-  const reply = new ReplyAssembler(model, ctx, log, options.onDelta, now);
+  const reply = new ReplyAssembler(model, ctx, log, options.onDelta, now, options.maxReplyChars ?? LIMITS.chatReplyChars);
+  const maxDurationMs = options.maxDurationMs ?? LIMITS.chatReplyMs;
   const started = now();
   const result = (stopped: boolean): StreamResult => {
     const r = reply.result(stopped);
@@ -107,6 +115,13 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  let overtime = false;
+  const durationTimer = setTimeout(() => {
+    overtime = true;
+    controller.abort();
+  }, maxDurationMs);
+  const overtimeError = () =>
+    chatError('timeout', `The reply took longer than ${formatDuration(maxDurationMs)}; Hearth stopped it there.`, ctx);
 
   log.debug(`chat: POST /v1/chat/completions model=${model} messages=${options.messages.length} usage=${!!options.streamUsage}`);
   let response: Response;
@@ -118,20 +133,32 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
       })
       .asResponse();
   } catch (err) {
+    clearTimeout(durationTimer);
     signal?.removeEventListener('abort', onAbort);
     if (signal?.aborted) return result(true);
-    const error = classify(err, ctx);
+    const error = overtime ? overtimeError() : classify(err, ctx);
     log.warn(`chat: request failed: ${error.toLogString()}`);
     throw error;
   }
 
+  let overflow = false;
   const parser = createParser({
-    onEvent: (event: EventSourceMessage) => (event.event === 'error' ? reply.errorEvent(event.data) : reply.data(event.data)),
+    onEvent: (event: EventSourceMessage) => {
+      // An event that arrived whole in one chunk never sat in the parser's buffer: check it too.
+      if (event.data.length > LIMITS.streamLineChars) overflow = true;
+      else if (event.event === 'error') reply.errorEvent(event.data);
+      else reply.data(event.data);
+    },
     onError: (error: ParseError) => {
       // Older llama.cpp builds send a failure as an `error: {...}` line, which SSE calls an unknown field.
       if (error.type === 'unknown-field' && error.field === 'error') reply.errorEvent(error.value ?? '');
-      else log.debug(`chat: ignored a stream line: ${error.message}`);
+      else if (error.type === 'max-buffer-size-exceeded') overflow = true;
+      else {
+        log.debug(`chat: ignored a stream line: ${error.message}`);
+        reply.unreadableLine(error.line ?? error.value ?? '');
+      }
     },
+    maxBufferSize: LIMITS.streamLineChars,
   });
   const contentType = response.headers.get('content-type') ?? '';
   const isJson = contentType.includes('json') && !contentType.includes('event-stream');
@@ -149,6 +176,7 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   };
   const finish = (stopped: boolean): StreamResult => {
     clearTimeout(idleTimer);
+    clearTimeout(durationTimer);
     signal?.removeEventListener('abort', onAbort);
     // Closing the connection is what makes llama.cpp free the slot.
     reader?.cancel().catch(() => undefined);
@@ -172,8 +200,13 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
       }
       armIdle();
       const chunk = decoder.decode(value, { stream: true });
-      if (isJson) jsonBody += chunk;
-      else parser.feed(chunk);
+      if (isJson) {
+        jsonBody += chunk;
+        if (jsonBody.length > LIMITS.streamLineChars) throw tooLarge(ctx, `an answer over ${formatSize(LIMITS.streamLineChars)}`);
+      } else {
+        parser.feed(chunk);
+        if (overflow) throw tooLarge(ctx, `one stream event over ${formatSize(LIMITS.streamLineChars)}`);
+      }
       if (options.requestStats) {
         options.requestStats.promptTokens = reply.promptTokens;
         options.requestStats.completionTokens = reply.completionTokens;
@@ -188,15 +221,20 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
       parser.feed(decoder.decode());
       parser.reset({ consume: true });
     }
+    reply.finish();
   } catch (err) {
     if (signal?.aborted) return finish(true);
-    reply.error ??= idleExpired
-      ? chatError(
-          'timeout',
-          `${describeServer(ctx)} sent nothing for ${Math.round((options.idleTimeoutMs ?? 0) / 1000)} s; the reply was cut short.`,
-          ctx,
-        )
-      : classify(err, { ...ctx, phase: 'body' });
+    reply.error ??= overtime
+      ? overtimeError()
+      : err instanceof HearthError && err.code === 'tooLarge'
+        ? err
+        : idleExpired
+          ? chatError(
+              'timeout',
+              `${describeServer(ctx)} sent nothing for ${Math.round((options.idleTimeoutMs ?? 0) / 1000)} s; the reply was cut short.`,
+              ctx,
+            )
+          : classify(err, { ...ctx, phase: 'body' });
     log.warn(`chat: stream failed: ${reply.error.toLogString()}`);
     return finish(false);
   }

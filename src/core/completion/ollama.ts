@@ -4,7 +4,7 @@
 // `num_ctx` is sent: a different value than chat's makes Ollama reload the model.
 import { HearthError } from '../errors';
 import type { FimBackend, FimClient, FimRequest, FimResult, FimTimings, StopReason } from './backend';
-import { fullPrefix, GenerationBudget, malformed, ndjsonLines, num, throwStreamError } from './backend';
+import { fullPrefix, GenerationBudget, malformed, ndjsonLines, num, throwStreamError, unknownItem } from './backend';
 
 const NS_PER_MS = 1e6;
 
@@ -96,7 +96,8 @@ export class OllamaBackend implements FimBackend {
     const budget = new GenerationBudget(req.timeBudgetMs, this.options.now);
     let text = '';
     for await (const obj of ndjsonLines(res)) {
-      throwStreamError(obj);
+      throwStreamError(obj, res);
+      if (typeof obj.response !== 'string' && obj.done === undefined) throw unknownItem('a line without "response"', obj, res);
       if (typeof obj.response === 'string' && obj.response) {
         text += obj.response;
         req.onText?.(text);
