@@ -1,6 +1,7 @@
 // The server kinds Hearth speaks to, their presets, and validation of the
 // `hearth.servers` setting. Pure TypeScript, no `vscode` import.
 import { kindLabel, type ServerConfig, type ServerKind } from '../types';
+import { displayUrl } from '../url';
 
 export interface KindInfo {
   kind: ServerKind;
@@ -58,13 +59,13 @@ export function normalizeUrl(raw: unknown, kind?: ServerKind): { url: string } |
   if (typeof raw !== 'string' || !raw.trim()) return { problem: '"url" is missing (e.g. "http://127.0.0.1:8080").' };
   let text = raw.trim();
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    return { problem: `"url" must start with http:// or https:// (got "${text}").` };
+    return { problem: `"url" must start with http:// or https:// (got "${displayUrl(text)}").` };
   }
   let parsed: URL;
   try {
     parsed = new URL(text);
   } catch {
-    return { problem: `"url" is not a valid URL: "${text}".` };
+    return { problem: `"url" is not a valid URL: "${displayUrl(text)}".` };
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     return { problem: `"url" must use http or https, not ${parsed.protocol.replace(':', '')}.` };
