@@ -5,6 +5,7 @@ import { HistoryStore } from '../core/chat/history';
 import { registerCommands } from '../commands';
 import type { Services } from '../services';
 import { ChatController } from './controller';
+import type { ReplyLimits } from './generate';
 import { Attachments } from './attachments';
 import { chatSettings } from './settings';
 import { defaultUi, type ChatUi } from './ui';
@@ -22,6 +23,10 @@ export interface ChatApi {
   storageDir: vscode.Uri;
   /** A second controller over the same storage, as after a reload (tests; dispose it). */
   openAnotherController(): ChatController & { history: HistoryStore };
+  /** The bounds of a reply; tests shorten them (empty: the defaults). */
+  limits: Partial<ReplyLimits>;
+  /** Stops the reply, writes the draft and what is unsaved; `deactivate` waits for it. */
+  shutdown(): Promise<void>;
 }
 
 export function registerChat(services: Services): ChatApi {
@@ -36,7 +41,8 @@ export function registerChat(services: Services): ChatApi {
     saveTarget: (...a) => ui.saveTarget(...a),
     info: (...a) => ui.info(...a),
   };
-  const attachments = d.add(new Attachments(proxyUi, log));
+  const attachments = d.add(new Attachments(proxyUi, log, services.files));
+  const limits: Partial<ReplyLimits> = {};
 
   const makeController = () => {
     const history = new HistoryStore(storageDir.fsPath, {
@@ -51,6 +57,7 @@ export function registerChat(services: Services): ChatApi {
       ui: proxyUi,
       log,
       settings: () => chatSettings(config, log),
+      limits,
     });
     return Object.assign(controller, { history });
   };
@@ -91,5 +98,7 @@ export function registerChat(services: Services): ChatApi {
     ui,
     storageDir,
     openAnotherController: makeController,
+    limits,
+    shutdown: () => controller.shutdown(),
   };
 }

@@ -11,7 +11,7 @@ import type { Registry } from '../core/servers/registry';
 import type { Logger } from '../core/types';
 import { ACTION_LABELS } from '../errorUi';
 import type { ModelChoice } from '../servers/modelChoice';
-import { describeOmitted, generate } from './generate';
+import { describeOmitted, generate, type ReplyLimits } from './generate';
 import { contextLength, resolveModel } from './models';
 import type { ChatSettings } from './settings';
 
@@ -24,10 +24,12 @@ export interface ResponderDeps {
   log: Logger;
   settings(): ChatSettings;
   post(message: HostToWebview): void;
-  /** Saves a conversation while its reply streams (crash safety); not awaited. */
-  checkpoint(conv: Conversation): void;
+  /** Saves the reply's text so far while it streams (crash safety); not awaited, its cost grows with the new text only. */
+  checkpoint(convId: string, messageId: string, content: string, reasoning: string): void;
   /** First retry wait for 429/503 (tests shorten it). */
   retryBaseMs?: number;
+  /** Bounds of a reply, read when it starts (tests shorten them). */
+  limits?(): Partial<ReplyLimits>;
 }
 
 /** The reply being generated, as far as it was sent to the view. */
@@ -113,9 +115,7 @@ export class Responder {
       pending = { content: '', reasoning: '' };
       if (Date.now() - lastSave > SAVE_EVERY_MS) {
         lastSave = Date.now();
-        this.deps.checkpoint(
-          updateMessage(conv, message.id, { content: live.content, reasoning: live.reasoning || undefined }, Date.now()),
-        );
+        this.deps.checkpoint(conv.id, message.id, live.content, live.reasoning);
       }
     };
     const notice = (text: string) => {
@@ -148,6 +148,7 @@ export class Responder {
         signal: abort.signal,
         log,
         retryBaseMs: this.deps.retryBaseMs,
+        limits: this.deps.limits?.(),
         onPrompt: (omitted) => {
           const text = describeOmitted(omitted);
           if (text) notice(text);

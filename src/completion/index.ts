@@ -6,8 +6,8 @@ import * as vscode from 'vscode';
 import { ExtraRing } from '../core/completion/ring';
 import { registerCommands } from '../commands';
 import type { Services } from '../services';
+import type { FilePolicy } from '../filePolicy';
 import { CompletionGate, pickSnooze } from './gate';
-import { IgnoreRules } from './ignoreRules';
 import { ACCEPTED_COMMAND, CompletionProvider } from './provider';
 import { RingFeeder } from './ringFeeder';
 import { CompletionSession } from './session';
@@ -22,7 +22,8 @@ export interface CompletionApi {
   status: CompletionStatus;
   ring: ExtraRing;
   feeder: RingFeeder;
-  rules: IgnoreRules;
+  /** The file policy shared with the chat (what may go into the extra context). */
+  files: FilePolicy;
   settings(): CompletionUserSettings;
 }
 
@@ -61,11 +62,10 @@ export function registerCompletion(services: Services): CompletionApi {
   d.add(statusBar.contribute(status.contribution()));
   d.add(session.onDidRequest((s) => status.stats(s)));
   d.add(session.onDidChangeBusy((delta) => status.busyDelta(delta)));
-  const rules = d.add(new IgnoreRules());
   const feeder = d.add(
     new RingFeeder({
       ring,
-      rules,
+      files: services.files,
       log,
       enabled: () => settings.extraContext,
       onChanged: () => session.engine?.ringChanged(),
@@ -151,5 +151,5 @@ export function registerCompletion(services: Services): CompletionApi {
 
   update();
   status.render();
-  return { session, provider, gate, status, ring, feeder, rules, settings: () => settings };
+  return { session, provider, gate, status, ring, feeder, files: services.files, settings: () => settings };
 }

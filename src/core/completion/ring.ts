@@ -7,7 +7,6 @@
 // is bounded in characters as well as lines: a chunk of a minified file is
 // cut to `maxChunkChars`, the ring holds at most `maxTotalChars`, and a chunk
 // that does not fit a request's budget is passed over, not a wall.
-import ignore from 'ignore';
 import type { ExtraChunk } from './templates';
 import { isSecretLooking } from '../secretFiles';
 
@@ -41,16 +40,6 @@ export function clipChunk(text: string, max: number): string {
   if (text.length <= max) return text;
   const nl = text.lastIndexOf('\n', max - 1);
   return nl >= max / 2 ? text.slice(0, nl + 1) : text.slice(0, max);
-}
-
-/** A predicate from .gitignore text: true for paths (relative, `/`-separated) the file does NOT ignore. */
-export function notIgnoredBy(gitignoreText: string): (relativePath: string) => boolean {
-  const ig = ignore().add(gitignoreText);
-  return (relativePath) => {
-    const p = relativePath.replace(/\\/g, '/').replace(/^\.?\//, '');
-    if (!p || p.startsWith('../') || /^[a-z]:\//i.test(p) || p.startsWith('/')) return true;
-    return !ig.ignores(p);
-  };
 }
 
 function lineSet(text: string): Set<string> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chunkSimilarity, ExtraRing, extraBudget, notIgnoredBy, warmupDue } from '../../../src/core/completion/ring';
+import { chunkSimilarity, ExtraRing, extraBudget, warmupDue } from '../../../src/core/completion/ring';
 import { isSecretLooking } from '../../../src/core/secretFiles';
 
 function chunk(tag: string, n = 10): string {
@@ -57,15 +57,6 @@ describe('completion/ring', () => {
     assert.ok(isSecretLooking('secrets.yaml'));
     assert.ok(!isSecretLooking('src/environment.ts'));
     assert.ok(!isSecretLooking('src/keyboard.ts'));
-  });
-
-  it('notIgnoredBy reads .gitignore rules', () => {
-    const allowed = notIgnoredBy('node_modules/\n*.log\n!keep.log\nbuild');
-    assert.equal(allowed('node_modules/x/index.js'), false);
-    assert.equal(allowed('debug.log'), false);
-    assert.equal(allowed('keep.log'), true);
-    assert.equal(allowed('build/a.js'), false);
-    assert.equal(allowed('src/a.ts'), true);
   });
 
   it('skips chunks with almost no content', () => {
