@@ -3,6 +3,7 @@
 // Server text is hostile input: it is clipped before any pattern sees it, and
 // every pattern here runs in time linear in its input (no nested or unbounded
 // quantifiers that can backtrack over a long run).
+import { parseServerJson } from './json';
 import { clipText } from './limits';
 
 /** The parts of an error body Hearth uses, from any server kind's shape. */
@@ -30,7 +31,7 @@ function num(v: unknown): number | undefined {
 export function parseErrorBody(text: string): ErrorBody {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseServerJson(text);
   } catch {
     const clipped = clipText(text);
     const plain = clipped.includes('<') ? stripTags(clipped) : clipped;

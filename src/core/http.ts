@@ -9,6 +9,7 @@ import { joinUrl } from './url';
 import { followRedirects } from './redirects';
 import { deadline, describeUsage, modelInBody, observeBody, setResponseFacts, type RequestUsage } from './httpParts';
 import { readCapped } from './body';
+import { parseServerJson } from './json';
 import { formatSize, LIMITS } from './limits';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -123,7 +124,7 @@ export class ServerClient {
       error = tooLarge(r.ctx, `an answer over ${formatSize(opts.maxBytes ?? LIMITS.jsonBodyBytes)}`);
     } else {
       try {
-        data = JSON.parse(r.text);
+        data = parseServerJson(r.text);
       } catch (err) {
         error = classify(err instanceof SyntaxError ? err : new SyntaxError(String(err)), r.ctx);
       }

@@ -9,8 +9,12 @@ export const LIMITS = {
   jsonBodyBytes: 4 * 1024 * 1024,
   /** An error answer: only its start is read (the message is at the start). */
   errorBodyBytes: 64 * 1024,
-  /** One server-sent event or NDJSON line. */
-  streamLineChars: 1024 * 1024,
+  /**
+   * One server-sent event or NDJSON line. A token's chunk is well under 1 KB; a
+   * proxy that sends a whole reply as one event gets up to ~16k tokens. Small
+   * enough that the parser's per-line cost on a hostile stream stays a few ms.
+   */
+  streamLineChars: 64 * 1024,
   /** One completion stream (events and all). */
   completionChars: 1024 * 1024,
   /** One chat reply: answer and reasoning together. */

@@ -10,6 +10,7 @@ import type { Config } from '../config';
 import { showError } from '../errorUi';
 import type { ApiKeys } from './apiKeys';
 import type { ModelPicker } from './modelPicker';
+import { removeHeaderSecret, setHeaderSecret } from './headerSecrets';
 
 export function serverCommands(registry: Registry, config: Config, keys: ApiKeys, picker: ModelPicker): CommandTable {
   return {
@@ -19,6 +20,8 @@ export function serverCommands(registry: Registry, config: Config, keys: ApiKeys
     'hearth.addServer': () => addServer(config, keys),
     'hearth.setApiKey': (name?: string) => setApiKey(registry, keys, name),
     'hearth.removeApiKey': (name?: string) => removeApiKey(registry, keys, name),
+    'hearth.setHeaderSecret': (name?: string) => setHeaderSecret(keys, (title) => pickServer(registry, name, title)),
+    'hearth.removeHeaderSecret': (name?: string) => removeHeaderSecret(keys, (title) => pickServer(registry, name, title)),
   };
 }
 

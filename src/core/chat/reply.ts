@@ -6,6 +6,7 @@
 // chunk of another shape (a proxy's own envelope) is an error naming the
 // server and quoting it; the reply is capped in size.
 import { errorFromResponse, tooLarge, unexpectedShape, type HearthError, type RequestFacts } from '../errors';
+import { parseServerJson } from '../json';
 import { formatSize, LIMITS } from '../limits';
 import type { Logger } from '../types';
 import { ThinkSplitter } from './think';
@@ -60,7 +61,7 @@ export class ReplyAssembler {
     }
     let json: unknown;
     try {
-      json = JSON.parse(data);
+      json = parseServerJson(data);
     } catch {
       this.log.warn(`chat: skipped a stream chunk that is not valid JSON: ${data.slice(0, 200)}`);
       this.unreadable ??= { what: 'a stream chunk that is not JSON', sent: data };
@@ -82,7 +83,7 @@ export class ReplyAssembler {
   errorEvent(raw: string): void {
     let json: unknown = raw;
     try {
-      json = JSON.parse(raw);
+      json = parseServerJson(raw);
     } catch {
       // A plain-text message.
     }

@@ -7,9 +7,9 @@
 // Bounded: one event, the reply and its duration each have a limit, and a
 // server that goes quiet is given up on (`idleTimeoutMs`).
 import type OpenAI from 'openai';
-import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
-import { classify, describeServer, HearthError, tooLarge, type ErrorCode, type RequestFacts } from '../errors';
+import { classify, describeServer, HearthError, tooLarge, unexpectedShape, type ErrorCode, type RequestFacts } from '../errors';
 import { formatDuration, formatSize, LIMITS } from '../limits';
+import { createSseReader } from '../sse';
 import { nullLogger, type Logger } from '../types';
 import { ReplyAssembler, type ReplyDelta } from './reply';
 import type { ChatStats, PromptMessage } from './types';
@@ -141,24 +141,16 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
     throw error;
   }
 
-  let overflow = false;
-  const parser = createParser({
-    onEvent: (event: EventSourceMessage) => {
-      // An event that arrived whole in one chunk never sat in the parser's buffer: check it too.
-      if (event.data.length > LIMITS.streamLineChars) overflow = true;
-      else if (event.event === 'error') reply.errorEvent(event.data);
-      else reply.data(event.data);
+  const parser = createSseReader({
+    maxEventChars: LIMITS.streamLineChars,
+    onEvent: (event) => (event.event === 'error' ? reply.errorEvent(event.data) : reply.data(event.data)),
+    onErrorField: (value) => reply.errorEvent(value),
+    onUnreadable: (line) => {
+      log.debug(`chat: ignored a stream line that is not SSE: ${line}`);
+      reply.unreadableLine(line);
     },
-    onError: (error: ParseError) => {
-      // Older llama.cpp builds send a failure as an `error: {...}` line, which SSE calls an unknown field.
-      if (error.type === 'unknown-field' && error.field === 'error') reply.errorEvent(error.value ?? '');
-      else if (error.type === 'max-buffer-size-exceeded') overflow = true;
-      else {
-        log.debug(`chat: ignored a stream line: ${error.message}`);
-        reply.unreadableLine(error.line ?? error.value ?? '');
-      }
-    },
-    maxBufferSize: LIMITS.streamLineChars,
+    tooLarge: () => tooLarge(ctx, `one stream event over ${formatSize(LIMITS.streamLineChars)}`),
+    notSse: (sample) => unexpectedShape(ctx, 'a stream that is not server-sent events', sample),
   });
   const contentType = response.headers.get('content-type') ?? '';
   const isJson = contentType.includes('json') && !contentType.includes('event-stream');
@@ -202,11 +194,8 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
       const chunk = decoder.decode(value, { stream: true });
       if (isJson) {
         jsonBody += chunk;
-        if (jsonBody.length > LIMITS.streamLineChars) throw tooLarge(ctx, `an answer over ${formatSize(LIMITS.streamLineChars)}`);
-      } else {
-        parser.feed(chunk);
-        if (overflow) throw tooLarge(ctx, `one stream event over ${formatSize(LIMITS.streamLineChars)}`);
-      }
+        if (jsonBody.length > LIMITS.chatReplyChars) throw tooLarge(ctx, `an answer over ${formatSize(LIMITS.chatReplyChars)}`);
+      } else parser.feed(chunk);
       if (options.requestStats) {
         options.requestStats.promptTokens = reply.promptTokens;
         options.requestStats.completionTokens = reply.completionTokens;
@@ -219,14 +208,14 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
       reply.done = true;
     } else if (!reply.done && !reply.error) {
       parser.feed(decoder.decode());
-      parser.reset({ consume: true });
+      parser.end();
     }
     reply.finish();
   } catch (err) {
     if (signal?.aborted) return finish(true);
     reply.error ??= overtime
       ? overtimeError()
-      : err instanceof HearthError && err.code === 'tooLarge'
+      : err instanceof HearthError && (err.code === 'tooLarge' || err.code === 'malformed')
         ? err
         : idleExpired
           ? chatError(

@@ -5,12 +5,13 @@
 // readers are bounded: one event or line, and the whole completion, each
 // have a size limit (LIMITS); a server that goes quiet is ended by the
 // client's idle timeout (ServerClient.stream).
-import { createParser } from 'eventsource-parser';
 import type { ServerClient } from '../http';
 import { describeServer, HearthError, serverText, tooLarge, unexpectedShape, type RequestFacts } from '../errors';
 import { responseFacts } from '../httpParts';
+import { parseServerJson } from '../json';
 import { formatSize, LIMITS, quoteStart } from '../limits';
 import { redact } from '../redact';
+import { createSseReader } from '../sse';
 import { StreamGuard, type StreamBounds } from '../streamLimits';
 import type { ExtraChunk, FimTemplate } from './templates';
 
@@ -102,7 +103,7 @@ function who(res: Response | undefined): string {
 export function parseJson(data: string, what: string, res?: Response): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(data);
+    value = parseServerJson(data);
   } catch {
     throw malformed(`${who(res)} sent ${what} that is not valid JSON: ${redact(quoteStart(data))}.`, redact(data.slice(0, 200)));
   }
@@ -154,23 +155,23 @@ async function* textChunks(res: Response): AsyncGenerator<string> {
 
 /** The `data` of each server-sent event; an event or the whole stream over its bound is a `tooLarge` error. */
 export async function* sseEvents(res: Response, bounds: StreamBounds = COMPLETION_BOUNDS): AsyncGenerator<string> {
-  const queue: string[] = [];
-  let overflow = false;
-  const parser = createParser({
-    // An event that arrived whole in one chunk never sat in the parser's buffer: check it too.
-    onEvent: (e) => (e.data.length > bounds.maxEventChars ? (overflow = true) : queue.push(e.data)),
-    onError: (e) => (overflow ||= e.type === 'max-buffer-size-exceeded'),
-    maxBufferSize: bounds.maxEventChars,
+  let queue: string[] = [];
+  const reader = createSseReader({
+    maxEventChars: bounds.maxEventChars,
+    onEvent: (e) => queue.push(e.data),
+    tooLarge: () => overLimit(res, 'sse', bounds, 'event'),
+    notSse: (sample) => unknownItem('a stream that is not server-sent events', sample, res),
   });
   const limits = new StreamGuard(bounds, (what) => overLimit(res, 'sse', bounds, what), false);
   for await (const chunk of textChunks(res)) {
     limits.feed(chunk);
-    parser.feed(chunk);
-    if (overflow) throw overLimit(res, 'sse', bounds, 'event');
-    while (queue.length) yield queue.shift() as string;
+    reader.feed(chunk);
+    const ready = queue;
+    queue = [];
+    yield* ready;
   }
-  parser.reset({ consume: true });
-  while (queue.length) yield queue.shift() as string;
+  reader.end();
+  yield* queue;
 }
 
 /** Each line of a newline-delimited JSON stream, parsed; a line or the stream over its bound is a `tooLarge` error. */

@@ -85,6 +85,11 @@ export function normalizeUrl(raw: unknown, kind?: ServerKind): { url: string } |
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** True for a valid HTTP header name (RFC 9110 token). */
+export function isHeaderName(name: string): boolean {
+  return HEADER_NAME.test(name);
+}
+
 function describeEntry(index: number, name: unknown): string {
   return typeof name === 'string' && name.trim() ? `hearth.servers[${index}] ("${name.trim()}")` : `hearth.servers[${index}]`;
 }

@@ -201,9 +201,7 @@ describe('chat/history: nothing is lost', () => {
       ['ua', 'ra', 'ub', 'rb'],
     );
     // B's reply ends: its save keeps A's finished reply (B never changed it).
-    await b.save(
-      updateMessage(convB, 'rb', { content: 'Answer B', stats: { model: 'm', completionTokens: 2, stopped: false } }, clock()),
-    );
+    await b.save(updateMessage(convB, 'rb', { content: 'Answer B', stats: { model: 'm', completionTokens: 2, stopped: false } }, clock()));
     const final = (await (await open()).store.get(convA.id))!;
     assert.deepEqual(
       final.messages.map((m) => [m.id, m.content]),
