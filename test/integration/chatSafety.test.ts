@@ -152,10 +152,12 @@ describe('chat: nothing is lost', function () {
       await f.api.chat.controller.send('what is in my file?');
       assert.ok(!JSON.stringify(f.routes.last.messages).includes('not-a-real-token-from-outside'), 'not sent');
       assert.equal(asked, 0, 'automatic context never asks');
-      const notes = f.api.chat.controller.current.messages[1].notes ?? [];
+      const notes = f.api.chat.controller.current.messages.at(-1)?.notes ?? [];
+      const a = f.api.chat.attachments;
       assert.ok(
         notes.some((n) => /bashrc\.txt was not attached automatically: it is not a file of this workspace/.test(n)),
-        JSON.stringify(notes),
+        `${JSON.stringify(notes)}; toggle ${a.includeCurrentFile}; current ${a.currentFile()}; ` +
+          `active ${vscode.window.activeTextEditor?.document.uri.toString()}; messages ${JSON.stringify(f.api.chat.controller.current.messages.map((m) => m.content.slice(0, 40)))}`,
       );
       // An untitled document is the user's own scratch text: it goes.
       await vscode.window.showTextDocument(
