@@ -38,7 +38,8 @@ const configs = [
     format: 'iife',
     platform: 'browser',
     target: 'es2022',
-    outfile: 'dist/webview.js',
+    // Its own folder: the webview may load nothing else of the extension (localResourceRoots).
+    outfile: 'dist/webview/webview.js',
     loader: { '.ttf': 'file' },
   },
 ];

@@ -1,4 +1,4 @@
-// `npm run bench:chat`: the real chat webview bundle (dist/webview.js and
+// `npm run bench:chat`: the real chat webview bundle (dist/webview/webview.js and
 // .css) in headless Chromium, fed a synthetic reply at 1,000 tokens/s
 // (prose, lists, tables, code blocks) the way the host sends it: one delta
 // per ~16 ms. Measures the sustained render rate, frame intervals and
@@ -159,8 +159,8 @@ async function streamInPage(args: {
 
 async function main(): Promise<void> {
   const dir = root();
-  const js = fs.readFileSync(path.join(dir, 'dist', 'webview.js'), 'utf8');
-  const css = fs.readFileSync(path.join(dir, 'dist', 'webview.css'), 'utf8').replace(/url\([^)]*\.ttf\)/g, 'url(about:blank)');
+  const js = fs.readFileSync(path.join(dir, 'dist', 'webview', 'webview.js'), 'utf8');
+  const css = fs.readFileSync(path.join(dir, 'dist', 'webview', 'webview.css'), 'utf8').replace(/url\([^)]*\.ttf\)/g, 'url(about:blank)');
   const loadAtStart = os.loadavg().map((l) => round(l, 2));
   const { executablePath, args } = await chromiumLaunchOptions();
   const browser = await chromium.launch({ executablePath, args, headless: true });

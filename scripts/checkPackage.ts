@@ -29,7 +29,7 @@ if (size >= LIMIT) {
   console.error(`the VSIX is ${(size / 1024).toFixed(1)} KB, over the 1 MB limit`);
   failed++;
 }
-for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/webview.js']) {
+for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/webview/webview.js']) {
   if (!listing.includes(needed)) {
     console.error(`the VSIX lacks ${needed}`);
     failed++;

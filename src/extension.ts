@@ -8,6 +8,7 @@ import { Log } from './log';
 import { Config } from './config';
 import { GlobalState } from './globalState';
 import { StatusBar } from './statusBar';
+import { FilePolicy } from './filePolicy';
 import { registerCommands } from './commands';
 import type { Base, Services } from './services';
 import { registerServers, type ServersApi } from './servers';
@@ -23,6 +24,10 @@ export interface HearthApi extends ServersApi {
 }
 
 let owner: Disposables | undefined;
+let shutdown: (() => Promise<void>) | undefined;
+
+/** How long `deactivate` waits for the chat to be written (VS Code gives extensions about 5 s). */
+const SHUTDOWN_MS = 4000;
 
 export function activate(context: vscode.ExtensionContext): HearthApi | undefined {
   const d = (owner = new Disposables());
@@ -32,7 +37,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi | undefine
   const manifest = context.extension.packageJSON as { capabilities?: { untrustedWorkspaces?: { restrictedConfigurations?: string[] } } };
   const config = d.add(new Config(manifest.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? []));
   const statusBar = d.add(new StatusBar());
-  const base: Base = { context, disposables: d, log, config, state: new GlobalState(context.globalState), statusBar };
+  const files = d.add(new FilePolicy());
+  const base: Base = { context, disposables: d, log, config, state: new GlobalState(context.globalState), statusBar, files };
   d.add(
     statusBar.contribute({
       order: 100,
@@ -53,13 +59,26 @@ export function activate(context: vscode.ExtensionContext): HearthApi | undefine
   const services: Services = { ...base, registry: servers.registry, choice: servers.choice, keys: servers.keys, watch: servers.watch };
   const chat = registerChat(services);
   const completion = registerCompletion(services);
+  shutdown = chat.shutdown;
   log.info(`Hearth ${context.extension.packageJSON.version} activated`);
 
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return { ...servers, statusBar, log, chat, completion };
 }
 
-export function deactivate(): void {
-  owner?.dispose();
-  owner = undefined;
+/** Waits (briefly) for the last checkpoint and the draft to be written, then releases everything. */
+export async function deactivate(): Promise<void> {
+  const pending = shutdown;
+  shutdown = undefined;
+  try {
+    if (pending) {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_MS)));
+      await Promise.race([pending().catch(() => undefined), limit]);
+      clearTimeout(timer);
+    }
+  } finally {
+    owner?.dispose();
+    owner = undefined;
+  }
 }

@@ -11,6 +11,8 @@ const isModelRef: Check<ModelRef> = (v): v is ModelRef =>
 const isTrue: Check<boolean> = (v): v is boolean => typeof v === 'boolean';
 const isNumber: Check<number> = (v): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStrings: Check<string[]> = (v): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const isStringLists: Check<Record<string, string[]>> = (v): v is Record<string, string[]> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => isStrings(x));
 
 const ENTRIES = {
   /** The chat model the user picked. */
@@ -27,6 +29,8 @@ const ENTRIES = {
   completionOff: { key: 'hearth.completion.off', check: isTrue },
   /** Date.now() when a snooze of completions ends. */
   snoozedUntil: { key: 'hearth.completion.snoozedUntil', check: isNumber },
+  /** Per server (name|origin), the names of the headers whose values are in secret storage (names only). */
+  headerSecretNames: { key: 'hearth.headerSecretNames', check: isStringLists },
 } satisfies Record<string, { key: string; check: Check<unknown> }>;
 
 type Entries = typeof ENTRIES;

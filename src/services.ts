@@ -4,6 +4,7 @@ import type { Log } from './log';
 import type { Config } from './config';
 import type { GlobalState } from './globalState';
 import type { StatusBar } from './statusBar';
+import type { FilePolicy } from './filePolicy';
 import type { ApiKeys } from './servers/apiKeys';
 import type { ModelChoice } from './servers/modelChoice';
 import type { Registry } from './core/servers/registry';
@@ -11,7 +12,7 @@ import type { ServerWatch } from './servers/watch';
 
 /**
  * What the foundation hands to every feature: the one owner of disposables,
- * the log, typed config, global state and the status bar. Features register
+ * the log, typed config, global state, the status bar and the file policy. Features register
  * everything they create on `disposables`.
  */
 export interface Base {
@@ -21,6 +22,8 @@ export interface Base {
   config: Config;
   state: GlobalState;
   statusBar: StatusBar;
+  /** What may be sent to a model without asking (chat attachments, completion context). */
+  files: FilePolicy;
 }
 
 /** What chat and completion get besides the base: the servers feature's registry, keys, model choice and watch. */

@@ -1,15 +1,19 @@
 // What the user attaches to the next chat message: the editor selection
 // (Ask About Selection), workspace files picked with `@`, and — when toggled —
-// the current file and its problems. Secret-looking and git-ignored files are
-// never attached without an explicit confirmation; the automatic toggles skip
-// them and say so.
+// the current file and its problems. The file policy (src/filePolicy.ts,
+// shared with completion) decides what needs an explicit confirmation:
+// secret-looking, git-ignored and non-workspace files (an Output channel,
+// settings.json, ~/.bashrc); the automatic toggles skip those and say so.
+// Attachments stay until the message that carries them is saved.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createIgnoreMatcher, needsConfirmation, toChip, truncateText, type ConfirmReason } from '../core/chat/attachments';
+import { toChip, truncateText } from '../core/chat/attachments';
 import { type AttachmentChip, type Attachment, type Problem } from '../core/chat/types';
 import { newId } from '../core/chat/conversation';
 import { Emitter } from '../core/events';
+import { describeReason } from '../core/filePolicy';
 import type { Logger } from '../core/types';
+import type { FileCheck, FilePolicy } from '../filePolicy';
 import { Disposables } from '../lifecycle';
 import type { ChatUi, FilePick } from './ui';
 
@@ -25,15 +29,12 @@ const SEVERITY: Record<vscode.DiagnosticSeverity, Problem['severity']> = {
   [vscode.DiagnosticSeverity.Hint]: 'hint',
 };
 
-type Ignored = (folderRelPath: string) => boolean;
-
 export class Attachments implements vscode.Disposable {
   private items: Attachment[] = [];
   includeCurrentFile = false;
   includeProblems = false;
   /** The last text editor that had focus (the chat view taking focus does not clear it). */
   private editor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
-  private readonly ignoreCache = new Map<string, Promise<Ignored>>();
   private readonly owned = new Disposables();
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
@@ -41,6 +42,7 @@ export class Attachments implements vscode.Disposable {
   constructor(
     private readonly ui: ChatUi,
     private readonly log: Logger,
+    private readonly files: FilePolicy,
   ) {
     this.owned.add(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
@@ -49,9 +51,6 @@ export class Attachments implements vscode.Disposable {
         this.changed.fire();
       }),
     );
-    const watcher = vscode.workspace.createFileSystemWatcher('**/.gitignore');
-    const forget = () => this.ignoreCache.clear();
-    this.owned.addAll(watcher, watcher.onDidChange(forget), watcher.onDidCreate(forget), watcher.onDidDelete(forget));
   }
 
   chips(): AttachmentChip[] {
@@ -81,8 +80,9 @@ export class Attachments implements vscode.Disposable {
       return false;
     }
     const doc = editor.document;
-    const rel = relativePath(doc.uri, doc);
-    if (!(await this.allowed(doc.uri, rel))) return false;
+    const check = await this.files.check(doc.uri, doc);
+    if (!(await this.confirmed(check))) return false;
+    const rel = check.shown;
     const sel = editor.selection;
     if (sel.isEmpty) {
       this.add({ id: newId(), kind: 'file', path: rel, language: doc.languageId, text: cap(doc.getText()) });
@@ -107,25 +107,25 @@ export class Attachments implements vscode.Disposable {
   async pickFiles(): Promise<void> {
     const uris = await vscode.workspace.findFiles('**/*', '**/{node_modules,.git}/**', MAX_PICK_FILES);
     const picks: FilePick[] = [];
-    for (const uri of uris) {
-      const rel = relativePath(uri);
-      const reason = needsConfirmation(rel, await this.isIgnored(uri));
+    const checked = await Promise.all(uris.map(async (uri) => ({ uri, check: await this.files.check(uri) })));
+    for (const { uri, check } of checked.sort((a, b) => a.check.shown.localeCompare(b.check.shown))) {
+      const rel = check.shown;
       picks.push({
         uri,
         label: path.posix.basename(rel),
         description: path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel),
-        detail: reason ? `$(shield) ${describeReason(reason)}: asks before attaching` : undefined,
+        detail: check.reason ? `$(shield) ${describeReason(check.reason)}: asks before attaching` : undefined,
       });
     }
-    picks.sort((a, b) => relativePath(a.uri).localeCompare(relativePath(b.uri)));
     const chosen = await this.ui.pickFiles(picks);
     for (const pick of chosen ?? []) await this.addFile(pick.uri);
   }
 
   /** Attaches a file on the user's explicit request (confirming secret-looking and ignored ones). */
   async addFile(uri: vscode.Uri): Promise<boolean> {
-    const rel = relativePath(uri);
-    if (!(await this.allowed(uri, rel))) return false;
+    const check = await this.files.check(uri);
+    if (!(await this.confirmed(check))) return false;
+    const rel = check.shown;
     const text = await readText(uri);
     if (text === undefined) {
       this.ui.info(`Hearth: ${rel} is binary or larger than 2 MB; not attached.`);
@@ -137,20 +137,20 @@ export class Attachments implements vscode.Disposable {
 
   /**
    * What goes with the message being sent: the chosen attachments (those in
-   * `ids` when given; removed from the list here), plus the current file and its problems when toggled on and the
-   * file may be attached without asking. `notes` says what was skipped.
+   * `ids` when given), plus the current file and its problems when toggled
+   * on and the file may be attached without asking. `notes` says what was
+   * skipped. The chips stay until `consume` (the message was saved).
    */
   async collect(ids?: readonly string[]): Promise<{ items: Attachment[]; notes: string[] }> {
     // Only the chips the user saw when sending; one attached a moment later waits for the next message.
-    const items = ids ? this.items.filter((i) => ids.includes(i.id)) : this.items;
+    const items = ids ? this.items.filter((i) => ids.includes(i.id)) : [...this.items];
     const notes: string[] = [];
-    this.items = this.items.filter((i) => !items.includes(i));
     const doc = this.lastEditor?.document;
     if (doc && (this.includeCurrentFile || this.includeProblems)) {
-      const rel = relativePath(doc.uri, doc);
-      const reason = needsConfirmation(rel, await this.isIgnored(doc.uri));
+      const { shown: rel, reason } = await this.files.check(doc.uri, doc);
       if (reason) {
-        notes.push(`${rel} was not attached automatically: ${describeReason(reason)}. Attach it with @ to confirm.`);
+        const how = reason === 'outside' ? 'Use Hearth: Ask About Selection to attach it after confirming' : 'Attach it with @ to confirm';
+        notes.push(`${rel} was not attached automatically: ${describeReason(reason)}. ${how}.`);
       } else {
         if (this.includeCurrentFile)
           items.push({ id: newId(), kind: 'file', path: rel, language: doc.languageId, text: cap(doc.getText()) });
@@ -158,8 +158,15 @@ export class Attachments implements vscode.Disposable {
         if (problems.length > 0) items.push({ id: newId(), kind: 'problems', path: rel, problems });
       }
     }
-    this.changed.fire();
     return { items, notes };
+  }
+
+  /** The message carrying these attachments is saved: their chips go. */
+  consume(items: readonly Attachment[]): void {
+    const ids = new Set(items.map((i) => i.id));
+    const before = this.items.length;
+    this.items = this.items.filter((i) => !ids.has(i.id));
+    if (this.items.length !== before) this.changed.fire();
   }
 
   dispose(): void {
@@ -173,57 +180,18 @@ export class Attachments implements vscode.Disposable {
     this.changed.fire();
   }
 
-  private async allowed(uri: vscode.Uri, rel: string): Promise<boolean> {
-    const reason = needsConfirmation(rel, await this.isIgnored(uri));
-    if (!reason) return true;
+  /** True when `check` needs no confirmation, or the user gave it. */
+  private async confirmed(check: FileCheck): Promise<boolean> {
+    if (!check.reason) return true;
+    const rel = check.shown;
     const ok = await this.ui.confirm(
       `Attach ${path.posix.basename(rel)} to the chat?`,
-      `${rel}: ${describeReason(reason)}. Its contents will be sent to the model server.`,
+      `${rel}: ${describeReason(check.reason)}. Its contents will be sent to the model server.`,
       'Attach',
     );
-    this.log.info(`${rel} (${reason}) ${ok ? 'attached after confirmation' : 'not attached: not confirmed'}`);
+    this.log.info(`${rel} (${check.reason}) ${ok ? 'attached after confirmation' : 'not attached: not confirmed'}`);
     return ok;
   }
-
-  /** A predicate for `needsConfirmation` following the .gitignore files of the file's workspace folder. */
-  private async isIgnored(uri: vscode.Uri): Promise<((rel: string) => boolean) | undefined> {
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
-    if (!folder) return undefined;
-    const key = folder.uri.toString();
-    let matcher = this.ignoreCache.get(key);
-    if (!matcher) {
-      matcher = loadIgnoreMatcher(folder).catch((err: unknown) => {
-        this.log.warn(`could not read .gitignore files of ${folder.name}: ${String(err)}`);
-        return () => false;
-      });
-      this.ignoreCache.set(key, matcher);
-    }
-    const ignored = await matcher;
-    const rel = path.posix.relative(folder.uri.path, uri.path);
-    return () => ignored(rel);
-  }
-}
-
-async function loadIgnoreMatcher(folder: vscode.WorkspaceFolder): Promise<Ignored> {
-  const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/.gitignore'), '**/node_modules/**', 500);
-  const entries = await Promise.all(
-    files.map(async (file) => ({
-      dir: path.posix.dirname(path.posix.relative(folder.uri.path, file.path)).replace(/^\.$/, ''),
-      text: new TextDecoder().decode(await vscode.workspace.fs.readFile(file)),
-    })),
-  );
-  return createIgnoreMatcher(entries);
-}
-
-function describeReason(reason: ConfirmReason): string {
-  return reason === 'secret' ? 'it looks like it may hold secrets (keys, passwords, tokens)' : 'it is ignored by .gitignore';
-}
-
-/** Workspace-relative path with '/' (the file name for untitled or outside files). */
-export function relativePath(uri: vscode.Uri, doc?: vscode.TextDocument): string {
-  if (doc?.isUntitled) return path.basename(doc.fileName);
-  const rel = vscode.workspace.asRelativePath(uri, vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders.length > 1);
-  return rel.split(path.sep).join('/');
 }
 
 function cap(text: string): string {

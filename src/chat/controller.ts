@@ -2,9 +2,11 @@
 // the attachments and the reply being generated; turns webview messages into
 // actions and posts the state and the streaming reply back. Everything it
 // sends to the webview goes through `onDidPost` (the view forwards it; tests
-// listen to it).
+// listen to it). A failed save never loses the message, the draft or the
+// attachments, and never leaves the controller stuck (saver.ts).
 import type * as vscode from 'vscode';
 import { addMessage, forkAt, markInterrupted, newId, regenerateFrom, toView, updateMessage } from '../core/chat/conversation';
+import { toMarkdown } from '../core/chat/exportMarkdown';
 import type { HistoryStore } from '../core/chat/history';
 import type { ChatState, HostToWebview, WebviewToHost } from '../core/chat/protocol';
 import type { Conversation } from '../core/chat/types';
@@ -21,6 +23,8 @@ import { Responder, type Lookout } from './responder';
 import type { ChatSettings } from './settings';
 import type { ChatUi } from './ui';
 import { DraftSaver } from './drafts';
+import type { ReplyLimits } from './generate';
+import { ChatSaver } from './saver';
 
 export interface ControllerDeps {
   history: HistoryStore;
@@ -33,6 +37,8 @@ export interface ControllerDeps {
   retryBaseMs?: number;
   /** Looks for servers again (the servers' watch). */
   lookout?: Lookout;
+  /** Bounds of a reply (tests shorten them); read at each reply. */
+  limits?: Partial<ReplyLimits>;
 }
 
 export class ChatController implements vscode.Disposable {
@@ -40,6 +46,7 @@ export class ChatController implements vscode.Disposable {
   private readonly responder: Responder;
   private running: Promise<void> = Promise.resolve();
   private readonly drafts: DraftSaver;
+  private readonly saver: ChatSaver;
   private starting = false;
   private statePosted = false;
   private readonly posted = new Emitter<HostToWebview>();
@@ -49,17 +56,19 @@ export class ChatController implements vscode.Disposable {
   readonly ready: Promise<void>;
 
   constructor(private readonly deps: ControllerDeps) {
+    this.saver = new ChatSaver(deps.history, deps.log, () => this.postState());
     this.responder = new Responder({
       registry: deps.registry,
       choice: deps.choice,
       log: deps.log,
       settings: deps.settings,
       post: (m) => this.post(m),
-      checkpoint: (conv) => void deps.history.save(conv).catch((err) => deps.log.warn(`could not save the partial reply: ${String(err)}`)),
+      checkpoint: (convId, messageId, content, reasoning) => this.saver.checkpoint(convId, messageId, content, reasoning),
       retryBaseMs: deps.retryBaseMs,
       lookout: deps.lookout,
+      limits: () => deps.limits ?? {},
     });
-    this.drafts = new DraftSaver(deps.history, deps.log);
+    this.drafts = new DraftSaver(deps.history, (err) => this.saver.draftFailed(err));
     this.ready = this.load();
   }
 
@@ -107,6 +116,7 @@ export class ChatController implements vscode.Disposable {
       busy: this.busy,
       streamingId: live && live.convId === conv.id ? live.messageId : undefined,
       notice,
+      problem: this.saver.problem,
     };
   }
 
@@ -170,20 +180,33 @@ export class ChatController implements vscode.Disposable {
     }
   }
 
+  /**
+   * Sends a message. The draft and the attachments stay until the message is
+   * saved; when it cannot be saved, nothing is sent, the text goes back into
+   * the message box and the chat says why.
+   */
   async send(text: string, attachmentIds?: string[]): Promise<void> {
     await this.ready;
     if (this.busy || !text.trim()) return;
     this.starting = true;
     try {
+      await this.saver.retry();
       const { items, notes } = await this.deps.attachments.collect(attachmentIds);
-      let conv = await this.fresh();
-      conv = addMessage(
-        conv,
+      const conv = addMessage(
+        await this.fresh(),
         { id: newId(), role: 'user', content: text, attachments: items.length ? items : undefined, created: Date.now() },
         Date.now(),
       );
-      await this.drafts.clear(conv.id);
-      await this.start(conv, notes);
+      const saved = await this.saver.save(conv, 'your message', { keep: false });
+      if (!saved) {
+        this.drafts.set(this.conv.id, text);
+        this.post({ type: 'draft', text });
+        this.postState();
+        return;
+      }
+      this.deps.attachments.consume(items);
+      await this.drafts.clear(saved.id);
+      await this.start(saved, notes);
     } finally {
       this.starting = false;
     }
@@ -198,9 +221,11 @@ export class ChatController implements vscode.Disposable {
   async newChat(): Promise<void> {
     await this.ready;
     await this.stop();
+    await this.saver.retry();
     if (this.conv.messages.length === 0) return this.postState();
     await this.dropIfEmpty();
-    this.conv = await this.deps.history.create(this.conv.model);
+    const created = await this.deps.history.create(this.conv.model).catch((err: unknown) => this.failed('start a new chat', err));
+    if (created) this.conv = created;
     this.postState();
     this.post({ type: 'focus' });
   }
@@ -208,11 +233,12 @@ export class ChatController implements vscode.Disposable {
   async switchTo(id: string): Promise<void> {
     if (id === this.conv.id) return;
     await this.stop();
-    const conv = await this.deps.history.get(id);
+    await this.saver.retry();
+    const conv = this.saver.pending(id) ?? (await this.deps.history.get(id));
     if (!conv) return this.postState();
     await this.dropIfEmpty();
     this.conv = markInterrupted(conv);
-    await this.deps.history.setCurrent(id);
+    await this.deps.history.setCurrent(id).catch((err: unknown) => this.deps.log.warn(`chat: ${String(err)}`));
     this.postState();
   }
 
@@ -226,17 +252,20 @@ export class ChatController implements vscode.Disposable {
     );
     if (!ok) return;
     if (id === this.conv.id) await this.stop();
-    await this.deps.history.delete(id);
-    if (id === this.conv.id) this.conv = await this.openLatest();
+    try {
+      await this.deps.history.delete(id);
+      if (id === this.conv.id) this.conv = await this.openLatest();
+    } catch (err) {
+      this.failed('delete the chat', err);
+    }
     this.postState();
   }
 
   async exportConversation(id: string): Promise<vscode.Uri | undefined> {
     await this.deps.history.flush();
-    const conv = id === this.conv.id ? this.conv : await this.deps.history.get(id);
-    const markdown = conv && (await this.deps.history.exportMarkdown(conv.id));
-    if (!conv || !markdown) return undefined;
-    return saveMarkdown(markdown, conv.title, this.deps.ui);
+    const conv = id === this.conv.id ? this.conv : (this.saver.pending(id) ?? (await this.deps.history.get(id)));
+    if (!conv) return undefined;
+    return saveMarkdown(toMarkdown(conv), conv.title, this.deps.ui);
   }
 
   /** Picks up conversations other windows created or deleted. */
@@ -245,9 +274,22 @@ export class ChatController implements vscode.Disposable {
     if (await this.deps.history.refresh()) this.postState();
   }
 
+  /**
+   * Before the window closes: stops the reply in progress (saved as
+   * stopped), writes the draft and whatever could not be saved before, and
+   * resolves when it is all on disk (or failed). `deactivate` waits for it.
+   */
+  async shutdown(): Promise<void> {
+    await this.ready.catch(() => undefined);
+    const draft = this.drafts.flush();
+    await this.stop();
+    await draft;
+    await this.saver.flush();
+  }
+
   dispose(): void {
     void this.responder.stop();
-    this.drafts.flush();
+    void this.drafts.flush();
     this.posted.dispose();
   }
 
@@ -276,6 +318,7 @@ export class ChatController implements vscode.Disposable {
 
   /** The current conversation as on disk when another window changed it since (re-read before write). */
   private async fresh(): Promise<Conversation> {
+    if (this.saver.pending(this.conv.id)) return this.conv; // ours is newer than the disk
     const disk = await this.deps.history.get(this.conv.id);
     if (disk && disk.updated > this.conv.updated) this.conv = markInterrupted(disk);
     return this.conv;
@@ -285,28 +328,38 @@ export class ChatController implements vscode.Disposable {
     if (this.busy) return;
     this.starting = true;
     try {
+      await this.saver.retry();
       const conv = change(await this.fresh());
-      if (conv) await this.start(conv, []);
+      const saved = conv && (await this.saver.save(conv, 'this chat'));
+      if (saved) await this.start(saved, []);
     } finally {
       this.starting = false;
     }
   }
 
+  /** Generates a reply to `conv` (already saved). Never rejects: a failed save is shown and retried later. */
   private async start(conv: Conversation, notes: string[]): Promise<void> {
     this.conv = conv;
-    await this.deps.history.save(conv);
     const run = this.responder.reply(conv, notes, (started) => {
       this.starting = false; // the responder is busy from here on
       this.conv = started;
-      void this.deps.history.save(started);
+      void this.saver.save(started, 'the reply');
       this.postState();
     });
     this.running = run.then(async (finished) => {
-      await this.deps.history.save(finished);
       if (this.conv.id === finished.id) this.conv = finished;
+      const written = await this.saver.save(finished, 'the reply');
+      if (written && this.conv.id === written.id) this.conv = written;
       this.postState();
     });
     await this.running;
+  }
+
+  /** A step that could not be done: said in the chat, logged; the controller carries on. */
+  private failed(what: string, err: unknown): undefined {
+    this.deps.log.warn(`chat: could not ${what}: ${String(err)}`);
+    this.saver.report(`Hearth could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
   }
 
   private async action(id: string, messageId?: string): Promise<void> {
@@ -324,8 +377,10 @@ export class ChatController implements vscode.Disposable {
 
   /** Leaving an untouched new chat removes it, so the list does not fill with empty ones. */
   private async dropIfEmpty(): Promise<void> {
-    this.drafts.flush();
-    if (this.conv.messages.length === 0 && !this.deps.history.draft(this.conv.id)) await this.deps.history.delete(this.conv.id);
+    await this.drafts.flush();
+    if (this.conv.messages.length === 0 && !this.deps.history.draft(this.conv.id)) {
+      await this.deps.history.delete(this.conv.id).catch((err: unknown) => this.deps.log.warn(`chat: ${String(err)}`));
+    }
   }
 }
 

@@ -1,18 +1,20 @@
 // The unsent text of each conversation: kept in memory at once, written to
 // the history a moment after the typing stops (and on flush), so that a
-// reload loses nothing and keystrokes do not each cost a disk write.
+// reload loses nothing and keystrokes do not each cost a disk write. A draft
+// is cleared only once the message it became is saved.
 import type { HistoryStore } from '../core/chat/history';
-import type { Logger } from '../core/types';
 
 const DELAY_MS = 300;
 
 export class DraftSaver {
   private pending: { id: string; text: string } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly history: HistoryStore,
-    private readonly log: Logger,
+    /** A draft could not be written (it stays in memory and in the message box). */
+    private readonly onError: (err: unknown) => void,
   ) {}
 
   get(id: string): string {
@@ -20,25 +22,27 @@ export class DraftSaver {
   }
 
   set(id: string, text: string): void {
-    if (this.pending && this.pending.id !== id) this.flush();
+    if (this.pending && this.pending.id !== id) void this.flush();
     this.pending = { id, text };
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), DELAY_MS);
+    this.timer = setTimeout(() => void this.flush(), DELAY_MS);
   }
 
-  /** The message was sent: its draft is gone. */
+  /** The message was sent and saved: its draft is gone. */
   async clear(id: string): Promise<void> {
     if (this.pending?.id === id) {
       clearTimeout(this.timer);
       this.pending = undefined;
     }
-    await this.history.setDraft(id, '');
+    await this.history.setDraft(id, '').catch(this.onError);
   }
 
-  flush(): void {
+  /** Writes the pending draft now; resolves when it (and any earlier draft write) is on disk or failed. */
+  flush(): Promise<void> {
     clearTimeout(this.timer);
     const draft = this.pending;
     this.pending = undefined;
-    if (draft) void this.history.setDraft(draft.id, draft.text).catch((err) => this.log.warn(`could not save the draft: ${String(err)}`));
+    if (draft) this.writing = this.writing.then(() => this.history.setDraft(draft.id, draft.text).catch(this.onError));
+    return this.writing;
   }
 }

@@ -6,12 +6,29 @@ import { buildPrompt, trimHarder, type BudgetResult, type BudgetTurn, type Omitt
 import { streamChat, type StreamDelta, type StreamResult } from '../core/chat/stream';
 import { type HearthError, isHearthError } from '../core/errors';
 import type { ServerClient } from '../core/http';
+import { LIMITS } from '../core/limits';
 import { untilHealthy, withRetry } from '../core/retry';
 import type { Logger } from '../core/types';
 import type { ChatSettings } from './settings';
 
 /** Give up when a started reply sends nothing for this long. */
 const IDLE_MS = 120_000;
+
+/** Bounds of one reply; tests shorten them (HearthApi's `chat.limits`). */
+export interface ReplyLimits {
+  /** No byte for this long once the answer started. */
+  idleMs: number;
+  /** From the request to the end of the reply. */
+  maxDurationMs: number;
+  /** Answer and reasoning together. */
+  maxChars: number;
+}
+
+export const REPLY_LIMITS: Readonly<ReplyLimits> = {
+  idleMs: IDLE_MS,
+  maxDurationMs: LIMITS.chatReplyMs,
+  maxChars: LIMITS.chatReplyChars,
+};
 
 export interface GenerateOptions {
   client: ServerClient;
@@ -32,6 +49,7 @@ export interface GenerateOptions {
   retryBaseMs?: number;
   /** How long to wait for a model that is loading (default two minutes). */
   loadingMaxMs?: number;
+  limits?: Partial<ReplyLimits>;
 }
 
 /** Human words for what the budget left out, or undefined when nothing was. */
@@ -70,6 +88,7 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
   const facts = o.client.requestFacts({ model: o.model });
   const hasHealth = o.client.server.kind === 'llamacpp' || o.client.server.kind === 'vllm';
   let loadingSaid = false;
+  const limits = { ...REPLY_LIMITS, ...o.limits };
 
   const send = (b: BudgetResult) => {
     o.log.info(
@@ -92,7 +111,9 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
           log: o.log,
           onDelta: o.onDelta,
           facts,
-          idleTimeoutMs: IDLE_MS,
+          idleTimeoutMs: limits.idleMs,
+          maxDurationMs: limits.maxDurationMs,
+          maxReplyChars: limits.maxChars,
         });
       },
       {

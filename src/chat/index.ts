@@ -1,10 +1,12 @@
 // The sidebar chat feature: history under the extension's global storage,
 // the controller, the `hearth.chat` webview view, and its commands.
 import * as vscode from 'vscode';
+import type { FileOps } from '../core/chat/files';
 import { HistoryStore } from '../core/chat/history';
 import { registerCommands } from '../commands';
 import type { Services } from '../services';
 import { ChatController } from './controller';
+import type { ReplyLimits } from './generate';
 import { Attachments } from './attachments';
 import { chatSettings } from './settings';
 import { defaultUi, type ChatUi } from './ui';
@@ -20,8 +22,12 @@ export interface ChatApi {
   ui: ChatUi;
   /** The folder the history lives in. */
   storageDir: vscode.Uri;
-  /** A second controller over the same storage, as after a reload (tests; dispose it). */
-  openAnotherController(): ChatController & { history: HistoryStore };
+  /** A second controller over the same storage, as after a reload (tests; dispose it). `fileOps` simulates a failing disk. */
+  openAnotherController(options?: { fileOps?: FileOps }): ChatController & { history: HistoryStore };
+  /** The bounds of a reply; tests shorten them (empty: the defaults). */
+  limits: Partial<ReplyLimits>;
+  /** Stops the reply, writes the draft and what is unsaved; `deactivate` waits for it. */
+  shutdown(): Promise<void>;
 }
 
 export function registerChat(services: Services): ChatApi {
@@ -36,12 +42,14 @@ export function registerChat(services: Services): ChatApi {
     saveTarget: (...a) => ui.saveTarget(...a),
     info: (...a) => ui.info(...a),
   };
-  const attachments = d.add(new Attachments(proxyUi, log));
+  const attachments = d.add(new Attachments(proxyUi, log, services.files));
+  const limits: Partial<ReplyLimits> = {};
 
-  const makeController = () => {
+  const makeController = (options: { fileOps?: FileOps } = {}) => {
     const history = new HistoryStore(storageDir.fsPath, {
       log,
       onProblem: (message) => void vscode.window.showWarningMessage(`Hearth: ${message}`),
+      fileOps: options.fileOps,
     });
     const controller = new ChatController({
       history,
@@ -52,6 +60,7 @@ export function registerChat(services: Services): ChatApi {
       log,
       settings: () => chatSettings(config, log),
       lookout: watch,
+      limits,
     });
     return Object.assign(controller, { history });
   };
@@ -95,5 +104,7 @@ export function registerChat(services: Services): ChatApi {
     ui,
     storageDir,
     openAnotherController: makeController,
+    limits,
+    shutdown: () => controller.shutdown(),
   };
 }

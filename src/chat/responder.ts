@@ -13,7 +13,7 @@ import { ACTION_LABELS } from '../errorUi';
 import type { ModelChoice } from '../servers/modelChoice';
 import { contextInfo } from '../core/servers/context';
 import { describeProbedPorts } from '../core/servers/kinds';
-import { describeOmitted, generate } from './generate';
+import { describeOmitted, generate, type ReplyLimits } from './generate';
 import { resolveModel } from './models';
 import type { ChatSettings } from './settings';
 
@@ -26,12 +26,14 @@ export interface ResponderDeps {
   log: Logger;
   settings(): ChatSettings;
   post(message: HostToWebview): void;
-  /** Saves a conversation while its reply streams (crash safety); not awaited. */
-  checkpoint(conv: Conversation): void;
+  /** Saves the reply's text so far while it streams (crash safety); not awaited, its cost grows with the new text only. */
+  checkpoint(convId: string, messageId: string, content: string, reasoning: string): void;
   /** First retry wait for 429/503 (tests shorten it). */
   retryBaseMs?: number;
   /** Looks for servers again (ServerWatch): before a reply whose server is missing or down, and after "connection refused". */
   lookout?: Lookout;
+  /** Bounds of a reply, read when it starts (tests shorten them). */
+  limits?(): Partial<ReplyLimits>;
 }
 
 /** What the chat needs of the servers' watch. */
@@ -127,9 +129,7 @@ export class Responder {
       pending = { content: '', reasoning: '' };
       if (Date.now() - lastSave > SAVE_EVERY_MS) {
         lastSave = Date.now();
-        this.deps.checkpoint(
-          updateMessage(conv, message.id, { content: live.content, reasoning: live.reasoning || undefined }, Date.now()),
-        );
+        this.deps.checkpoint(conv.id, message.id, live.content, live.reasoning);
       }
     };
     const notice = (text: string) => {
@@ -161,6 +161,7 @@ export class Responder {
         signal: abort.signal,
         log,
         retryBaseMs: this.deps.retryBaseMs,
+        limits: this.deps.limits?.(),
         onPrompt: (omitted) => {
           const text = describeOmitted(omitted);
           if (text) notice(text);

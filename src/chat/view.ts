@@ -1,8 +1,9 @@
 // The `hearth.chat` webview view: locked-down HTML (CSP `default-src 'none'`,
 // the script by a fresh nonce, styles, fonts and images only from the
-// extension's dist/ and media/), and the message pipe. Incoming messages are
-// validated; unknown ones are logged and ignored. Nothing is posted before
-// the webview says `ready`.
+// webview's own files in dist/webview/, no `<base>`, no form submission),
+// forms and command links disabled, and the message pipe. Incoming messages
+// are validated; unknown ones are logged and ignored. Nothing is posted
+// before the webview says `ready`.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview } from '../core/chat/protocol';
@@ -25,11 +26,18 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `style-src ${cspSource}`,
     `font-src ${cspSource}`,
     `img-src ${cspSource} data:`,
+    "base-uri 'none'",
+    "form-action 'none'",
   ].join('; ');
 }
 
+/** The webview's own files (its script, styles and font): the only folder it may load from. */
+export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+}
+
 export function chatHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce = makeNonce()): string {
-  const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', file)).toString();
+  const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot(extensionUri), file)).toString();
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -58,6 +66,8 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
   readyCount = 0;
   /** The HTML of the last page load (tests check its CSP). */
   lastHtml = '';
+  /** The webview options of the last page load (tests check them). */
+  lastOptions: vscode.WebviewOptions | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -74,11 +84,13 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     this.ready = false;
-    view.webview.options = {
+    this.lastOptions = {
       enableScripts: true,
       enableCommandUris: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      enableForms: false,
+      localResourceRoots: [webviewRoot(this.extensionUri)],
     };
+    view.webview.options = this.lastOptions;
     const page = new Disposables();
     page.addAll(
       view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),

@@ -6,8 +6,8 @@ import * as vscode from 'vscode';
 import { ExtraRing } from '../core/completion/ring';
 import { registerCommands } from '../commands';
 import type { Services } from '../services';
+import type { FilePolicy } from '../filePolicy';
 import { CompletionGate, pickSnooze } from './gate';
-import { IgnoreRules } from './ignoreRules';
 import { ACCEPTED_COMMAND, CompletionProvider } from './provider';
 import { RingFeeder } from './ringFeeder';
 import { promptFileName } from './snapshot';
@@ -23,7 +23,8 @@ export interface CompletionApi {
   status: CompletionStatus;
   ring: ExtraRing;
   feeder: RingFeeder;
-  rules: IgnoreRules;
+  /** The file policy shared with the chat (what may go into the extra context). */
+  files: FilePolicy;
   settings(): CompletionUserSettings;
 }
 
@@ -72,11 +73,10 @@ export function registerCompletion(services: Services): CompletionApi {
       void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
     }),
   );
-  const rules = d.add(new IgnoreRules());
   const feeder = d.add(
     new RingFeeder({
       ring,
-      rules,
+      files: services.files,
       log,
       enabled: () => settings.extraContext,
       onChanged: () => session.engine?.ringChanged(),
@@ -167,5 +167,5 @@ export function registerCompletion(services: Services): CompletionApi {
 
   update();
   status.render();
-  return { session, provider, gate, status, ring, feeder, rules, settings: () => settings };
+  return { session, provider, gate, status, ring, feeder, files: services.files, settings: () => settings };
 }

@@ -9,12 +9,13 @@
 //   always write the clipboard). So Hearth takes a stand-in it can observe
 //   honestly: a selection of 3 or more lines held for a moment (what one
 //   selects to copy), chunked like copied text.
-// Only files IgnoreRules allows (workspace files, not git-ignored, not secret).
+// Only files the file policy lets go without asking (workspace files, not
+// git-ignored, not secret-looking, symlinks resolved).
 import * as vscode from 'vscode';
 import type { ExtraRing } from '../core/completion/ring';
 import type { Logger } from '../core/types';
 import { Disposables } from '../lifecycle';
-import type { IgnoreRules } from './ignoreRules';
+import type { FilePolicy } from '../filePolicy';
 import { promptFileName } from './snapshot';
 
 export type RingEvent = 'opened' | 'edited' | 'saved' | 'selected';
@@ -25,7 +26,7 @@ const MIN_SELECTED_LINES = 3;
 
 export interface FeederDeps {
   ring: ExtraRing;
-  rules: IgnoreRules;
+  files: FilePolicy;
   log: Logger;
   /** The ring gained or lost a chunk. */
   onChanged(): void;
@@ -71,7 +72,7 @@ export class RingFeeder implements vscode.Disposable {
       ws.onDidCloseTextDocument((doc) => this.edited.delete(doc.uri.toString())),
       ws.onDidDeleteFiles((e) => e.files.forEach((uri) => this.forget(uri))),
       ws.onDidRenameFiles((e) => e.files.forEach((f) => this.forget(f.oldUri))),
-      this.deps.rules.onDidChange(() => void this.recheck()),
+      this.deps.files.onDidChange(() => void this.recheck()),
     );
     this.activeChanged(w.activeTextEditor);
   }
@@ -107,7 +108,7 @@ export class RingFeeder implements vscode.Disposable {
   /** Adds a chunk of `doc` around `line` (or the selected text) when the file is allowed. */
   async add(doc: vscode.TextDocument, event: RingEvent, line: number, selection?: vscode.Selection): Promise<boolean> {
     if (!this.deps.enabled() || !SCHEMES.has(doc.uri.scheme) || doc.isClosed) return false;
-    if (!(await this.deps.rules.allowed(doc.uri))) {
+    if ((await this.deps.files.check(doc.uri, doc)).reason) {
       this.deps.log.trace(
         `completion: ${promptFileName(doc.uri)} is git-ignored, secret-looking or outside the workspace; not used as context`,
       );
@@ -145,7 +146,7 @@ export class RingFeeder implements vscode.Disposable {
   /** After a .gitignore changed: drops chunks of files that are now ignored. */
   private async recheck(): Promise<void> {
     for (const [name, uri] of [...this.files]) {
-      if (await this.deps.rules.allowed(uri)) continue;
+      if (!(await this.deps.files.check(uri)).reason) continue;
       this.files.delete(name);
       this.deps.ring.removeFile(name);
       this.deps.log.debug(`completion: extra context - ${name} (now ignored)`);

@@ -5,6 +5,8 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { kindLabel, type ServerConfig } from './types';
 import { contextNumbers, isContextError, modelFromMessage, parseErrorBody, parseRetryAfter } from './errorBody';
+import { clipText, quoteStart } from './limits';
+import { redact } from './redact';
 
 export { parseErrorBody, parseRetryAfter } from './errorBody';
 
@@ -21,6 +23,7 @@ export type ErrorCode =
   | 'server' // 5xx
   | 'badRequest' // other 4xx
   | 'malformed' // invalid JSON, unexpected shape, cut-off stream
+  | 'tooLarge' // an answer, a stream line or a reply over Hearth's size limits
   | 'aborted'
   | 'internal'; // a bug or an unknown failure; details in the log
 
@@ -91,6 +94,7 @@ const ACTIONS: Record<ErrorCode, ErrorAction[]> = {
   rateLimited: ['retry'],
   server: ['retry', 'showLog'],
   malformed: ['retry', 'showLog'],
+  tooLarge: ['showLog'],
   contextExceeded: ['showLog'],
   badRequest: ['showLog'],
   internal: ['showLog'],
@@ -132,8 +136,16 @@ function make(code: ErrorCode, message: string, ctx: RequestFacts, extra: Partia
 
 const MAX_SERVER_TEXT = 300;
 
-function clip(text: string): string {
-  const t = text.replace(/\s+/g, ' ').trim();
+/**
+ * Server text as shown and saved: clipped, whitespace collapsed, and passed
+ * through the log's redaction (keys, bearer tokens, `key=` parameters).
+ */
+export function serverText(text: string): string {
+  const t = redact(
+    clipText(text, MAX_SERVER_TEXT * 4)
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
   return t.length > MAX_SERVER_TEXT ? `${t.slice(0, MAX_SERVER_TEXT)}…` : t;
 }
 
@@ -141,7 +153,7 @@ function clip(text: string): string {
 export function errorFromResponse(status: number, bodyText: string, ctx: RequestFacts, headers?: Headers): HearthError {
   const who = describeServer(ctx);
   const body = parseErrorBody(bodyText);
-  const text = clip(body.message ?? '');
+  const text = serverText(body.message ?? '');
   const said = text ? `: ${text}` : '.';
   const base = { status, detail: text || undefined };
 
@@ -348,13 +360,24 @@ function urlPart(url: string, part: 'hostname' | 'port'): string {
   }
 }
 
-/** A `malformed` error for a response whose JSON has the wrong shape. */
-export function unexpectedShape(ctx: RequestFacts, what: string): HearthError {
+/**
+ * A `malformed` error for an answer Hearth cannot read (JSON of another
+ * shape, a proxy's own envelope): names the server and quotes the start of
+ * what it sent (`sent`, redacted).
+ */
+export function unexpectedShape(ctx: RequestFacts, what: string, sent?: unknown): HearthError {
   const path = ctx.path ? ` to ${ctx.path}` : '';
+  const quote = sent === undefined ? '' : ` It sent: ${redact(quoteStart(sent))}.`;
   return make(
     'malformed',
-    `${describeServer(ctx)} answered${path} with an unexpected shape (${what}). Is it really a ${ctx.server ? kindLabel(ctx.server.kind) : 'compatible'} server?`,
+    `${describeServer(ctx)} answered${path} with something Hearth cannot read (${what}).${quote} Is it really a ${ctx.server ? kindLabel(ctx.server.kind) : 'compatible'} server?`,
     ctx,
     { detail: what },
   );
+}
+
+/** A `tooLarge` error: `what` went over Hearth's limit; the request was ended there. */
+export function tooLarge(ctx: RequestFacts, what: string): HearthError {
+  const path = ctx.path ? ` (${ctx.path})` : '';
+  return make('tooLarge', `${describeServer(ctx)} sent ${what}${path}; Hearth stopped reading there.`, ctx);
 }

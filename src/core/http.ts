@@ -3,10 +3,14 @@
 // API key sent only to the server's own origin, and one log line per request.
 import OpenAI from 'openai';
 import type { Logger, ServerConfig } from './types';
-import { classify, errorFromResponse, HearthError, HttpFailure, type RequestFacts } from './errors';
+import { classify, describeServer, errorFromResponse, HearthError, HttpFailure, tooLarge, type RequestFacts } from './errors';
 import { addSecret, redact } from './redact';
-import { joinUrl, sameOrigin } from './url';
-import { deadline, describeUsage, modelInBody, observeBody, type RequestUsage } from './httpParts';
+import { joinUrl } from './url';
+import { followRedirects } from './redirects';
+import { deadline, describeUsage, modelInBody, observeBody, setResponseFacts, type RequestUsage } from './httpParts';
+import { readCapped } from './body';
+import { parseServerJson } from './json';
+import { formatSize, LIMITS } from './limits';
 
 /**
  * Time allowed until the first byte of an answer (the response headers) when
@@ -14,11 +18,11 @@ import { deadline, describeUsage, modelInBody, observeBody, type RequestUsage } 
  * prompt before a server that answers only then (Ollama) sends anything.
  */
 export const DEFAULT_TIMEOUT_MS = 120_000;
-const MAX_REDIRECTS = 5;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export interface ClientOptions {
   apiKey?: string;
+  /** Header values kept in secret storage; sent like `server.headers` (and win over them), only to the server's origin. */
+  secretHeaders?: Record<string, string>;
   log: Logger;
   /** Replaces the global fetch (tests). */
   fetch?: typeof fetch;
@@ -34,6 +38,10 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Until the response headers arrive (json(): and again for reading the body). Default the server's `timeoutSeconds`. */
   timeoutMs?: number;
+  /** stream(): end the body when the server sends nothing for this long (default: `timeoutMs`). */
+  idleTimeoutMs?: number;
+  /** json(): the most of a 2xx body read (default LIMITS.jsonBodyBytes); more is a `tooLarge` error. */
+  maxBytes?: number;
   /** The model the request is about (for error messages); read from a JSON body's `model` otherwise. */
   model?: string;
   stats?: RequestUsage;
@@ -59,6 +67,7 @@ export interface OpenAIOptions {
 export class ServerClient {
   readonly server: ServerConfig;
   private readonly apiKey?: string;
+  private readonly headers: Record<string, string>;
   private readonly log: Logger;
   private readonly baseFetch: typeof fetch;
   /**
@@ -73,7 +82,10 @@ export class ServerClient {
     this.apiKey = options.apiKey || undefined;
     this.log = options.log;
     this.baseFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.headers = mergeHeaders(server.headers, options.secretHeaders);
     addSecret(this.apiKey);
+    // Header values are credentials more often than not: none reaches the log.
+    for (const value of Object.values(this.headers)) addSecret(value);
     this.fetch = (input, init) => this.sdkFetch(input, init, {});
   }
 
@@ -113,9 +125,11 @@ export class ServerClient {
     let data: unknown;
     if (r.status < 200 || r.status >= 300) {
       error = errorFromResponse(r.status, r.text, r.ctx, r.headers);
+    } else if (r.truncated) {
+      error = tooLarge(r.ctx, `an answer over ${formatSize(opts.maxBytes ?? LIMITS.jsonBodyBytes)}`);
     } else {
       try {
-        data = JSON.parse(r.text);
+        data = parseServerJson(r.text);
       } catch (err) {
         error = classify(err instanceof SyntaxError ? err : new SyntaxError(String(err)), r.ctx);
       }
@@ -139,8 +153,9 @@ export class ServerClient {
       const res = await this.send(url, this.init(method, opts), limit.signal);
       firstByte = Date.now() - started;
       limit.restart(); // the time limit is to the first byte; the body gets as long again
-      const text = await res.text();
-      return { method, url, ctx, started, firstByte, status: res.status, headers: res.headers, text };
+      const cap = res.status >= 400 ? LIMITS.errorBodyBytes : (opts.maxBytes ?? LIMITS.jsonBodyBytes);
+      const { text, truncated } = await readCapped(res, cap);
+      return { method, url, ctx, started, firstByte, status: res.status, headers: res.headers, text, truncated };
     } catch (err) {
       const e = classify(err, { ...ctx, timedOut: limit.timedOut(), phase: firstByte === undefined ? 'request' : 'body' });
       this.logFailure(opts.quiet, method, url, e, started);
@@ -167,7 +182,7 @@ export class ServerClient {
     try {
       res = await this.send(url, this.init(method, opts), limit.signal);
       if (!res.ok) {
-        const text = await res.text();
+        const { text } = await readCapped(res, LIMITS.errorBodyBytes);
         throw errorFromResponse(res.status, text, ctx, res.headers);
       }
     } catch (err) {
@@ -177,7 +192,9 @@ export class ServerClient {
       throw e;
     }
     limit.clear();
-    return this.logBody(res, { quiet: opts.quiet, method, url, started, stats: opts.stats, ctx });
+    const idleMs = opts.idleTimeoutMs ?? timeoutMs;
+    const body = this.logBody(res, { quiet: opts.quiet, method, url, started, stats: opts.stats, ctx, idleMs });
+    return setResponseFacts(body, ctx);
   }
 
   /**
@@ -229,7 +246,7 @@ export class ServerClient {
       throw err;
     }
     if (!res.ok) {
-      const text = await res.text().catch(() => '');
+      const { text } = await readCapped(res, LIMITS.errorBodyBytes).catch(() => ({ text: '' }));
       const e = errorFromResponse(res.status, text, ctx, res.headers);
       this.logFailure(opts.quiet, method, url, e, started);
       throw new HttpFailure(e);
@@ -245,10 +262,31 @@ export class ServerClient {
    */
   private logBody(
     res: Response,
-    o: { quiet?: boolean; method: string; url: string; started: number; stats?: RequestUsage; ctx: RequestFacts; rawAbort?: boolean },
+    o: {
+      quiet?: boolean;
+      method: string;
+      url: string;
+      started: number;
+      stats?: RequestUsage;
+      ctx: RequestFacts;
+      rawAbort?: boolean;
+      idleMs?: number;
+    },
   ): Response {
     const firstByte = Date.now() - o.started;
+    const idleMs = o.idleMs;
     return observeBody(res, {
+      idleMs,
+      onIdle: () => {
+        const seconds = Math.round((idleMs ?? 0) / 100) / 10;
+        const e = new HearthError('timeout', `${describeServer(o.ctx)} sent nothing for ${seconds} s in the middle of its answer.`, {
+          serverName: o.ctx.server?.name,
+          url: o.ctx.server?.url,
+          model: o.ctx.model,
+        });
+        this.logFailure(o.quiet, o.method, o.url, e, o.started, o.stats);
+        return e;
+      },
       onEnd: () => this.logLine('ok', o.quiet, o.method, o.url, `${res.status}`, o.started, firstByte, o.stats),
       onCancel: () => this.logLine('ok', o.quiet, o.method, o.url, `${res.status} cancelled`, o.started, firstByte, o.stats),
       onError: (err) => {
@@ -259,59 +297,15 @@ export class ServerClient {
     });
   }
 
-  /** Headers for a request to `url`: this server's headers and key only on its own origin. */
-  private headersFor(url: string, base: RequestInit['headers']): Headers {
-    const headers = new Headers(base);
-    const own = this.server.headers ?? {};
-    if (sameOrigin(url, this.server.url)) {
-      for (const [name, value] of Object.entries(own)) if (!headers.has(name)) headers.set(name, value);
-      if (this.apiKey) headers.set('authorization', `Bearer ${this.apiKey}`);
-    } else {
-      headers.delete('authorization');
-      headers.delete('cookie');
-      for (const name of Object.keys(own)) headers.delete(name);
-    }
-    return headers;
-  }
-
-  /** fetch with redirects followed by hand, so headers can be dropped when the origin changes. */
-  private async send(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
-    let current = url;
-    let method = (init.method ?? 'GET').toUpperCase();
-    let body = init.body;
-    let base = init.headers;
-    for (let hop = 0; ; hop++) {
-      const res = await this.baseFetch(current, {
-        ...init,
-        method,
-        body,
-        headers: this.headersFor(current, base),
-        signal,
-        redirect: 'manual',
-      });
-      const location = res.headers.get('location');
-      if (!REDIRECTS.has(res.status) || !location) return res;
-      await res.body?.cancel().catch(() => undefined);
-      if (hop >= MAX_REDIRECTS) {
-        throw new HttpFailure(
-          new HearthError('malformed', `${url} redirected more than ${MAX_REDIRECTS} times.`, {
-            serverName: this.server.name,
-            url: this.server.url,
-            status: res.status,
-          }),
-        );
-      }
-      const next = new URL(location, current).href;
-      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-        method = 'GET';
-        body = undefined;
-        const h = new Headers(base);
-        h.delete('content-type');
-        base = h;
-      }
-      this.log.debug(redact(`${method} ${current} redirected (${res.status}) to ${next}`, [this.apiKey]));
-      current = next;
-    }
+  /** fetch with redirects followed by hand (see redirects.ts). */
+  private send(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
+    return followRedirects(url, init, signal, {
+      server: this.server,
+      apiKey: this.apiKey,
+      headers: this.headers,
+      fetch: this.baseFetch,
+      log: this.log,
+    });
   }
 
   private logFailure(
@@ -346,4 +340,11 @@ export class ServerClient {
     else if (level === 'fail') this.log.warn(line);
     else this.log.info(line);
   }
+}
+
+/** Header maps merged case-insensitively; a later map wins. */
+function mergeHeaders(...maps: (Record<string, string> | undefined)[]): Record<string, string> {
+  const out = new Map<string, [string, string]>();
+  for (const map of maps) for (const [name, value] of Object.entries(map ?? {})) out.set(name.toLowerCase(), [name, value]);
+  return Object.fromEntries(out.values());
 }

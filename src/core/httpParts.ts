@@ -1,5 +1,7 @@
 // Pieces of http.ts: a timeout combined with the caller's signal, a body
-// wrapper that reports when a response has been read, and log helpers.
+// wrapper that reports when a response has been read (and ends it when the
+// server goes quiet), the request facts of a streamed response, and log helpers.
+import type { RequestFacts } from './errors';
 
 /** Filled in by the caller while it reads a response; shown in the request's log line. */
 export interface RequestUsage {
@@ -61,9 +63,25 @@ export interface BodyHooks {
   /** Returns what the reader of the body sees instead of the raw error. */
   onError(err: unknown): unknown;
   onCancel(): void;
+  /** End the body when the server sends nothing for this long while it is being read. */
+  idleMs?: number;
+  /** Returns the error the reader sees when `idleMs` passed without a byte. */
+  onIdle?(): unknown;
 }
 
-/** A copy of `res` whose body reports its end, failure or cancellation. */
+const facts = new WeakMap<Response, RequestFacts>();
+
+/** The request a streamed response answers (set by ServerClient.stream), for messages about its body. */
+export function responseFacts(res: Response): RequestFacts | undefined {
+  return facts.get(res);
+}
+
+export function setResponseFacts(res: Response, ctx: RequestFacts): Response {
+  facts.set(res, ctx);
+  return res;
+}
+
+/** A copy of `res` whose body reports its end, failure or cancellation, and ends when idle too long. */
 export function observeBody(res: Response, hooks: BodyHooks): Response {
   if (!res.body) {
     hooks.onEnd();
@@ -77,10 +95,27 @@ export function observeBody(res: Response, hooks: BodyHooks): Response {
       fn();
     }
   };
+  const idleMs = hooks.idleMs && hooks.idleMs > 0 && Number.isFinite(hooks.idleMs) ? hooks.idleMs : undefined;
+  let idle = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      // Only the time spent waiting for the server counts, not the reader's own pace.
+      const timer =
+        idleMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              idle = true;
+              void reader.cancel().catch(() => undefined);
+            }, idleMs);
       try {
         const { done, value } = await reader.read();
+        clearTimeout(timer);
+        if (idle) {
+          let out: unknown = new Error('idle');
+          once(() => (out = hooks.onIdle ? hooks.onIdle() : out));
+          controller.error(out);
+          return;
+        }
         if (done) {
           once(hooks.onEnd);
           controller.close();
@@ -88,8 +123,9 @@ export function observeBody(res: Response, hooks: BodyHooks): Response {
           controller.enqueue(value);
         }
       } catch (err) {
+        clearTimeout(timer);
         let out: unknown = err;
-        once(() => (out = hooks.onError(err)));
+        once(() => (out = idle && hooks.onIdle ? hooks.onIdle() : hooks.onError(err)));
         controller.error(out);
       }
     },

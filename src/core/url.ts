@@ -1,4 +1,6 @@
-// URL helpers: loopback detection and origin comparison. Pure TypeScript.
+// URL helpers: loopback detection, origin comparison, and URLs as they may
+// appear in a message. Pure TypeScript.
+import { redact } from './redact';
 
 function parse(url: string): URL | undefined {
   try {
@@ -52,4 +54,17 @@ export function sameOrigin(a: string, b: string): boolean {
 export function joinUrl(base: string, path: string): string {
   if (/^https?:\/\//i.test(path)) return path;
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/**
+ * A URL the user typed, as it may appear in a message: a user name or
+ * password masked, the query and fragment left out, key-like parts redacted,
+ * at most 100 characters.
+ */
+export function displayUrl(text: string): string {
+  let t = text.trim().replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
+  const cut = t.search(/[?#]/);
+  if (cut !== -1) t = `${t.slice(0, cut)}?…`;
+  t = redact(t);
+  return t.length > 100 ? `${t.slice(0, 100)}…` : t;
 }

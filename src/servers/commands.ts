@@ -12,6 +12,7 @@ import { showError } from '../errorUi';
 import type { ApiKeys } from './apiKeys';
 import type { ModelPicker } from './modelPicker';
 import type { ServerWatch } from './watch';
+import { removeHeaderSecret, setHeaderSecret } from './headerSecrets';
 
 /**
  * A server named by a command's argument: a name (palette, error actions) or
@@ -31,6 +32,8 @@ export function serverCommands(registry: Registry, config: Config, keys: ApiKeys
     'hearth.addServer': () => addServer(config, keys),
     'hearth.setApiKey': (arg?: unknown) => setApiKey(registry, keys, serverNameOf(arg)),
     'hearth.removeApiKey': (arg?: unknown) => removeApiKey(registry, keys, serverNameOf(arg)),
+    'hearth.setHeaderSecret': (arg?: unknown) => setHeaderSecret(keys, (title) => pickServer(registry, serverNameOf(arg), title)),
+    'hearth.removeHeaderSecret': (arg?: unknown) => removeHeaderSecret(keys, (title) => pickServer(registry, serverNameOf(arg), title)),
   };
 }
 

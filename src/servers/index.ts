@@ -29,9 +29,9 @@ export interface ServersApi {
 export function registerServers(base: Base): ServersApi {
   const { context, disposables: d, config, state, statusBar } = base;
   const log = base.log.child('servers');
-  const keys = new ApiKeys(context.secrets);
+  const keys = new ApiKeys(context.secrets, state);
   const choice = d.add(new ModelChoice(state));
-  const registry = new Registry({ log, getApiKey: (server) => keys.get(server) });
+  const registry = new Registry({ log, getApiKey: (server) => keys.get(server), getSecretHeaders: (server) => keys.headers(server) });
   d.add({ dispose: () => registry.dispose() });
   const picker = new ModelPicker(registry, choice);
   const watch = d.add(new ServerWatch(registry, choice, log));

@@ -40,6 +40,21 @@ export interface Fault {
   cutOff?: boolean;
   /** Answer 200 with invalid JSON. */
   malformed?: boolean;
+  /**
+   * Answer with this status and headers, then write `chunks` one by one
+   * (`gapMs` apart, each flushed on its own), then end, hang (stall) or drop
+   * the connection: any stream, a body split inside a UTF-8 character, a
+   * reply cut off. Default status 200, content type text/event-stream.
+   */
+  stream?: {
+    status?: number;
+    headers?: Record<string, string>;
+    chunks: (string | Uint8Array)[];
+    gapMs?: number;
+    then?: 'end' | 'hang' | 'drop';
+  };
+  /** Answer 307 to this URL (+ the request's path when it ends with '/'). */
+  redirect?: string;
   /** Apply this many times, then route normally; default: until cleared. */
   times?: number;
 }
@@ -254,6 +269,24 @@ export class FakeServer {
     }
   }
 
+  private async writeStream(res: http.ServerResponse, s: NonNullable<Fault['stream']>): Promise<void> {
+    res.writeHead(s.status ?? 200, { 'content-type': 'text/event-stream', ...this.responseHeaders, ...s.headers });
+    res.flushHeaders();
+    for (const chunk of s.chunks) {
+      if (res.destroyed) return;
+      // Each piece leaves as its own TCP write, so the client sees the split.
+      await new Promise<void>((resolve) => res.write(chunk, () => resolve()));
+      await delay(s.gapMs ?? 2);
+    }
+    if (s.then === 'hang') return;
+    if (s.then === 'drop') {
+      await delay(20);
+      res.socket?.destroy();
+      return;
+    }
+    res.end();
+  }
+
   private takeFault(req: FakeRequest): Fault | undefined {
     const entry = this.faults.find((f) => (f.method === '*' || f.method === req.method) && matches(f.path, req.path) && f.left > 0);
     if (!entry) return undefined;
@@ -275,6 +308,16 @@ export class FakeServer {
         res.write('{"object":"list","data":[{"id":"cut');
         await delay(10);
         res.socket?.destroy();
+        return;
+      }
+      if (fault.stream) {
+        await this.writeStream(res, fault.stream);
+        return;
+      }
+      if (fault.redirect) {
+        const location = fault.redirect.endsWith('/') ? fault.redirect.replace(/\/$/, '') + req.path : fault.redirect;
+        res.writeHead(307, { location, ...this.responseHeaders });
+        res.end();
         return;
       }
       if (fault.malformed) {

@@ -40,6 +40,24 @@ describe('chat: view, editor context and actions', function () {
     assert.equal(directive('font-src'), own);
     assert.equal(directive('img-src'), `${own} data:`);
     assert.ok(!/connect-src|frame-src|media-src/.test(csp), 'everything else falls back to none');
+    assert.equal(directive('base-uri'), "'none'", 'no <base> can redirect relative URLs');
+    assert.equal(directive('form-action'), "'none'", 'no form can submit anywhere');
+    const options = view.lastOptions;
+    assert.equal(options?.enableForms, false);
+    assert.equal(options?.enableCommandUris, false);
+    assert.deepEqual(
+      options?.localResourceRoots?.map((u) => u.path.replace(/^.*\/(dist\/webview)$/, '$1')),
+      ['dist/webview'],
+      "only the webview's own files",
+    );
+    const extensionDir = vscode.extensions.getExtension('hearth.hearth')!.extensionUri;
+    assert.ok(
+      fs.existsSync(vscode.Uri.joinPath(extensionDir, 'dist', 'webview', 'webview.js').fsPath) &&
+        fs
+          .readdirSync(vscode.Uri.joinPath(extensionDir, 'dist', 'webview').fsPath)
+          .every((n) => /^(webview\.(js|css)(\.map)?|codicon-.*\.ttf)$/.test(n)),
+      'dist/webview holds the webview bundle and nothing else',
+    );
     assert.equal((html.match(/<script/g) ?? []).length, 1);
     assert.ok(html.includes(`<script nonce="${nonce}"`));
     await waitFor('a state message after ready', () => f!.posts.some((m) => m.type === 'state'), 5000);

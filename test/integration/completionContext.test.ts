@@ -3,6 +3,9 @@
 // .gitignore) and secret-looking files never do, and a warm-up request
 // (n_predict 0) follows a change of the ring once the user is idle.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   closeEditors,
@@ -54,15 +57,42 @@ describe('completion: extra context', function () {
     f = undefined;
   });
 
-  it('never allows git-ignored (root or nested .gitignore), secret-looking or outside files', async () => {
+  it('never allows git-ignored (root, nested or .git/info/exclude), secret-looking, outside or linked-out files', async () => {
     f = await completionFixture();
-    const rules = f.api.completion.rules;
-    assert.equal(await rules.allowed(file('src/format.ts')), true);
-    assert.equal(await rules.allowed(file('src/gen/kept.ts')), true);
-    assert.equal(await rules.allowed(file('secret/keys.ts')), false, 'secret/ is in the root .gitignore');
-    assert.equal(await rules.allowed(file('src/gen/api.gen.ts')), false, 'src/gen/.gitignore ignores *.gen.ts');
-    assert.equal(await rules.allowed(file('.env')), false, '.env looks like a secret');
-    assert.equal(await rules.allowed(vscode.Uri.file('/etc/hostname')), false, 'outside the workspace');
+    const files = f.api.completion.files;
+    assert.equal(files, f.api.chat.attachments['files'], 'chat and completion share one file policy');
+    const reason = async (uri: vscode.Uri) => (await files.check(uri)).reason;
+    assert.equal(await reason(file('src/format.ts')), undefined);
+    assert.equal(await reason(file('src/gen/kept.ts')), undefined);
+    assert.equal(await reason(file('secret/keys.ts')), 'ignored', 'secret/ is in the root .gitignore');
+    assert.equal(await reason(file('src/gen/api.gen.ts')), 'ignored', 'src/gen/.gitignore ignores *.gen.ts');
+    assert.equal(await reason(file('.env')), 'secret', '.env looks like a secret');
+    assert.equal(await reason(vscode.Uri.file('/etc/hostname')), 'outside', 'outside the workspace');
+    assert.equal(await reason(vscode.Uri.parse('output:extension-output-hearth.hearth-%231-Hearth')), 'outside', 'an Output channel');
+    assert.equal(await reason(vscode.Uri.parse('untitled:Untitled-9')), undefined, 'an untitled document');
+
+    // .git/info/exclude counts for chat and completion alike.
+    await write('.git/info/exclude', 'local-only.ts\n');
+    await write('local-only.ts', CODE);
+    // A repository symlink to a credentials file elsewhere is that file, not the link.
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-link-'));
+    fs.mkdirSync(path.join(outside, '.aws'));
+    fs.writeFileSync(path.join(outside, '.aws', 'credentials'), '[default]\naws_secret_access_key = not-a-real-key\n');
+    fs.writeFileSync(path.join(outside, 'notes.md'), '# notes\n');
+    fs.symlinkSync(path.join(outside, '.aws', 'credentials'), file('src/aws-config.txt').fsPath);
+    fs.symlinkSync(path.join(outside, 'notes.md'), file('src/notes-link.md').fsPath);
+    fs.symlinkSync(file('.env').fsPath, file('src/env-link.txt').fsPath);
+    try {
+      await waitFor('the exclude file to count', async () => (await reason(file('local-only.ts'))) === 'ignored');
+      assert.equal(await reason(file('src/aws-config.txt')), 'secret');
+      assert.equal(await reason(file('src/notes-link.md')), 'outside');
+      assert.equal(await reason(file('src/env-link.txt')), 'secret', 'a link to .env inside the workspace');
+    } finally {
+      for (const rel of ['local-only.ts', 'src/aws-config.txt', 'src/notes-link.md', 'src/env-link.txt'])
+        fs.rmSync(file(rel).fsPath, { force: true });
+      fs.rmSync(file('.git').fsPath, { recursive: true, force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('sends chunks of opened files as input_extra, never ignored or secret ones, then warms up when idle', async () => {

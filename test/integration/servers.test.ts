@@ -225,4 +225,43 @@ describe('server settings and keys', function () {
       await open.close();
     }
   });
+
+  it('sends header values from secret storage only to their server, winning over settings', async () => {
+    const api = await hearth();
+    const proxy = await startLlamaCpp();
+    const open = await startLlamaCpp();
+    try {
+      await setUserSetting('servers', [
+        { name: 'Proxy', kind: 'llamacpp', url: proxy.url, headers: { 'X-Api-Key': 'plain-in-settings', 'X-Team': 'infra' } },
+        { name: 'Open', kind: 'llamacpp', url: open.url },
+      ]);
+      await waitFor('both servers', () => api.registry.servers().length === 2);
+      const server = api.registry.servers().find((s) => s.name === 'Proxy')!;
+      await api.keys.setHeader(server, 'X-Api-Key', 'kept-in-the-keychain');
+      await api.keys.setHeader(server, 'CF-Access-Client-Secret', 'cf-secret-value');
+      assert.deepEqual(api.keys.headerNames(server), ['x-api-key', 'cf-access-client-secret']);
+      await waitFor('the header secrets to be used', async () => {
+        await api.registry.refresh({ force: true });
+        return proxy.lastRequest('/v1/models')?.headers['cf-access-client-secret'] === 'cf-secret-value';
+      });
+      const sent = proxy.lastRequest('/v1/models')!.headers;
+      assert.equal(sent['x-api-key'], 'kept-in-the-keychain', 'the secret wins over the setting');
+      assert.equal(sent['x-team'], 'infra');
+      assert.ok(
+        open.requests.every((r) => r.headers['x-api-key'] === undefined && r.headers['cf-access-client-secret'] === undefined),
+        'another server gets none of them',
+      );
+      await api.keys.removeHeader(server, 'cf-access-client-secret');
+      await waitFor('the removed secret to be gone', async () => {
+        await api.registry.refresh({ force: true });
+        return proxy.lastRequest('/v1/models')?.headers['cf-access-client-secret'] === undefined;
+      });
+      assert.deepEqual(api.keys.headerNames(server), ['x-api-key']);
+    } finally {
+      const server = api.registry.servers().find((s) => s.name === 'Proxy');
+      if (server) for (const name of api.keys.headerNames(server)) await api.keys.removeHeader(server, name);
+      await proxy.close();
+      await open.close();
+    }
+  });
 });

@@ -12,12 +12,15 @@ export class App {
   private readonly composer = new Composer();
   private readonly header = new Header(() => this.composer.flushDraft());
   private readonly banner = h('div', { class: 'banner', attrs: { role: 'status' } });
+  /** What went wrong and is not solved (a chat that could not be saved): announced at once. */
+  private readonly problem = h('div', { class: 'banner problem', attrs: { role: 'alert' } });
   private state: ChatState | undefined;
 
   constructor(root: HTMLElement) {
     this.banner.hidden = true;
+    this.problem.hidden = true;
     const listWrap = h('div', { class: 'list-wrap' }, this.list.el, this.list.scroll.jump);
-    root.append(this.header.el, listWrap, this.banner, this.composer.el);
+    root.append(this.header.el, listWrap, this.problem, this.banner, this.composer.el);
     document.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.state?.busy) {
         e.preventDefault();
@@ -36,6 +39,7 @@ export class App {
         this.list.update(m.state.current, m.state.streamingId, m.state.busy);
         this.composer.update(m.state);
         this.showBanner(m.state.notice);
+        this.showProblem(m.state.problem);
         document.body.classList.toggle('busy', m.state.busy);
         return;
       case 'start':
@@ -48,11 +52,19 @@ export class App {
         return this.list.notice(m.messageId, m.text);
       case 'error':
         if (m.messageId) this.list.error(m.messageId, m.message, m.actions);
-        else this.showBanner(m.message);
+        else this.showProblem(m.message);
         return;
+      case 'draft':
+        return this.composer.restore(m.text);
       case 'focus':
         return this.composer.focus();
     }
+  }
+
+  private showProblem(text: string | undefined): void {
+    if (this.problem.textContent === (text ?? '') && this.problem.hidden === !text) return;
+    this.problem.hidden = !text;
+    this.problem.replaceChildren(...(text ? [icon('error'), h('span', { text })] : []));
   }
 
   private showBanner(text: string | undefined): void {

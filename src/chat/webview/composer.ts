@@ -100,6 +100,16 @@ export class Composer {
     this.input.focus();
   }
 
+  /** A message that could not be sent comes back: into the box, before anything typed since. */
+  restore(text: string): void {
+    const typed = this.input.value;
+    this.input.value = typed && typed !== text ? `${text}\n${typed}` : text;
+    this.remember();
+    this.resize();
+    this.updateSend();
+    this.input.focus();
+  }
+
   /** Sends a draft change still waiting for its debounce (before leaving this conversation). */
   flushDraft(): void {
     if (this.draftTimer === undefined) return;

@@ -1,4 +1,4 @@
-// Entry of the chat webview bundle (dist/webview.js, dist/webview.css).
+// Entry of the chat webview bundle (dist/webview/webview.js, webview.css).
 import '@vscode/codicons/dist/codicon.css';
 import './chat.css';
 import { App } from './app';

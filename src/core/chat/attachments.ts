@@ -1,9 +1,7 @@
 // What the user attaches to a chat message: a selection, the current file,
 // its problems, or workspace files picked with `@` (the data types are in
-// types.ts). Formatting into the prompt, and the predicates the host uses to
-// refuse attaching secrets or ignored files without asking.
-import ignore from 'ignore';
-import { isSecretLooking } from '../secretFiles';
+// types.ts), and formatting them into the prompt. What may be attached
+// without asking is the file policy's decision (src/core/filePolicy.ts).
 import type { Attachment, AttachmentChip, Problem } from './types';
 
 function baseName(path: string): string {
@@ -127,48 +125,4 @@ export function formatAttachment(item: Attachment): string {
 export function formatUserContent(text: string, items: readonly Attachment[] = []): string {
   if (items.length === 0) return text;
   return [...items.map(formatAttachment), text].join('\n\n');
-}
-
-/** One `.gitignore`: `dir` is its folder relative to the workspace root ('' for the root). */
-export interface IgnoreFile {
-  dir: string;
-  text: string;
-}
-
-/**
- * A predicate over workspace-relative paths ('/' separators) following the
- * given `.gitignore` files with git's precedence (a deeper file overrides).
- * `.git/` itself always counts as ignored.
- */
-export function createIgnoreMatcher(files: readonly IgnoreFile[]): (relPath: string) => boolean {
-  const matchers = files
-    .map((f) => ({ dir: f.dir.replace(/\\/g, '/').replace(/^\/+|\/+$/g, ''), ig: ignore().add(f.text) }))
-    .sort((a, b) => a.dir.split('/').length - b.dir.split('/').length || a.dir.length - b.dir.length);
-  return (relPath: string) => {
-    const path = relPath.replace(/\\/g, '/').replace(/^\/+/, '');
-    if (path === '.git' || path.startsWith('.git/')) return true;
-    let ignored = false;
-    for (const { dir, ig } of matchers) {
-      if (dir && path !== dir && !path.startsWith(dir + '/')) continue;
-      const rel = dir ? path.slice(dir.length + 1) : path;
-      if (!rel) continue;
-      const result = ig.test(rel);
-      if (result.ignored) ignored = true;
-      else if (result.unignored) ignored = false;
-    }
-    return ignored;
-  };
-}
-
-export type ConfirmReason = 'secret' | 'ignored';
-
-/**
- * Why attaching `relPath` needs the user's explicit confirmation, or
- * undefined when it may be attached. Automatic attachment (current file)
- * simply skips files for which this returns a reason.
- */
-export function needsConfirmation(relPath: string, isIgnored?: (relPath: string) => boolean): ConfirmReason | undefined {
-  if (isSecretLooking(relPath)) return 'secret';
-  if (isIgnored?.(relPath)) return 'ignored';
-  return undefined;
 }

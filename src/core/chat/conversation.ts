@@ -1,11 +1,10 @@
 // Pure operations on conversations: create, title, edit-and-resend, regenerate,
-// what is sent to the model, what the webview shows, Markdown export, and
-// the shape check used when loading from disk.
+// what is sent to the model, what the webview shows, and the upgrade of older
+// files (Markdown export: exportMarkdown.ts; the check on load: historyRepair.ts).
 import { randomUUID } from 'node:crypto';
 import type { ModelRef } from '../servers/types';
 import type { BudgetTurn } from './budget';
-import { attachmentLabel, toChip } from './attachments';
-import { type Attachment } from './types';
+import { toChip } from './attachments';
 import type { ConversationView, MessageView } from './protocol';
 import { stripThink } from './think';
 import type { ChatMessage, Conversation, ConversationSummary } from './types';
@@ -107,50 +106,7 @@ export function toView(conv: Conversation): ConversationView {
   return { id: conv.id, title: conv.title, messages: conv.messages.map(toMessageView) };
 }
 
-function statsLine(m: ChatMessage): string | undefined {
-  const s = m.stats;
-  if (!s) return undefined;
-  const parts = [s.model];
-  if (s.completionTokens !== undefined) parts.push(`${s.completionTokens} tokens`);
-  if (s.tokensPerSecond !== undefined) parts.push(`${s.tokensPerSecond} tokens/s`);
-  if (s.stopped) parts.push('stopped');
-  return `_${parts.join(' · ')}_`;
-}
-
-function attachments(items: readonly Attachment[] | undefined): string | undefined {
-  if (!items?.length) return undefined;
-  return `_Attached: ${items.map((i) => `\`${attachmentLabel(i)}\``).join(', ')}_`;
-}
-
-/** The conversation as a Markdown document (reasoning folded in <details>). */
-export function toMarkdown(conv: Conversation): string {
-  const out: string[] = [`# ${conv.title}`, ''];
-  const model = conv.model ? ` · ${conv.model.model} on ${conv.model.server}` : '';
-  out.push(`_Exported from Hearth · started ${new Date(conv.created).toISOString()}${model}_`, '');
-  for (const m of conv.messages) {
-    out.push(m.role === 'user' ? '## You' : '## Assistant', '');
-    const extra = m.role === 'user' ? attachments(m.attachments) : undefined;
-    if (extra) out.push(extra, '');
-    if (m.reasoning) out.push('<details><summary>Reasoning</summary>', '', m.reasoning.trim(), '', '</details>', '');
-    if (m.content) out.push(m.content.trim(), '');
-    if (m.error) out.push(`> **Error:** ${m.error.message}`, '');
-    const stats = statsLine(m);
-    if (stats) out.push(stats, '');
-  }
-  return out.join('\n').trimEnd() + '\n';
-}
-
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
-function isMessage(x: unknown): x is ChatMessage {
-  return (
-    isObj(x) &&
-    typeof x.id === 'string' &&
-    (x.role === 'user' || x.role === 'assistant') &&
-    typeof x.content === 'string' &&
-    (x.attachments === undefined || Array.isArray(x.attachments))
-  );
-}
 
 /**
  * Files written before attachments had their name kept them under `context`;
@@ -165,18 +121,4 @@ export function upgradeConversation(x: unknown): unknown {
     }
   }
   return x;
-}
-
-/** Whether parsed JSON is a usable conversation (the check when loading a file). */
-export function isConversation(x: unknown): x is Conversation {
-  return (
-    isObj(x) &&
-    typeof x.id === 'string' &&
-    ID_PATTERN.test(x.id) &&
-    typeof x.title === 'string' &&
-    typeof x.created === 'number' &&
-    typeof x.updated === 'number' &&
-    Array.isArray(x.messages) &&
-    x.messages.every(isMessage)
-  );
 }

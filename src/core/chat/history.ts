@@ -9,26 +9,41 @@
 // Two windows may share the folder: each conversation is its own file, the
 // index is re-read and merged just before every write (conversations and
 // drafts another window added are kept; deletions made here stay deleted),
-// and `refresh` picks up files other windows created or removed.
+// a conversation is merged with its version on disk before it is written
+// (two windows replying in one conversation keep each other's turns), and
+// `refresh` picks up files other windows created or removed.
+//
+// Nothing is lost quietly: a file is checked field by field on load and
+// repaired with a note (historyRepair.ts); a file that cannot be read now
+// (permissions, I/O) is skipped and reported, never moved; a failed write
+// rejects, so the caller can keep what it holds and say so. A reply being
+// generated is checkpointed to a journal (replyJournal.ts), not rewritten.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { nullLogger, type Logger } from '../types';
 import type { ModelRef } from '../servers/types';
-import { createConversation, ID_PATTERN, isConversation, summarize, toMarkdown, upgradeConversation } from './conversation';
-import { isTempName, SerialQueue, writeFileAtomic } from './files';
+import { createConversation, ID_PATTERN, summarize, upgradeConversation } from './conversation';
+import { toMarkdown } from './exportMarkdown';
+import { nodeFileOps, removeStale, SerialQueue, writeFileAtomic, type FileOps } from './files';
 import { isIndexFile, mergeIndex, type IndexFile } from './historyIndex';
+import { mergeConversation } from './historyMerge';
+import { describeRepair, repairConversation } from './historyRepair';
+import { ReplyJournal } from './replyJournal';
 import type { Conversation, ConversationSummary } from './types';
 
 const INDEX = 'index.json';
-/** Temp files younger than this may belong to another window writing right now. */
-const STALE_TEMP_MS = 10 * 60_000;
 
 export interface HistoryOptions {
   log?: Logger;
   now?: () => number;
-  /** Called with a user-facing message when a file was unreadable and moved aside. */
+  /** Called with a user-facing message when a file was unreadable, repaired or moved aside. */
   onProblem?: (message: string) => void;
+  /** File operations (tests simulate a full disk or a locked file). */
+  fileOps?: FileOps;
 }
+
+/** A file that exists but cannot be read right now (permissions, I/O): left in place. */
+const UNREADABLE = Symbol('unreadable');
 
 export class HistoryStore {
   private summaries = new Map<string, ConversationSummary>();
@@ -40,6 +55,10 @@ export class HistoryStore {
   private indexQueued: Promise<void> | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly ops: FileOps;
+  private readonly journal: ReplyJournal;
+  /** Per conversation, the version this window last read or wrote: what a merge compares against. */
+  private readonly bases = new Map<string, Conversation>();
 
   constructor(
     readonly dir: string,
@@ -47,14 +66,25 @@ export class HistoryStore {
   ) {
     this.log = options.log ?? nullLogger;
     this.now = options.now ?? Date.now;
+    this.ops = options.fileOps ?? nodeFileOps;
+    this.journal = new ReplyJournal(dir);
   }
 
   /** Loads the index (rebuilding it when needed). Returns the problems found, also sent to `onProblem`. */
   async init(): Promise<string[]> {
     const problems: string[] = [];
-    await fs.mkdir(this.dir, { recursive: true });
-    const names = await fs.readdir(this.dir);
-    await this.removeStaleTemps(names);
+    let names: string[];
+    try {
+      await fs.mkdir(this.dir, { recursive: true });
+      names = await fs.readdir(this.dir);
+    } catch (err) {
+      // The chat still works for this session; saving will say what is wrong.
+      const message = `The chat history folder ${this.dir} cannot be read (${errorCode(err)}); chats of this session may not be saved.`;
+      this.log.warn(`chat history: ${message}`);
+      this.options.onProblem?.(message);
+      return [message];
+    }
+    await removeStale(this.dir, names, this.now(), this.log);
     const onDisk = new Set(
       names.filter((n) => n !== INDEX && n.endsWith('.json') && ID_PATTERN.test(n.slice(0, -5))).map((n) => n.slice(0, -5)),
     );
@@ -62,7 +92,7 @@ export class HistoryStore {
     let index: IndexFile | undefined;
     if (names.includes(INDEX)) {
       const parsed = await this.readJson(INDEX, problems);
-      if (parsed !== undefined) index = isIndexFile(parsed) ? parsed : await this.corrupt(INDEX, problems);
+      if (parsed !== undefined && parsed !== UNREADABLE) index = isIndexFile(parsed) ? parsed : await this.corrupt(INDEX, problems);
     }
     let changed = !index;
     for (const s of index?.conversations ?? []) {
@@ -72,12 +102,12 @@ export class HistoryStore {
     for (const id of onDisk) {
       if (this.summaries.has(id)) continue;
       const conv = await this.load(id, problems);
-      if (conv) this.summaries.set(id, summarize(conv));
+      if (conv && conv !== UNREADABLE) this.summaries.set(id, summarize(conv));
       changed = true;
     }
     this.drafts = Object.fromEntries(Object.entries(index?.drafts ?? {}).filter(([id]) => this.summaries.has(id)));
     this.currentId = index?.current && this.summaries.has(index.current) ? index.current : undefined;
-    if (changed && (this.summaries.size > 0 || index)) await this.writeIndex();
+    if (changed && (this.summaries.size > 0 || index)) await this.writeIndex().catch((err) => this.indexFailed(err));
     for (const p of problems) this.options.onProblem?.(p);
     this.log.info(`chat history: ${this.summaries.size} conversations in ${this.dir}`);
     return problems;
@@ -102,10 +132,11 @@ export class HistoryStore {
     if (!ID_PATTERN.test(id) || !this.summaries.has(id)) return undefined;
     const problems: string[] = [];
     const conv = await this.queue.run(id, () => this.load(id, problems));
+    for (const p of problems) this.options.onProblem?.(p);
+    if (conv === UNREADABLE) return undefined; // left in place: it may be readable later
     if (!conv) {
       this.forget(id);
-      await this.writeIndex();
-      for (const p of problems) this.options.onProblem?.(p);
+      await this.writeIndex().catch((err) => this.indexFailed(err));
     } else {
       // The index may lag behind a write that a crash interrupted.
       this.summaries.set(id, summarize(conv));
@@ -121,21 +152,48 @@ export class HistoryStore {
     return conv;
   }
 
-  /** Writes the conversation and its summary. */
-  async save(conv: Conversation): Promise<void> {
+  /**
+   * Writes the conversation (merged with what another window wrote to it
+   * since this one last read or wrote it) and its summary. Resolves with
+   * what was written; rejects when the file could not be written, and the
+   * version on disk is then unchanged. A failed index write is only logged:
+   * the index is rebuilt from the files.
+   */
+  async save(conv: Conversation): Promise<Conversation> {
     if (!ID_PATTERN.test(conv.id)) throw new Error(`chat history: invalid conversation id "${conv.id}"`);
-    const data = JSON.stringify(conv);
-    this.summaries.set(conv.id, summarize(conv));
-    await this.queue.run(conv.id, () => writeFileAtomic(this.file(conv.id), data));
-    await this.writeIndex();
+    const written = await this.queue.run(conv.id, async () => {
+      const merged = mergeConversation(this.bases.get(conv.id), conv, await this.peek(conv.id));
+      await writeFileAtomic(this.file(conv.id), JSON.stringify(merged), this.ops);
+      this.bases.set(conv.id, merged);
+      return merged;
+    });
+    this.deleted.delete(conv.id);
+    this.summaries.set(conv.id, summarize(written));
+    const last = written.messages[written.messages.length - 1];
+    if (last?.role === 'assistant' && (last.stats || last.error || last.stopped)) {
+      await this.journal.remove(conv.id, last.id).catch((err) => this.log.warn(`chat history: ${String(err)}`));
+    }
+    await this.writeIndex().catch((err) => this.indexFailed(err));
+    return written;
+  }
+
+  /**
+   * Checkpoints the reply `messageId` while it streams: appends what it
+   * gained since the last checkpoint (the cost does not grow with the
+   * reply). The final `save` replaces it.
+   */
+  checkpoint(convId: string, messageId: string, content: string, reasoning: string): Promise<void> {
+    if (!ID_PATTERN.test(convId) || !ID_PATTERN.test(messageId)) return Promise.resolve();
+    return this.queue.run(`${convId}.journal`, () => this.journal.append(convId, messageId, content, reasoning));
   }
 
   async delete(id: string): Promise<void> {
     if (!ID_PATTERN.test(id)) return;
     this.forget(id);
     this.deleted.add(id);
-    await this.queue.run(id, () => fs.rm(this.file(id), { force: true }));
-    await this.writeIndex();
+    this.bases.delete(id);
+    await this.queue.run(id, () => this.ops.rm(this.file(id), { force: true }));
+    await this.writeIndex().catch((err) => this.indexFailed(err));
   }
 
   async rename(id: string, title: string): Promise<Conversation | undefined> {
@@ -158,6 +216,7 @@ export class HistoryStore {
     await this.writeIndex();
   }
 
+  /** The conversation as neutralised Markdown (exportMarkdown.ts), or undefined when unknown. */
   async exportMarkdown(id: string): Promise<string | undefined> {
     const conv = await this.get(id);
     return conv && toMarkdown(conv);
@@ -187,11 +246,11 @@ export class HistoryStore {
     for (const id of onDisk) {
       if (this.summaries.has(id) || this.deleted.has(id)) continue;
       const conv = await this.queue.run(id, () => this.load(id, problems));
-      if (conv) this.summaries.set(id, summarize(conv));
+      if (conv && conv !== UNREADABLE) this.summaries.set(id, summarize(conv));
       changed = true;
     }
     for (const p of problems) this.options.onProblem?.(p);
-    if (changed) await this.writeIndex();
+    if (changed) await this.writeIndex().catch((err) => this.indexFailed(err));
     return changed;
   }
 
@@ -217,7 +276,7 @@ export class HistoryStore {
       this.indexQueued = undefined;
       await this.mergeFromDisk();
       const index: IndexFile = { version: 1, current: this.currentId, conversations: this.list(), drafts: this.drafts };
-      await writeFileAtomic(path.join(this.dir, INDEX), JSON.stringify(index));
+      await writeFileAtomic(path.join(this.dir, INDEX), JSON.stringify(index), this.ops);
     });
     this.indexQueued = queued;
     return queued;
@@ -240,22 +299,54 @@ export class HistoryStore {
     await mergeIndex({ summaries: this.summaries, drafts: this.drafts, deleted: this.deleted }, disk, exists);
   }
 
-  private async load(id: string, problems: string[]): Promise<Conversation | undefined> {
+  /**
+   * Reads, checks and (field by field) repairs a conversation file, replaying
+   * the journal of a reply that never finished. Undefined when the file is
+   * gone or not a conversation at all (then moved aside); UNREADABLE when it
+   * cannot be read right now.
+   */
+  private async load(id: string, problems: string[]): Promise<Conversation | undefined | typeof UNREADABLE> {
     const name = `${id}.json`;
-    const parsed = upgradeConversation(await this.readJson(name, problems));
-    if (parsed === undefined) return undefined;
-    if (isConversation(parsed) && parsed.id === id) return parsed;
-    return this.corrupt(name, problems);
+    const parsed = await this.readJson(name, problems);
+    if (parsed === undefined || parsed === UNREADABLE) return parsed;
+    const repaired = repairConversation(upgradeConversation(parsed), id, this.now());
+    if (!repaired) return this.corrupt(name, problems);
+    let conv = repaired.conv;
+    if (repaired.notes.length) {
+      const backup = `${name}.repaired-${this.stamp()}`;
+      await fs.copyFile(this.file(id), path.join(this.dir, backup)).catch((err) => this.log.warn(`chat history: ${String(err)}`));
+      await writeFileAtomic(this.file(id), JSON.stringify(conv), this.ops).catch((err) => this.log.warn(`chat history: ${String(err)}`));
+      const message = describeRepair(conv.title, repaired.notes, backup);
+      this.log.warn(`chat history: ${message}`);
+      problems.push(message);
+    }
+    this.bases.set(id, conv);
+    conv = await this.journal.replay(conv);
+    return conv;
   }
 
-  /** Parsed JSON, or undefined after moving an unparsable file aside (or when it vanished). */
+  /** The version on disk, for a merge before writing (quietly undefined when missing or unreadable). */
+  private async peek(id: string): Promise<Conversation | undefined> {
+    try {
+      const parsed: unknown = JSON.parse(await fs.readFile(this.file(id), 'utf8'));
+      return repairConversation(upgradeConversation(parsed), id, this.now())?.conv;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Parsed JSON; undefined after moving an unparsable file aside (or when it vanished); UNREADABLE when it cannot be read now. */
   private async readJson(name: string, problems: string[]): Promise<unknown> {
     let text: string;
     try {
       text = await fs.readFile(path.join(this.dir, name), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
+      const what = name === INDEX ? 'The chat history index' : `A saved chat (${name})`;
+      const message = `${what} in ${this.dir} could not be read (${errorCode(err)}); it was left in place and skipped. The other chats are unaffected.`;
+      this.log.warn(`chat history: ${message}`);
+      problems.push(message);
+      return UNREADABLE;
     }
     try {
       return JSON.parse(text);
@@ -264,9 +355,16 @@ export class HistoryStore {
     }
   }
 
+  private stamp(): string {
+    return new Date(this.now()).toISOString().replace(/[:.]/g, '-');
+  }
+
+  private indexFailed(err: unknown): void {
+    this.log.warn(`chat history: could not write the index (it is rebuilt from the chats): ${errorCode(err)}`);
+  }
+
   private async corrupt(name: string, problems: string[]): Promise<undefined> {
-    const stamp = new Date(this.now()).toISOString().replace(/[:.]/g, '-');
-    const aside = `${name}.corrupt-${stamp}`;
+    const aside = `${name}.corrupt-${this.stamp()}`;
     try {
       await fs.rename(path.join(this.dir, name), path.join(this.dir, aside));
     } catch (err) {
@@ -278,19 +376,9 @@ export class HistoryStore {
     problems.push(message);
     return undefined;
   }
+}
 
-  private async removeStaleTemps(names: string[]): Promise<void> {
-    for (const name of names.filter(isTempName)) {
-      const file = path.join(this.dir, name);
-      try {
-        const stat = await fs.stat(file);
-        if (this.now() - stat.mtimeMs > STALE_TEMP_MS) {
-          await fs.rm(file, { force: true });
-          this.log.info(`chat history: removed ${name}, left over from an interrupted write`);
-        }
-      } catch {
-        // Gone already.
-      }
-    }
-  }
+function errorCode(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code ?? (e instanceof Error ? e.message : String(err));
 }

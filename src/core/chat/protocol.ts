@@ -52,6 +52,8 @@ export interface ChatState {
   streamingId?: string;
   /** A line shown above the input, e.g. "No server is reachable". */
   notice?: string;
+  /** Something went wrong that the user must know (a chat could not be saved): shown with role=alert until solved. */
+  problem?: string;
   /** Name of the active editor's file, for the "current file" toggle. */
   currentFile?: string;
 }
@@ -67,6 +69,8 @@ export type HostToWebview =
   /** A line about the reply, e.g. that it was retried with less history. */
   | { type: 'notice'; messageId: string; text: string }
   | { type: 'error'; messageId?: string; message: string; actions: ActionButton[] }
+  /** Put this text back into the message box (a message that could not be saved and was not sent). */
+  | { type: 'draft'; text: string }
   | { type: 'focus' };
 
 export type WebviewToHost =
@@ -97,10 +101,12 @@ export type WebviewToHost =
 
 type Checks<U extends { type: string }> = { [K in U['type']]: Check<Extract<U, { type: K }>> };
 
-const modelRef = obj({ server: str, model: str });
-const actionButton = obj({ id: str, label: str });
-const chip = obj({ id: str, kind: lit('selection', 'file', 'problems', 'workspaceFile'), label: str, detail: str });
-const stats = obj({
+// The checks of the data both sides share; the history's loader uses them too (historyRepair.ts).
+export const modelRef = obj({ server: str, model: str });
+export const actionButton = obj({ id: str, label: str });
+export const attachmentKind = lit('selection', 'file', 'problems', 'workspaceFile');
+const chip = obj({ id: str, kind: attachmentKind, label: str, detail: str });
+export const stats = obj({
   model: str,
   promptTokens: opt(num),
   completionTokens: opt(num),
@@ -131,6 +137,7 @@ const chatState = obj({
   busy: bool,
   streamingId: opt(str),
   notice: opt(str),
+  problem: opt(str),
   currentFile: opt(str),
 });
 
@@ -141,6 +148,7 @@ const hostChecks: Checks<HostToWebview> = {
   done: obj({ type: lit('done'), messageId: str, stats, content: str, reasoning: opt(str) }),
   notice: obj({ type: lit('notice'), messageId: str, text: str }),
   error: obj({ type: lit('error'), messageId: opt(str), message: str, actions: arr(actionButton) }),
+  draft: obj({ type: lit('draft'), text: str }),
   focus: obj({ type: lit('focus') }),
 };
 

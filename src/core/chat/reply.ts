@@ -2,8 +2,12 @@
 // as the servers really send them: content and reasoning deltas (`<think>`,
 // `reasoning_content`, Ollama's `reasoning`), `finish_reason`, usage-only
 // chunks with `choices: []`, llama.cpp's `timings`, error objects, and the
-// one-piece JSON completion of a server that ignored `stream: true`.
-import { errorFromResponse, type HearthError, type RequestFacts } from '../errors';
+// one-piece JSON completion of a server that ignored `stream: true`. A
+// chunk of another shape (a proxy's own envelope) is an error naming the
+// server and quoting it; the reply is capped in size.
+import { errorFromResponse, tooLarge, unexpectedShape, type HearthError, type RequestFacts } from '../errors';
+import { parseServerJson } from '../json';
+import { formatSize, LIMITS } from '../limits';
 import type { Logger } from '../types';
 import { ThinkSplitter } from './think';
 import type { ChatStats } from './types';
@@ -31,6 +35,11 @@ export class ReplyAssembler {
   private firstAt = 0;
   private lastAt = 0;
   private readonly splitter = new ThinkSplitter();
+  /** Characters of answer and reasoning received. */
+  private size = 0;
+  /** The first chunk that could not be read (not JSON, or no known fields), for the error if nothing else came. */
+  private unreadable?: { what: string; sent: unknown };
+  private finished = false;
 
   constructor(
     model: string,
@@ -38,41 +47,61 @@ export class ReplyAssembler {
     private readonly log: Logger,
     private readonly onDelta: (delta: ReplyDelta) => void,
     private readonly now: () => number = Date.now,
+    private readonly maxChars: number = LIMITS.chatReplyChars,
   ) {
     this.model = model;
   }
 
   /** One SSE `data:` payload. A payload that is not JSON is logged and skipped. */
   data(data: string): void {
+    if (this.error) return; // the reply already ended
     if (data.trim() === '[DONE]') {
       this.done = true;
       return;
     }
     let json: unknown;
     try {
-      json = JSON.parse(data);
+      json = parseServerJson(data);
     } catch {
       this.log.warn(`chat: skipped a stream chunk that is not valid JSON: ${data.slice(0, 200)}`);
+      this.unreadable ??= { what: 'a stream chunk that is not JSON', sent: data };
       return;
     }
     if (isObject(json)) this.accept(json);
-    else this.log.warn(`chat: skipped a stream chunk that is not an object: ${data.slice(0, 200)}`);
+    else {
+      this.log.warn(`chat: skipped a stream chunk that is not an object: ${data.slice(0, 200)}`);
+      this.unreadable ??= { what: 'a stream chunk that is not an object', sent: data };
+    }
+  }
+
+  /** A line of the stream that is not SSE at all (e.g. an HTML page with status 200). */
+  unreadableLine(line: string): void {
+    if (line.trim()) this.unreadable ??= { what: 'a stream that is not server-sent events', sent: line };
   }
 
   /** An error sent inside the stream (`error:` line, `event: error`); JSON text or a plain message. */
   errorEvent(raw: string): void {
     let json: unknown = raw;
     try {
-      json = JSON.parse(raw);
+      json = parseServerJson(raw);
     } catch {
       // A plain-text message.
     }
     this.fail(isObject(json) && json.error !== undefined ? json.error : json);
   }
 
-  /** Flushes text held back while looking for a tag; call once at the end. */
+  /**
+   * Flushes text held back while looking for a tag; call once at the end.
+   * A reply that brought nothing but chunks Hearth could not read is an error.
+   */
   finish(): void {
+    if (this.finished) return;
+    this.finished = true;
     this.deliver(this.splitter.finish());
+    if (!this.error && this.size === 0 && this.unreadable) {
+      this.error = unexpectedShape(this.ctx, this.unreadable.what, this.unreadable.sent);
+      this.log.warn(`chat: ${this.error.toLogString()}`);
+    }
   }
 
   /** The final answer, reasoning and stats. Authoritative: a late `</think>` may reclassify streamed text. */
@@ -96,6 +125,15 @@ export class ReplyAssembler {
   /** One parsed chunk (OpenAI's shape; other APIs convert theirs to it). */
   accept(chunk: Json): void {
     if (chunk.error !== undefined) return this.fail(chunk.error);
+    if (!Array.isArray(chunk.choices) && !isObject(chunk.usage) && !isObject(chunk.timings)) {
+      // Another envelope (a proxy's own format): before any text it is an error, later it is skipped.
+      this.unreadable ??= { what: 'a stream chunk without "choices"', sent: chunk };
+      if (this.size === 0) {
+        this.error = unexpectedShape(this.ctx, this.unreadable.what, chunk);
+        this.log.warn(`chat: ${this.error.toLogString()}`);
+      } else this.log.warn('chat: skipped a stream chunk without "choices"');
+      return;
+    }
     if (typeof chunk.model === 'string' && chunk.model) this.model = chunk.model;
     if (isObject(chunk.usage)) {
       this.promptTokens = numberOf(chunk.usage.prompt_tokens) ?? this.promptTokens;
@@ -119,6 +157,12 @@ export class ReplyAssembler {
       this.chunks++;
       this.lastAt = this.now();
       if (!this.firstAt) this.firstAt = this.lastAt;
+      this.size += content.length + reasoning.length;
+      if (this.size > this.maxChars) {
+        this.error = tooLarge(this.ctx, `a reply over ${formatSize(this.maxChars)}`);
+        this.log.warn(`chat: ${this.error.toLogString()}`);
+        return;
+      }
     }
     if (reasoning) this.deliver(this.splitter.pushReasoning(reasoning));
     if (content) this.deliver(this.splitter.push(content));

@@ -1,16 +1,19 @@
 // Streams one chat reply from POST /v1/chat/completions, or from Ollama's own
 // POST /api/chat (which takes num_ctx). The OpenAI request goes through the
-// openai package (auth, headers, base URL, HTTP errors), but the server-sent
-// events are parsed here with eventsource-parser so that one bad chunk is
-// logged and skipped instead of ending the reply, and so that the shapes
-// servers really send are understood: llama.cpp's `timings` and its `error:`
-// events, `reasoning_content` / `reasoning`, usage-only chunks.
+// openai package (auth, headers, base URL, HTTP errors), but the stream is
+// parsed here (feeds.ts) so that one bad chunk is logged and skipped instead
+// of ending the reply, and so that the shapes servers really send are
+// understood: llama.cpp's `timings` and its `error:` events,
+// `reasoning_content` / `reasoning`, usage-only chunks, Ollama's NDJSON.
+// Bounded: one event, the reply and its duration each have a limit, and a
+// server that goes quiet is given up on (`idleTimeoutMs`).
 import type OpenAI from 'openai';
-import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import { classify, describeServer, HearthError, type ErrorCode, type RequestFacts } from '../errors';
 import type { ServerClient } from '../http';
+import { formatDuration, LIMITS } from '../limits';
+import { ndjsonFeed, sseFeed } from './feeds';
+import { ollamaChatBody } from './ollamaChat';
 import { nullLogger, type Logger } from '../types';
-import { ollamaChatBody, ollamaChunk } from './ollamaChat';
 import { ReplyAssembler, type ReplyDelta } from './reply';
 import type { ChatStats, PromptMessage } from './types';
 
@@ -41,6 +44,10 @@ export interface StreamChatOptions {
   facts?: RequestFacts;
   /** Give up when no bytes arrive for this long once the answer started (default: never). */
   idleTimeoutMs?: number;
+  /** Stop the reply after this long from the request (default LIMITS.chatReplyMs). */
+  maxDurationMs?: number;
+  /** Stop the reply when answer and reasoning pass this many characters (default LIMITS.chatReplyChars). */
+  maxReplyChars?: number;
   now?: () => number;
   /** Filled with the token counts as they arrive (the request's log line shows them). */
   requestStats?: { promptTokens?: number; completionTokens?: number };
@@ -96,7 +103,8 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   const now = options.now ?? Date.now;
   const path = options.ollama ? '/api/chat' : '/v1/chat/completions';
   const ctx: RequestFacts = { model, ...options.facts, path };
-  const reply = new ReplyAssembler(model, ctx, log, options.onDelta, now);
+  const reply = new ReplyAssembler(model, ctx, log, options.onDelta, now, options.maxReplyChars ?? LIMITS.chatReplyChars);
+  const maxDurationMs = options.maxDurationMs ?? LIMITS.chatReplyMs;
   const started = now();
   const result = (stopped: boolean): StreamResult => {
     const r = reply.result(stopped);
@@ -113,20 +121,28 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  let overtime = false;
+  const durationTimer = setTimeout(() => {
+    overtime = true;
+    controller.abort();
+  }, maxDurationMs);
+  const overtimeError = () =>
+    chatError('timeout', `The reply took longer than ${formatDuration(maxDurationMs)}; Hearth stopped it there.`, ctx);
 
   log.debug(`chat: POST ${path} model=${model} messages=${options.messages.length} usage=${!!options.streamUsage}`);
   let response: Response;
   try {
     response = await open(options, controller.signal, log);
   } catch (err) {
+    clearTimeout(durationTimer);
     signal?.removeEventListener('abort', onAbort);
     if (signal?.aborted) return result(true);
-    const error = classify(err, ctx);
+    const error = overtime ? overtimeError() : classify(err, ctx);
     log.warn(`chat: request failed: ${error.toLogString()}`);
     throw error;
   }
 
-  const feed = options.ollama ? ndjsonFeed(reply, log) : sseFeed(reply, log, response);
+  const feed = options.ollama ? ndjsonFeed(reply, log, ctx) : sseFeed(reply, log, ctx, response);
   const reader = response.body?.getReader();
   const decoder = new TextDecoder();
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -141,6 +157,7 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   };
   const finish = (stopped: boolean): StreamResult => {
     clearTimeout(idleTimer);
+    clearTimeout(durationTimer);
     signal?.removeEventListener('abort', onAbort);
     // Closing the connection is what makes llama.cpp free the slot.
     reader?.cancel().catch(() => undefined);
@@ -169,15 +186,20 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
       }
     }
     if (!reply.done && !reply.error) feed.end(decoder.decode());
+    reply.finish();
   } catch (err) {
     if (signal?.aborted) return finish(true);
-    reply.error ??= idleExpired
-      ? chatError(
-          'timeout',
-          `${describeServer(ctx)} sent nothing for ${Math.round((options.idleTimeoutMs ?? 0) / 1000)} s; the reply was cut short.`,
-          ctx,
-        )
-      : classify(err, { ...ctx, phase: 'body' });
+    reply.error ??= overtime
+      ? overtimeError()
+      : err instanceof HearthError && (err.code === 'tooLarge' || err.code === 'malformed')
+        ? err
+        : idleExpired
+          ? chatError(
+              'timeout',
+              `${describeServer(ctx)} sent nothing for ${Math.round((options.idleTimeoutMs ?? 0) / 1000)} s; the reply was cut short.`,
+              ctx,
+            )
+          : classify(err, { ...ctx, phase: 'body' });
     log.warn(`chat: stream failed: ${reply.error.toLogString()}`);
     return finish(false);
   }
@@ -198,68 +220,4 @@ function open(options: StreamChatOptions, signal: AbortSignal, log: Logger): Pro
   return options.openai.chat.completions
     .create(requestBody(options, log) as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal, maxRetries: 0 })
     .asResponse();
-}
-
-interface Feed {
-  push(text: string): void;
-  /** The body ended (with the decoder's last text). */
-  end(tail: string): void;
-}
-
-/** Server-sent events; or one JSON completion from a server that ignored `stream: true`. */
-function sseFeed(reply: ReplyAssembler, log: Logger, response: Response): Feed {
-  const parser = createParser({
-    onEvent: (event: EventSourceMessage) => (event.event === 'error' ? reply.errorEvent(event.data) : reply.data(event.data)),
-    onError: (error: ParseError) => {
-      // Older llama.cpp builds send a failure as an `error: {...}` line, which SSE calls an unknown field.
-      if (error.type === 'unknown-field' && error.field === 'error') reply.errorEvent(error.value ?? '');
-      else log.debug(`chat: ignored a stream line: ${error.message}`);
-    },
-  });
-  const contentType = response.headers.get('content-type') ?? '';
-  const isJson = contentType.includes('json') && !contentType.includes('event-stream');
-  let jsonBody = '';
-  return {
-    push: (text) => (isJson ? (jsonBody += text) : parser.feed(text)),
-    end: (tail) => {
-      if (isJson) {
-        log.warn('chat: the server answered without streaming');
-        reply.data(jsonBody + tail);
-        reply.done = true;
-        return;
-      }
-      parser.feed(tail);
-      parser.reset({ consume: true });
-    },
-  };
-}
-
-/** Ollama's newline-delimited JSON: each line converted to the chunk shape the assembler reads. */
-function ndjsonFeed(reply: ReplyAssembler, log: Logger): Feed {
-  let buffer = '';
-  const line = (text: string) => {
-    const trimmed = text.trim();
-    if (!trimmed) return;
-    let json: unknown;
-    try {
-      json = JSON.parse(trimmed);
-    } catch {
-      log.warn(`chat: skipped a stream line that is not valid JSON: ${trimmed.slice(0, 200)}`);
-      return;
-    }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return;
-    reply.accept(ollamaChunk(json as Record<string, unknown>));
-    if ((json as { done?: unknown }).done === true) reply.done = true;
-  };
-  return {
-    push: (text) => {
-      buffer += text;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        line(buffer.slice(0, nl));
-        buffer = buffer.slice(nl + 1);
-      }
-    },
-    end: (tail) => line(buffer + tail),
-  };
 }

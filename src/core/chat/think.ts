@@ -11,6 +11,12 @@ export interface Split {
   reasoning: string;
 }
 
+/** Pieces of one push, joined once at its end (concatenating thousands of pieces one by one costs more). */
+interface Pieces {
+  content: string[];
+  reasoning: string[];
+}
+
 /** Length of the longest suffix of `text` that is a proper prefix of `tag`. */
 function partialTagAt(text: string, tag: string): number {
   const max = Math.min(tag.length - 1, text.length);
@@ -37,52 +43,65 @@ export class ThinkSplitter {
   private held = '';
   private contentSoFar = '';
   private reasoningSoFar = '';
+  /** Lengths of contentSoFar / reasoningSoFar including pieces of the push in progress. */
+  private contentLength = 0;
+  private reasoningLength = 0;
   /** Length of contentSoFar when an orphan `</think>` was seen. */
   private orphanCloseAt: number | undefined;
 
   push(chunk: string): Split {
-    const out: Split = { content: '', reasoning: '' };
-    let text = this.held + chunk;
+    const out: Pieces = { content: [], reasoning: [] };
+    const text = this.held + chunk;
     this.held = '';
-    while (text.length > 0) {
-      const tag = this.inThink ? CLOSE : OPEN;
-      const at = text.indexOf(tag);
-      const other = this.inThink ? -1 : text.indexOf(CLOSE);
-      if (other !== -1 && (at === -1 || other < at)) {
+    let at = 0;
+    // The next tags at or after `at`, found again only once passed: one scan of the text, whatever it holds.
+    let open = text.indexOf(OPEN);
+    let close = text.indexOf(CLOSE);
+    while (at < text.length) {
+      if (open !== -1 && open < at) open = text.indexOf(OPEN, at);
+      if (close !== -1 && close < at) close = text.indexOf(CLOSE, at);
+      if (this.inThink && close !== -1) {
+        this.emit(out, text.slice(at, close), true);
+        this.inThink = false;
+        at = close + CLOSE.length;
+        continue;
+      }
+      if (!this.inThink && close !== -1 && (open === -1 || close < open)) {
         // `</think>` outside a block.
-        this.emit(out, text.slice(0, other), false);
-        if (!this.sawOpen && this.orphanCloseAt === undefined) this.orphanCloseAt = this.contentSoFar.length;
-        text = text.slice(other + CLOSE.length);
+        this.emit(out, text.slice(at, close), false);
+        if (!this.sawOpen && this.orphanCloseAt === undefined) this.orphanCloseAt = this.contentLength;
+        at = close + CLOSE.length;
         continue;
       }
-      if (at !== -1) {
-        this.emit(out, text.slice(0, at), this.inThink);
-        if (!this.inThink) this.sawOpen = true;
-        this.inThink = !this.inThink;
-        text = text.slice(at + tag.length);
+      if (!this.inThink && open !== -1) {
+        this.emit(out, text.slice(at, open), false);
+        this.sawOpen = true;
+        this.inThink = true;
+        at = open + OPEN.length;
         continue;
       }
-      const hold = Math.max(partialTagAt(text, tag), this.inThink ? 0 : partialTagAt(text, CLOSE));
-      this.emit(out, text.slice(0, text.length - hold), this.inThink);
-      this.held = text.slice(text.length - hold);
+      const rest = text.slice(at);
+      const hold = Math.max(partialTagAt(rest, this.inThink ? CLOSE : OPEN), this.inThink ? 0 : partialTagAt(rest, CLOSE));
+      this.emit(out, rest.slice(0, rest.length - hold), this.inThink);
+      this.held = rest.slice(rest.length - hold);
       break;
     }
-    return out;
+    return this.commit(out);
   }
 
   /** A `reasoning_content` (or `reasoning`) delta. */
   pushReasoning(chunk: string): Split {
-    const out: Split = { content: '', reasoning: '' };
+    const out: Pieces = { content: [], reasoning: [] };
     this.emit(out, chunk, true);
-    return out;
+    return this.commit(out);
   }
 
   /** Flushes a held partial tag (it was text after all). */
   finish(): Split & { reclassified: boolean } {
-    const out: Split = { content: '', reasoning: '' };
+    const out: Pieces = { content: [], reasoning: [] };
     this.emit(out, this.held, this.inThink);
     this.held = '';
-    return { ...out, reclassified: this.orphanCloseAt !== undefined && this.orphanCloseAt > 0 };
+    return { ...this.commit(out), reclassified: this.orphanCloseAt !== undefined && this.orphanCloseAt > 0 };
   }
 
   /** Everything so far, with an orphan `</think>` applied. */
@@ -95,17 +114,24 @@ export class ThinkSplitter {
     return { content: this.contentSoFar.slice(this.orphanCloseAt).replace(/^\s+/, ''), reasoning };
   }
 
-  private emit(out: Split, text: string, reasoning: boolean): void {
+  private emit(out: Pieces, text: string, reasoning: boolean): void {
     if (!text) return;
     if (reasoning) {
-      const t = this.reasoningSoFar ? text : text.replace(/^\s+/, '');
-      this.reasoningSoFar += t;
-      out.reasoning += t;
+      const t = this.reasoningLength ? text : text.replace(/^\s+/, '');
+      this.reasoningLength += t.length;
+      if (t) out.reasoning.push(t);
     } else {
-      const t = this.contentSoFar ? text : text.replace(/^\s+/, '');
-      this.contentSoFar += t;
-      out.content += t;
+      const t = this.contentLength ? text : text.replace(/^\s+/, '');
+      this.contentLength += t.length;
+      if (t) out.content.push(t);
     }
+  }
+
+  private commit(out: Pieces): Split {
+    const split = { content: out.content.join(''), reasoning: out.reasoning.join('') };
+    this.contentSoFar += split.content;
+    this.reasoningSoFar += split.reasoning;
+    return split;
   }
 }
 

@@ -1,10 +1,18 @@
 // What every fill-in-the-middle backend shares: the request and result
 // shapes, and readers for the two streaming formats (SSE, NDJSON). All
 // requests stream, so that aborting closes the connection and the server
-// stops generating (a non-streaming request runs on to n_predict).
-import { createParser } from 'eventsource-parser';
+// stops generating (a non-streaming request runs on to n_predict). The
+// readers are bounded: one event or line, and the whole completion, each
+// have a size limit (LIMITS); a server that goes quiet is ended by the
+// client's idle timeout (ServerClient.stream).
 import type { ServerClient } from '../http';
-import { HearthError } from '../errors';
+import { describeServer, HearthError, serverText, tooLarge, unexpectedShape, type RequestFacts } from '../errors';
+import { responseFacts } from '../httpParts';
+import { parseServerJson } from '../json';
+import { formatSize, LIMITS, quoteStart } from '../limits';
+import { redact } from '../redact';
+import { createSseReader } from '../sse';
+import { StreamGuard, type StreamBounds } from '../streamLimits';
 import type { ExtraChunk, FimTemplate } from './templates';
 
 /** The part of ServerClient the backends use. */
@@ -88,17 +96,44 @@ export function malformed(message: string, detail?: string): HearthError {
   return new HearthError('malformed', message, { detail });
 }
 
-export function parseJson(data: string, what: string): Record<string, unknown> {
+/** "llama.cpp at http://…" for a response from ServerClient.stream, else "The server". */
+function who(res: Response | undefined): string {
+  const ctx = res && responseFacts(res);
+  return ctx ? describeServer(ctx) : 'The server';
+}
+
+/**
+ * A stream item parsed as a JSON object. `res` (the streamed response) names
+ * the server in the error; the error quotes the start of what it sent.
+ */
+export function parseJson(data: string, what: string, res?: Response): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(data);
+    value = parseServerJson(data);
   } catch {
-    throw malformed(`The server sent ${what} that is not valid JSON.`, data.slice(0, 200));
+    throw malformed(`${who(res)} sent ${what} that is not valid JSON: ${redact(quoteStart(data))}.`, redact(data.slice(0, 200)));
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw malformed(`The server sent ${what} with an unexpected shape.`, data.slice(0, 200));
+    throw malformed(`${who(res)} sent ${what} with an unexpected shape: ${redact(quoteStart(data))}.`, redact(data.slice(0, 200)));
   }
   return value as Record<string, unknown>;
+}
+
+/** A stream item of a shape this backend does not know (e.g. a proxy's own envelope). */
+export function unknownItem(what: string, item: unknown, res?: Response): HearthError {
+  const ctx: RequestFacts = (res && responseFacts(res)) ?? {};
+  return unexpectedShape(ctx, what, item);
+}
+
+const COMPLETION_BOUNDS: StreamBounds = { maxEventChars: LIMITS.streamLineChars, maxTotalChars: LIMITS.completionChars };
+
+function overLimit(res: Response, format: 'sse' | 'lines', bounds: StreamBounds, what: 'event' | 'total'): HearthError {
+  return tooLarge(
+    responseFacts(res) ?? {},
+    what === 'event'
+      ? `one stream ${format === 'sse' ? 'event' : 'line'} over ${formatSize(bounds.maxEventChars)}`
+      : `more than ${formatSize(bounds.maxTotalChars ?? 0)} for one completion`,
+  );
 }
 
 /** Reads a streaming body chunk by chunk as text; `stop()` closes the connection. */
@@ -124,31 +159,45 @@ async function* textChunks(res: Response): AsyncGenerator<string> {
   }
 }
 
-/** The `data` of each server-sent event. */
-export async function* sseEvents(res: Response): AsyncGenerator<string> {
-  const queue: string[] = [];
-  const parser = createParser({ onEvent: (e) => queue.push(e.data) });
+/** The `data` of each server-sent event; an event or the whole stream over its bound is a `tooLarge` error. */
+export async function* sseEvents(res: Response, bounds: StreamBounds = COMPLETION_BOUNDS): AsyncGenerator<string> {
+  let queue: string[] = [];
+  const reader = createSseReader({
+    maxEventChars: bounds.maxEventChars,
+    onEvent: (e) => queue.push(e.data),
+    tooLarge: () => overLimit(res, 'sse', bounds, 'event'),
+    notSse: (sample) => unknownItem('a stream that is not server-sent events', sample, res),
+  });
+  const limits = new StreamGuard(bounds, (what) => overLimit(res, 'sse', bounds, what), false);
   for await (const chunk of textChunks(res)) {
-    parser.feed(chunk);
-    while (queue.length) yield queue.shift() as string;
+    limits.feed(chunk);
+    reader.feed(chunk);
+    const ready = queue;
+    queue = [];
+    yield* ready;
   }
-  parser.reset({ consume: true });
-  while (queue.length) yield queue.shift() as string;
+  reader.end();
+  yield* queue;
 }
 
-/** Each line of a newline-delimited JSON stream, parsed. */
-export async function* ndjsonLines(res: Response): AsyncGenerator<Record<string, unknown>> {
+/** Each line of a newline-delimited JSON stream, parsed; a line or the stream over its bound is a `tooLarge` error. */
+export async function* ndjsonLines(res: Response, bounds: StreamBounds = COMPLETION_BOUNDS): AsyncGenerator<Record<string, unknown>> {
   let buffer = '';
+  const limits = new StreamGuard(bounds, (what) => overLimit(res, 'lines', bounds, what));
   for await (const chunk of textChunks(res)) {
+    limits.feed(chunk);
     buffer += chunk;
+    let start = 0;
     let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl).trim();
-      buffer = buffer.slice(nl + 1);
-      if (line) yield parseJson(line, 'a stream line');
+    while ((nl = buffer.indexOf('\n', start)) >= 0) {
+      if (nl - start > bounds.maxEventChars) throw overLimit(res, 'lines', bounds, 'event');
+      const line = buffer.slice(start, nl).trim();
+      start = nl + 1;
+      if (line) yield parseJson(line, 'a stream line', res);
     }
+    buffer = buffer.slice(start);
   }
-  if (buffer.trim()) yield parseJson(buffer.trim(), 'a stream line');
+  if (buffer.trim()) yield parseJson(buffer.trim(), 'a stream line', res);
 }
 
 /**
@@ -178,16 +227,16 @@ export function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** Throws the error a server put inside a stream (`{"error": …}`), if any. */
-export function throwStreamError(obj: Record<string, unknown>): void {
+/** Throws the error a server put inside a stream (`{"error": …}`), if any; its text is clipped and redacted. */
+export function throwStreamError(obj: Record<string, unknown>, res?: Response): void {
   const err = obj.error;
   if (err === undefined || err === null) return;
   const e = typeof err === 'object' ? (err as Record<string, unknown>) : { message: err };
-  const message = typeof e.message === 'string' ? e.message : JSON.stringify(err);
+  const message = serverText(typeof e.message === 'string' ? e.message : quoteStart(err, 300));
   const code = num(e.code);
   throw new HearthError(
     code && code >= 400 && code < 500 ? 'badRequest' : 'server',
-    `The server reported an error in its stream: ${message}`,
+    `${who(res)} reported an error in its stream: ${message}`,
     {
       detail: message,
       status: code,

@@ -4,7 +4,7 @@
 // the prompt cache) read from the last event. Aborting closes the connection;
 // llama.cpp then frees the slot at once ("stop: cancel task").
 import type { FimBackend, FimClient, FimRequest, FimResult, FimTimings, StopReason } from './backend';
-import { malformed, num, parseJson, sseEvents, throwStreamError } from './backend';
+import { malformed, num, parseJson, sseEvents, throwStreamError, unknownItem } from './backend';
 
 export const DEFAULT_SAMPLERS: readonly string[] = ['top_k', 'top_p', 'infill'];
 
@@ -78,8 +78,9 @@ export class InfillBackend implements FimBackend {
     let timings: FimTimings = {};
     for await (const data of sseEvents(res)) {
       if (data === '[DONE]') break;
-      const obj = parseJson(data, 'an /infill event');
-      throwStreamError(obj);
+      const obj = parseJson(data, 'an /infill event', res);
+      throwStreamError(obj, res);
+      if (typeof obj.content !== 'string' && obj.stop === undefined) throw unknownItem('an /infill event without "content"', obj, res);
       if (typeof obj.timings === 'object' && obj.timings !== null) timings = llamaTimings(obj);
       if (typeof obj.content === 'string' && obj.content) {
         text += obj.content;
@@ -107,8 +108,8 @@ export class InfillBackend implements FimBackend {
       quiet: true,
     });
     for await (const data of sseEvents(res)) {
-      const obj = parseJson(data, 'an /infill event');
-      throwStreamError(obj);
+      const obj = parseJson(data, 'an /infill event', res);
+      throwStreamError(obj, res);
       if (obj.stop === true) return llamaTimings(obj);
     }
     throw malformed('llama.cpp ended its /infill warm-up stream early.');

@@ -5,7 +5,7 @@
 // one than chat's would make Ollama reload the model).
 import { HearthError } from '../errors';
 import type { FimBackend, FimClient, FimRequest, FimResult, FimTimings, StopReason } from './backend';
-import { fullPrefix, GenerationBudget, malformed, ndjsonLines, num, throwStreamError } from './backend';
+import { fullPrefix, GenerationBudget, malformed, ndjsonLines, num, throwStreamError, unknownItem } from './backend';
 
 const NS_PER_MS = 1e6;
 
@@ -100,7 +100,8 @@ export class OllamaBackend implements FimBackend {
     const budget = new GenerationBudget(req.timeBudgetMs, this.options.now);
     let text = '';
     for await (const obj of ndjsonLines(res)) {
-      throwStreamError(obj);
+      throwStreamError(obj, res);
+      if (typeof obj.response !== 'string' && obj.done === undefined) throw unknownItem('a line without "response"', obj, res);
       if (typeof obj.response === 'string' && obj.response) {
         text += obj.response;
         req.onText?.(text);

@@ -3,7 +3,7 @@
 // tokens, `max_tokens`. llama.cpp adds its `timings` to the last chunk.
 import { HearthError } from '../errors';
 import type { FimBackend, FimClient, FimRequest, FimResult, FimTimings, StopReason } from './backend';
-import { fullPrefix, GenerationBudget, malformed, num, parseJson, sseEvents, throwStreamError } from './backend';
+import { fullPrefix, GenerationBudget, malformed, num, parseJson, sseEvents, throwStreamError, unknownItem } from './backend';
 import { llamaTimings } from './infill';
 
 export interface OpenAICompletionsOptions {
@@ -73,8 +73,11 @@ export class OpenAICompletionsBackend implements FimBackend {
     let timings: FimTimings = {};
     for await (const data of sseEvents(res)) {
       if (data === '[DONE]') return { text, timings, fromCache: false, stop: stop ?? 'unknown' };
-      const obj = parseJson(data, 'a /v1/completions event');
-      throwStreamError(obj);
+      const obj = parseJson(data, 'a /v1/completions event', res);
+      throwStreamError(obj, res);
+      if (!Array.isArray(obj.choices) && obj.usage === undefined && obj.timings === undefined) {
+        throw unknownItem('an event without "choices"', obj, res);
+      }
       const choice = Array.isArray(obj.choices) ? (obj.choices[0] as Record<string, unknown> | undefined) : undefined;
       if (choice && typeof choice.text === 'string' && choice.text) {
         text += choice.text;

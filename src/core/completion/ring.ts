@@ -3,8 +3,10 @@
 // in the prompt, so their order must not change between requests: new chunks
 // are appended, the oldest are evicted, and a near-duplicate of a chunk
 // already held is dropped rather than moved. `version` changes whenever the
-// ring does, so the engine knows when to warm the server's cache up.
-import ignore from 'ignore';
+// ring does, so the engine knows when to warm the server's cache up. The ring
+// is bounded in characters as well as lines: a chunk of a minified file is
+// cut to `maxChunkChars`, the ring holds at most `maxTotalChars`, and a chunk
+// that does not fit a request's budget is passed over, not a wall.
 import type { ExtraChunk } from './templates';
 import { isSecretLooking } from '../secretFiles';
 
@@ -17,20 +19,27 @@ export interface RingOptions {
   chunkLines: number;
   /** A chunk whose line set is more similar than this to one held is dropped (default 0.9). */
   similarity: number;
+  /** Characters per chunk: longer ones are cut at a line end (default 4,096; ~1,400 tokens). */
+  maxChunkChars: number;
+  /** Characters in the whole ring: the oldest chunks go first (default 64 KB). */
+  maxTotalChars: number;
   /** Files that may be included (e.g. not ignored by .gitignore). Secret-looking files never are. */
   isAllowed?: (fileName: string) => boolean;
 }
 
-export const DEFAULT_RING_OPTIONS: RingOptions = { maxChunks: 16, chunkLines: 64, similarity: 0.9 };
+export const DEFAULT_RING_OPTIONS: RingOptions = {
+  maxChunks: 16,
+  chunkLines: 64,
+  similarity: 0.9,
+  maxChunkChars: 4096,
+  maxTotalChars: 64 * 1024,
+};
 
-/** A predicate from .gitignore text: true for paths (relative, `/`-separated) the file does NOT ignore. */
-export function notIgnoredBy(gitignoreText: string): (relativePath: string) => boolean {
-  const ig = ignore().add(gitignoreText);
-  return (relativePath) => {
-    const p = relativePath.replace(/\\/g, '/').replace(/^\.?\//, '');
-    if (!p || p.startsWith('../') || /^[a-z]:\//i.test(p) || p.startsWith('/')) return true;
-    return !ig.ignores(p);
-  };
+/** `text` cut to at most `max` characters, at the last line end when there is one in the second half. */
+export function clipChunk(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const nl = text.lastIndexOf('\n', max - 1);
+  return nl >= max / 2 ? text.slice(0, nl + 1) : text.slice(0, max);
 }
 
 function lineSet(text: string): Set<string> {
@@ -56,6 +65,7 @@ export class ExtraRing {
   private readonly opts: RingOptions;
   private items: { chunk: ExtraChunk; lines: Set<string> }[] = [];
   private _version = 0;
+  private chars = 0;
 
   constructor(options: Partial<RingOptions> = {}) {
     this.opts = { ...DEFAULT_RING_OPTIONS, ...options };
@@ -82,8 +92,9 @@ export class ExtraRing {
    * Adds a chunk of text from a file. Returns false (ring unchanged) when the
    * file is not allowed, the chunk is nearly empty, or a near-duplicate is held.
    */
-  add(fileName: string, text: string): boolean {
+  add(fileName: string, fullText: string): boolean {
     if (!this.allowed(fileName)) return false;
+    const text = clipChunk(fullText, this.opts.maxChunkChars);
     const lines = lineSet(text);
     if (lines.size < 3) return false;
     for (const item of this.items) {
@@ -91,8 +102,12 @@ export class ExtraRing {
       for (const l of lines) if (item.lines.has(l)) common++;
       if ((2 * common) / (lines.size + item.lines.size) > this.opts.similarity) return false;
     }
-    this.items.push({ chunk: { filename: fileName, text: text.endsWith('\n') ? text : `${text}\n` }, lines });
-    while (this.items.length > this.opts.maxChunks) this.items.shift();
+    const chunk = { filename: fileName, text: text.endsWith('\n') ? text : `${text}\n` };
+    this.items.push({ chunk, lines });
+    this.chars += chunk.text.length;
+    while (this.items.length > this.opts.maxChunks || (this.chars > this.opts.maxTotalChars && this.items.length > 1)) {
+      this.chars -= (this.items.shift() as { chunk: ExtraChunk }).chunk.text.length;
+    }
     this._version++;
     return true;
   }
@@ -123,19 +138,28 @@ export class ExtraRing {
   removeFile(fileName: string): void {
     const before = this.items.length;
     this.items = this.items.filter((i) => i.chunk.filename !== fileName);
+    this.chars = this.items.reduce((n, i) => n + i.chunk.text.length, 0);
     if (this.items.length !== before) this._version++;
   }
 
   clear(): void {
     if (this.items.length === 0) return;
     this.items = [];
+    this.chars = 0;
     this._version++;
   }
 
+  /** Characters held (all chunks' text). */
+  get totalChars(): number {
+    return this.chars;
+  }
+
   /**
-   * The newest chunks that fit `budgetTokens`, in ring order (a contiguous
-   * tail of the ring, so the selection is stable while the ring is). Chunks of
-   * `excludeFile` (the file being edited, already in the prompt) are left out.
+   * The newest chunks that fit `budgetTokens`, in ring order (the same ring
+   * gives the same selection, so the prompt prefix stays stable). A chunk too
+   * big for what is left is passed over, so one large chunk cannot crowd out
+   * the others. Chunks of `excludeFile` (the file being edited, already in the
+   * prompt) are left out.
    */
   select(budgetTokens: number, charsPerToken: number, excludeFile?: string): ExtraChunk[] {
     if (budgetTokens <= 0) return [];
@@ -146,7 +170,7 @@ export class ExtraRing {
       if (chunk.filename === excludeFile) continue;
       // File name line and separator token besides the text.
       const cost = Math.ceil((chunk.text.length + chunk.filename.length + 2) / charsPerToken) + 2;
-      if (used + cost > budgetTokens) break;
+      if (used + cost > budgetTokens) continue;
       used += cost;
       out.push(chunk);
     }

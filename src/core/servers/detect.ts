@@ -3,6 +3,7 @@
 // the port belongs to (port 8080 may well be something else).
 import type { Logger, ServerConfig } from '../types';
 import { ServerClient } from '../http';
+import { parseServerJson } from '../json';
 
 export interface DetectOptions {
   /** Per probe request; default 800 ms. */
@@ -14,7 +15,7 @@ export interface DetectOptions {
 
 function parse(text: string): Record<string, unknown> | undefined {
   try {
-    const v: unknown = JSON.parse(text);
+    const v: unknown = parseServerJson(text);
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

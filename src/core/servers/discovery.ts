@@ -49,7 +49,7 @@ function get<T>(c: Ctx, path: string, body?: unknown): Promise<T> {
 async function openaiModels(c: Ctx): Promise<Record<string, unknown>[]> {
   const path = '/v1/models';
   const list = await get<unknown>(c, path);
-  if (!isObject(list) || !Array.isArray(list.data)) throw unexpectedShape(c.client.requestFacts({ path }), 'no "data" list');
+  if (!isObject(list) || !Array.isArray(list.data)) throw unexpectedShape(c.client.requestFacts({ path }), 'no "data" list', list);
   return list.data.filter((m): m is Record<string, unknown> => isObject(m) && typeof m.id === 'string');
 }
 
@@ -175,7 +175,7 @@ async function ollamaLoaded(c: Ctx): Promise<Map<string, number>> {
 async function ollama(c: Ctx): Promise<Found> {
   const path = '/api/tags';
   const [tags, loaded] = await Promise.all([get<unknown>(c, path), ollamaLoaded(c)]);
-  if (!isObject(tags) || !Array.isArray(tags.models)) throw unexpectedShape(c.client.requestFacts({ path }), 'no "models" list');
+  if (!isObject(tags) || !Array.isArray(tags.models)) throw unexpectedShape(c.client.requestFacts({ path }), 'no "models" list', tags);
   const names = tags.models
     .map((m) => (isObject(m) ? (typeof m.name === 'string' ? m.name : m.model) : undefined))
     .filter((n): n is string => typeof n === 'string');

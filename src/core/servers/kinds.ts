@@ -1,6 +1,7 @@
 // The server kinds Hearth speaks to, their presets, and validation of the
 // `hearth.servers` setting. Pure TypeScript, no `vscode` import.
 import { kindLabel, type ContextLengthSetting, type ServerConfig, type ServerKind } from '../types';
+import { displayUrl } from '../url';
 
 export interface KindInfo {
   kind: ServerKind;
@@ -76,13 +77,13 @@ export function normalizeUrl(raw: unknown, kind?: ServerKind): { url: string } |
   if (typeof raw !== 'string' || !raw.trim()) return { problem: '"url" is missing (e.g. "http://127.0.0.1:8080").' };
   let text = raw.trim();
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    return { problem: `"url" must start with http:// or https:// (got "${text}").` };
+    return { problem: `"url" must start with http:// or https:// (got "${displayUrl(text)}").` };
   }
   let parsed: URL;
   try {
     parsed = new URL(text);
   } catch {
-    return { problem: `"url" is not a valid URL: "${text}".` };
+    return { problem: `"url" is not a valid URL: "${displayUrl(text)}".` };
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     return { problem: `"url" must use http or https, not ${parsed.protocol.replace(':', '')}.` };
@@ -101,6 +102,11 @@ export function normalizeUrl(raw: unknown, kind?: ServerKind): { url: string } |
 }
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** True for a valid HTTP header name (RFC 9110 token). */
+export function isHeaderName(name: string): boolean {
+  return HEADER_NAME.test(name);
+}
 
 function describeEntry(index: number, name: unknown): string {
   return typeof name === 'string' && name.trim() ? `hearth.servers[${index}] ("${name.trim()}")` : `hearth.servers[${index}]`;

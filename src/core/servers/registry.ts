@@ -14,6 +14,8 @@ import { presetServers } from './kinds';
 export interface RegistryOptions {
   log: Logger;
   getApiKey(server: ServerConfig): Promise<string | undefined>;
+  /** Header values kept in secret storage for a server (sent like its `headers`, only to its origin). */
+  getSecretHeaders?(server: ServerConfig): Promise<Record<string, string>>;
   fetch?: typeof fetch;
   /** Servers auto-detection probes; default `presetServers()`. */
   presets?: ServerConfig[];
@@ -137,12 +139,14 @@ export class Registry {
 
   async clientFor(server: ServerConfig): Promise<ServerClient> {
     let apiKey: string | undefined;
+    let secretHeaders: Record<string, string> | undefined;
     try {
       apiKey = await this.options.getApiKey(server);
+      secretHeaders = await this.options.getSecretHeaders?.(server);
     } catch (err) {
-      this.options.log.warn(`could not read the API key of "${server.name}": ${err instanceof Error ? err.message : String(err)}`);
+      this.options.log.warn(`could not read the secrets of "${server.name}": ${err instanceof Error ? err.message : String(err)}`);
     }
-    return new ServerClient(server, { apiKey, log: this.options.log, fetch: this.options.fetch });
+    return new ServerClient(server, { apiKey, secretHeaders, log: this.options.log, fetch: this.options.fetch });
   }
 
   /** Detects (when needed) and discovers every server; resolves with the statuses. Never rejects unless `signal` fires. */

@@ -8,11 +8,11 @@ import {
   forkAt,
   regenerateFrom,
   titleFrom,
-  toMarkdown,
   toTurns,
   toView,
   updateMessage,
 } from '../../../src/core/chat/conversation';
+import { toMarkdown } from '../../../src/core/chat/exportMarkdown';
 import { HistoryStore } from '../../../src/core/chat/history';
 import type { ChatMessage, Conversation } from '../../../src/core/chat/types';
 import { memoryLogger } from '../core/helpers';
@@ -105,11 +105,11 @@ describe('chat/conversation', () => {
     assert.equal(v.messages[1].reasoning, 'Slicing is simplest.');
   });
 
-  it('exports Markdown with reasoning folded and stats', () => {
+  it('exports Markdown with reasoning in a fenced block and stats', () => {
     const md = toMarkdown(sample());
     assert.match(md, /^# How do I reverse a list in Python\?\n/);
     assert.match(md, /## You\n\n_Attached: `a\.py:1-2`_/);
-    assert.match(md, /<details><summary>Reasoning<\/summary>\n\nSlicing is simplest\.\n\n<\/details>/);
+    assert.match(md, /\*\*Reasoning\*\*\n\n```text\nSlicing is simplest\.\n```\n/);
     assert.match(md, /_qwen · 7 tokens · 31\.5 tokens\/s_/);
     assert.ok(md.endsWith('Call `xs.reverse()`.\n'));
   });
@@ -280,7 +280,7 @@ describe('chat/history', () => {
   it('serializes concurrent saves of one conversation: the last one wins, nothing is torn', async () => {
     const { store } = await open();
     let c = await store.create();
-    const saves: Promise<void>[] = [];
+    const saves: Promise<unknown>[] = [];
     for (let i = 0; i < 30; i++) {
       c = addMessage(c, user(`u${i}`, `message ${i} ${'x'.repeat(5000)}`), ++now);
       saves.push(store.save(c));

@@ -38,6 +38,7 @@ const state: ChatState = {
   includeCurrentFile: true,
   includeProblems: false,
   busy: false,
+  problem: 'Hearth could not save this chat (the disk is full).',
 };
 
 const hostSamples: HostToWebview[] = [
@@ -49,6 +50,7 @@ const hostSamples: HostToWebview[] = [
   { type: 'done', messageId: 'a3', stats: { model: 'm', stopped: false }, content: 'He', reasoning: 'hm' },
   { type: 'notice', messageId: 'a3', text: 'Retried with less history.' },
   { type: 'error', message: 'No server', actions: [] },
+  { type: 'draft', text: 'a message that could not be saved' },
   { type: 'focus' },
 ];
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chunkSimilarity, ExtraRing, extraBudget, notIgnoredBy, warmupDue } from '../../../src/core/completion/ring';
+import { chunkSimilarity, ExtraRing, extraBudget, warmupDue } from '../../../src/core/completion/ring';
 import { isSecretLooking } from '../../../src/core/secretFiles';
 
 function chunk(tag: string, n = 10): string {
@@ -59,15 +59,6 @@ describe('completion/ring', () => {
     assert.ok(!isSecretLooking('src/keyboard.ts'));
   });
 
-  it('notIgnoredBy reads .gitignore rules', () => {
-    const allowed = notIgnoredBy('node_modules/\n*.log\n!keep.log\nbuild');
-    assert.equal(allowed('node_modules/x/index.js'), false);
-    assert.equal(allowed('debug.log'), false);
-    assert.equal(allowed('keep.log'), true);
-    assert.equal(allowed('build/a.js'), false);
-    assert.equal(allowed('src/a.ts'), true);
-  });
-
   it('skips chunks with almost no content', () => {
     assert.equal(new ExtraRing().add('a.ts', '\n\n  \nx\n'), false);
   });
@@ -97,6 +88,36 @@ describe('completion/ring', () => {
       ['b.ts', 'c.ts'],
     );
     assert.deepEqual(ring.select(0, 3), []);
+  });
+
+  it('is bounded in characters: a minified chunk is cut, the ring holds at most maxTotalChars', () => {
+    const ring = new ExtraRing({ maxChunkChars: 1000, maxTotalChars: 3000 });
+    const minified = `${'x'.repeat(200_000)}\nsecond line\nthird line\n`;
+    assert.equal(ring.add('min.js', minified), false, 'one cut line is nearly empty: not worth a chunk');
+    const long = Array.from({ length: 64 }, (_, i) => `const value${i} = ${'"'.repeat(1)}${'y'.repeat(90)}";`).join('\n');
+    assert.ok(ring.add('long.ts', long));
+    const kept = ring.chunks[0].text;
+    assert.ok(kept.length <= 1000, `${kept.length} characters`);
+    assert.ok(long.startsWith(kept.slice(0, -1)) && kept.endsWith('";\n'), 'cut at a line end');
+    for (const t of ['a', 'b', 'c', 'd', 'e']) ring.add(`${t}.ts`, chunk(t, 80));
+    assert.ok(ring.totalChars <= 3000, `${ring.totalChars} characters held`);
+    assert.ok(!ring.chunks.some((c) => c.filename === 'long.ts'), 'the oldest went first');
+    assert.equal(
+      ring.totalChars,
+      ring.chunks.reduce((n, c) => n + c.text.length, 0),
+    );
+  });
+
+  it('one chunk too big for the budget does not starve the others', () => {
+    const ring = new ExtraRing();
+    ring.add('small1.ts', chunk('s1', 5));
+    ring.add('small2.ts', chunk('s2', 5));
+    ring.add('huge.ts', chunk('h', 60));
+    const small = Math.ceil((ring.chunks[0].text.length + 'small1.ts'.length + 2) / 3) + 2;
+    assert.deepEqual(
+      ring.select(small * 2 + 1, 3).map((c) => c.filename),
+      ['small1.ts', 'small2.ts'],
+    );
   });
 
   it('version changes on add, removeFile and clear', () => {

@@ -57,6 +57,8 @@ describe('redact', () => {
     ['GET http://h/x?key=zzz', 'GET http://h/x?key=***'],
     ['GET http://h/x?a=1&access_token=q#f', 'GET http://h/x?a=1&access_token=***#f'],
     ['x-api-key: abcd', 'x-api-key: ***'],
+    ['{"token":"sk-1","password": "p@ss", "client_secret":"c"}', '{"token":"***","password": "***", "client_secret":"***"}'],
+    ['error: invalid api-key: 12345 for model x', 'error: invalid api-key: *** for model x'],
     ['monkey=banana turkey=1', 'monkey=banana turkey=1'],
     ['GET http://127.0.0.1:8080/v1/models 200 (5 ms)', 'GET http://127.0.0.1:8080/v1/models 200 (5 ms)'],
   ];
@@ -70,11 +72,12 @@ describe('redact', () => {
     assert.equal(redact('per call: hunter22', ['hunter22']), 'per call: ***');
   });
 
-  it('masks sensitive headers', () => {
-    assert.deepEqual(redactHeaders({ Authorization: 'Bearer x', 'X-Api-Key': 'k', Accept: 'json' }), {
+  it('masks every header value', () => {
+    assert.deepEqual(redactHeaders({ Authorization: 'Bearer x', 'X-Api-Key': 'k', 'CF-Access-Client-Secret': 'cf', Cookie: 'a=b' }), {
       Authorization: '***',
       'X-Api-Key': '***',
-      Accept: 'json',
+      'CF-Access-Client-Secret': '***',
+      Cookie: '***',
     });
   });
 });

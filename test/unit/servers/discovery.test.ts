@@ -205,11 +205,17 @@ describe('discover', () => {
 
     it('an unexpected shape is malformed', async () => {
       const fake = await start(new FakeOpenAI());
-      fake.fault('GET', '/v1/models', { body: { models: [] } });
+      fake.fault('GET', '/v1/models', { body: { models: [], note: 'a proxy envelope', token: 'sk-secret-value-1234' } });
       const status = await run(configFor(fake, 'vllm'));
       assert.equal(status.state, 'error');
       assert.equal(status.error?.code, 'malformed');
-      assert.match(status.error?.message ?? '', /unexpected shape \(no "data" list\)/);
+      const message = status.error?.message ?? '';
+      assert.match(
+        message,
+        /^vLLM at http:\/\/127\.0\.0\.1:\d+ answered to \/v1\/models with something Hearth cannot read \(no "data" list\)/,
+      );
+      assert.match(message, /It sent: "\{"models":\[\],"note":"a proxy envelope"/, 'quotes the start of what it sent');
+      assert.ok(!message.includes('sk-secret-value-1234'), `redacted: ${message}`);
     });
   });
 

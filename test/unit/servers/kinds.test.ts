@@ -132,6 +132,16 @@ describe('kinds', () => {
       ['credentials in url', { name: 'A', kind: 'openai', url: 'https://u:p@h' }, /user name or password/],
       ['query', { name: 'A', kind: 'openai', url: 'https://h/?key=1' }, /query/],
       ['bad url', { name: 'A', kind: 'openai', url: 'http://exa mple.com' }, /not a valid URL/],
+      [
+        'credentials never echoed (no scheme)',
+        { name: 'A', kind: 'openai', url: 'admin:hunter2@gpu-box:8000/v1?api_key=sk-9' },
+        /must start with http:\/\/ or https:\/\/ \(got "\*\*\*@gpu-box:8000\/v1\?…"\)\.$/,
+      ],
+      [
+        'credentials never echoed (invalid URL)',
+        { name: 'A', kind: 'openai', url: 'http://admin:hunter 2@gpu box/?token=sk-9' },
+        /not a valid URL: "http:\/\/\*\*\*@gpu box\/\?…"\.$/,
+      ],
       ['headers not object', { name: 'A', kind: 'openai', url: 'https://h', headers: ['x'] }, /"headers" must be an object/],
       [
         'header not string',

@@ -189,7 +189,7 @@ describe('Registry', () => {
     const registry = make({ log, getApiKey: async () => Promise.reject(new Error('keychain locked')) });
     registry.configure({ servers: [{ name: 'L', kind: 'llamacpp', url: llama.url }], autoDetect: false });
     assert.equal((await registry.refresh())[0].state, 'ok');
-    assert.match(log.text(), /could not read the API key of "L": keychain locked/);
+    assert.match(log.text(), /could not read the secrets of "L": keychain locked/);
   });
 
   it('lets a caller stop waiting without stopping the shared run', async () => {
