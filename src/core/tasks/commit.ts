@@ -37,7 +37,7 @@ export function styleExamples(messages: readonly string[], max = 10): string[] {
   const out: string[] = [];
   for (const message of messages) {
     const subject = message.split('\n')[0].trim();
-    if (!subject || /^(Merge|Revert|fixup!|squash!|amend!)\b/.test(subject) || out.includes(subject)) continue;
+    if (!subject || /^(Merge\b|Revert\b|fixup!|squash!|amend!)/.test(subject) || out.includes(subject)) continue;
     out.push(subject.length > 200 ? `${subject.slice(0, 200)}…` : subject);
     if (out.length >= max) break;
   }

@@ -121,25 +121,28 @@ export function fitDiff(files: readonly DiffFile[], maxChars: number, withhold: 
   const order = [...sendable].sort((a, b) => a.text.length - b.text.length);
   const MIN_SHARE = 400;
   const parts = new Map<DiffFile, string>();
+  const shortened = new Set<DiffFile>();
   const listed: DiffFile[] = [];
   for (let i = 0; i < order.length; i++) {
     const f = order[i];
     const share = Math.floor(room / (order.length - i));
     if (f.text.length + 1 <= share) {
       parts.set(f, f.text);
-      out.whole.push(f.path);
       room -= f.text.length + 1;
     } else if (share >= MIN_SHARE) {
       const text = shorten(f, share);
       parts.set(f, text);
-      out.shortened.push(f.path);
+      shortened.add(f);
       room -= text.length + 1;
     } else {
       listed.push(f);
     }
   }
-  // Keep git's order of files in the text.
-  const sections = sendable.filter((f) => parts.has(f)).map((f) => parts.get(f)!);
+  // Keep git's order of files in the text and the lists.
+  const sent = sendable.filter((f) => parts.has(f));
+  out.whole = sent.filter((f) => !shortened.has(f)).map((f) => f.path);
+  out.shortened = sent.filter((f) => shortened.has(f)).map((f) => f.path);
+  const sections = sent.map((f) => parts.get(f)!);
   if (listed.length) {
     const lines = listed.map(describeFile);
     // With no room even for the list, the list is cut and says how many are missing.
@@ -152,7 +155,7 @@ export function fitDiff(files: readonly DiffFile[], maxChars: number, withhold: 
     }
     if (shown < lines.length) list += `… and ${lines.length - shown} more files\n`;
     sections.push(`Also changed (diff not shown, too long):\n${list.trimEnd()}`);
-    out.listed = listed.map((f) => f.path);
+    out.listed = sendable.filter((f) => listed.includes(f)).map((f) => f.path);
   }
   if (noteText) sections.push(noteText);
   out.text = sections.join('\n');
