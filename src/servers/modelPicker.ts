@@ -38,9 +38,13 @@ export class ModelPicker {
 
     const render = () => {
       const selected = this.selection.get(purpose);
+      // The item the user moved to stays active when the list is drawn again (discovery finishing); else the current choice.
+      const was = qp.activeItems[0]?.entry;
       const items = pickEntries(this.registry.statuses(), purpose, selected).map(toItem);
       qp.items = items;
-      const active = items.find((i) => (i.entry?.type === 'model' || i.entry?.type === 'followChat') && i.entry.picked);
+      const active =
+        (was && items.find((i) => sameEntry(i.entry, was))) ??
+        items.find((i) => (i.entry?.type === 'model' || i.entry?.type === 'followChat') && i.entry.picked);
       if (active) qp.activeItems = [active];
     };
     const listener = this.registry.onDidChange(render);
@@ -72,6 +76,12 @@ export class ModelPicker {
       if (this.current === qp) this.current = undefined;
     }
   }
+}
+
+function sameEntry(a: PickEntry | undefined, b: PickEntry): boolean {
+  if (!a || a.type !== b.type) return false;
+  if (a.type === 'model' && b.type === 'model') return a.ref.server === b.ref.server && a.ref.model === b.ref.model;
+  return a.type === 'followChat';
 }
 
 function toItem(entry: PickEntry): Item {

@@ -39,12 +39,20 @@ export function registerTasks(services: Services, chat: ChatApi): TasksApi {
   d.add({ dispose: () => runner.cancel() });
 
   const proposalArg = (arg: unknown) => (arg instanceof vscode.Uri && arg.scheme === PROPOSAL_SCHEME ? arg : undefined);
+  // A failure before the request (no repository, Git off …) is shown like the request's own errors.
+  const shown =
+    (id: string, run: (arg?: unknown) => Promise<unknown>) =>
+    (arg?: unknown): Promise<unknown> =>
+      run(arg).catch((err: unknown) => {
+        log.warn(`${id} failed: ${err instanceof Error ? err.message : String(err)}`);
+        return proxyUi.showError(err, {});
+      });
   registerCommands(d, log, {
-    'hearth.tasks.generateCommitMessage': (arg?: unknown) => generateCommitMessage(arg, runner, proxyUi, log),
-    'hearth.tasks.document': () => documentCode(deps),
-    'hearth.tasks.fix': () => fixCode(deps),
-    'hearth.tasks.writeTests': () => writeTests(deps),
-    'hearth.tasks.explain': () => explainCode(deps),
+    'hearth.tasks.generateCommitMessage': shown('generate commit message', (arg) => generateCommitMessage(arg, runner, proxyUi, log)),
+    'hearth.tasks.document': shown('document', () => documentCode(deps)),
+    'hearth.tasks.fix': shown('fix', () => fixCode(deps)),
+    'hearth.tasks.writeTests': shown('write tests', () => writeTests(deps)),
+    'hearth.tasks.explain': shown('explain', () => explainCode(deps)),
     'hearth.tasks.acceptProposal': (arg?: unknown) => proposals.accept(proposalArg(arg)),
     'hearth.tasks.rejectProposal': (arg?: unknown) => proposals.reject(proposalArg(arg)),
   });

@@ -149,7 +149,7 @@ export async function writeTests(d: SelectionDeps): Promise<void> {
       title: `Writing tests for ${path.basename(doc.fileName)}…`,
       name: 'unit_tests',
       schema: TESTS_SCHEMA,
-      maxTokens: 3000,
+      maxTokens: 2048,
       prompt: (room, model) => {
         mustFit(context.code, room, model, editor.selection.isEmpty ? 'file' : 'selection');
         return testsMessages(context);

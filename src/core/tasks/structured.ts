@@ -87,13 +87,28 @@ async function ask(o: StructuredOptions, messages: PromptMessage[], temperature:
         loadingSaid = true;
       },
     },
-  );
+  ).catch((err: unknown) => {
+    throw wholeAnswerTimeout(err);
+  });
   const reply = readCompletion(kind, data);
   if (!reply) {
     const what = kind === 'ollama' ? 'no "message" in the answer' : 'no "choices[0].message" in the answer';
     throw unexpectedShape(o.client.requestFacts({ path, model: o.model }), what);
   }
   return reply;
+}
+
+/**
+ * A timeout, said for a request that is not streamed: its first byte is the
+ * whole answer, so timeoutSeconds must cover the generation too.
+ */
+function wholeAnswerTimeout(err: unknown): unknown {
+  if (!(err instanceof HearthError) || err.code !== 'timeout') return err;
+  return new HearthError(
+    'timeout',
+    `${err.message} Editor commands wait for the whole answer before the first byte: raise timeoutSeconds for this server in hearth.servers, or select less code.`,
+    { actions: err.actions, model: err.model, serverName: err.serverName, url: err.url, detail: err.detail, cause: err },
+  );
 }
 
 /** The error after two rejected answers: what was wrong, what the model returned, which model. */

@@ -192,6 +192,19 @@ describe('tasks/structured against each server kind', () => {
     assert.equal(routes.clientAborts, 1);
   });
 
+  it('says on a timeout that the whole answer must come within timeoutSeconds', async () => {
+    const fake = await start(new FakeLlamaCpp());
+    mountChat(fake, new ChatRoutes({ reply: VALID, delayMs: 3000 }));
+    const client = new ServerClient(configFor(fake, 'llamacpp', { timeoutSeconds: 0.2 }), { log: memoryLogger() });
+    const error = await completeStructured({ client, model: 'm', messages: messages(), schema: SCHEMA, name: 'x', maxTokens: 10 }).catch(
+      (e: unknown) => e as HearthError,
+    );
+    assert.ok(error instanceof HearthError);
+    assert.equal(error.code, 'timeout');
+    assert.match(error.message, /did not answer within 0\.2 s\. Editor commands wait for the whole answer .*raise timeoutSeconds/);
+    assert.deepEqual(error.actions, ['retry', 'showLog', 'openSettings']);
+  });
+
   it('says when a server answers a shape that is not a chat completion', async () => {
     const { fake, options } = await setUp(KINDS[0], new ChatRoutes());
     fake.route('POST', '/v1/chat/completions', (_req, res, server) => server.json(res, { content: VALID }));
