@@ -7,15 +7,8 @@ import type { Problem } from '../core/chat/types';
 import { HearthError } from '../core/errors';
 import { isWithheld } from '../core/tasks/files';
 import type { CodeContext } from '../core/tasks/selection';
-import { relativePath } from '../chat/attachments';
+import { relativePath, toProblem } from '../chat/attachments';
 import type { TasksUi } from './ui';
-
-const SEVERITY: Record<vscode.DiagnosticSeverity, Problem['severity']> = {
-  [vscode.DiagnosticSeverity.Error]: 'error',
-  [vscode.DiagnosticSeverity.Warning]: 'warning',
-  [vscode.DiagnosticSeverity.Information]: 'info',
-  [vscode.DiagnosticSeverity.Hint]: 'hint',
-};
 
 /** The lines `start`..`end` (0-based, inclusive) as a range from the first column to the end of the last line. */
 export function wholeLines(doc: vscode.TextDocument, start: number, end: number): vscode.Range {
@@ -81,14 +74,7 @@ export function problemsIn(uri: vscode.Uri, range: vscode.Range): Problem[] {
   return vscode.languages
     .getDiagnostics(uri)
     .filter((d) => d.range.intersection(range) !== undefined || range.contains(d.range.start))
-    .map((d) => ({
-      severity: SEVERITY[d.severity],
-      line: d.range.start.line + 1,
-      column: d.range.start.character + 1,
-      message: d.message,
-      source: d.source,
-      code: typeof d.code === 'object' ? String(d.code.value) : d.code === undefined ? undefined : String(d.code),
-    }));
+    .map(toProblem);
 }
 
 /** The code of `range` with where it comes from. */

@@ -225,15 +225,7 @@ export class ChatRoutes {
       Connection: 'keep-alive',
       ...(flavor === 'llamacpp' ? { Server: 'llama.cpp' } : {}),
     });
-    this.open.add(res);
-    let closed = false;
-    res.on('close', () => {
-      this.open.delete(res);
-      if (!res.writableFinished) {
-        closed = true;
-        this.clientAborts++;
-      }
-    });
+    const closed = this.track(res);
     const send = (data: unknown) => res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
 
     const started = Date.now();
@@ -242,7 +234,7 @@ export class ChatRoutes {
     else if (flavor !== 'ollama') send(chunk([choice({ role: 'assistant', content: '' }, null)]));
     for (let i = 0; i < deltas.length; i++) {
       if (s.delayMs) await wait(s.delayMs);
-      if (closed) return;
+      if (closed()) return;
       if (i === faultAt) {
         switch (s.fault) {
           case 'malformedChunk':
@@ -274,7 +266,7 @@ export class ChatRoutes {
       send(chunk([choice(deltas[i], null)]));
     }
     if (s.delayMs) await wait(s.delayMs);
-    if (closed) return;
+    if (closed()) return;
     const finish = s.finishReason ?? 'stop';
     const predictedMs = Math.max(1, Date.now() - started);
     const timings = {
@@ -301,17 +293,9 @@ export class ChatRoutes {
   private async respondOnce(body: any, res: http.ServerResponse, promptTokens: number): Promise<void> {
     const s = this.script;
     const reply = this.nextReply('Hello from the fake server.');
-    this.open.add(res);
-    let closed = false;
-    res.on('close', () => {
-      this.open.delete(res);
-      if (!res.writableFinished) {
-        closed = true;
-        this.clientAborts++;
-      }
-    });
+    const closed = this.track(res);
     if (s.delayMs) await wait(s.delayMs);
-    if (closed) return;
+    if (closed()) return;
     const text = JSON.stringify(completionBody(s.flavor ?? 'llamacpp', s, body, reply, promptTokens));
     if (s.fault === 'cutOff') {
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
@@ -321,6 +305,20 @@ export class ChatRoutes {
       return;
     }
     sendJsonBody(res, 200, JSON.parse(text));
+  }
+
+  /** Keeps `res` to end on closeAll; counts a client that goes away before the end. Returns whether it went away. */
+  private track(res: http.ServerResponse): () => boolean {
+    this.open.add(res);
+    let closed = false;
+    res.on('close', () => {
+      this.open.delete(res);
+      if (!res.writableFinished) {
+        closed = true;
+        this.clientAborts++;
+      }
+    });
+    return () => closed;
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown, retryAfter?: number): void {
