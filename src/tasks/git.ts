@@ -42,9 +42,15 @@ const NO_GIT = (why: string) => new HearthError('notFound', `Hearth cannot read 
 /** The Git extension's API, initialized. Throws a HearthError saying why when it cannot be had. */
 export async function gitApi(timeoutMs = 10_000): Promise<GitApi> {
   const ext = vscode.extensions.getExtension<GitExtension>('vscode.git');
-  if (!ext) throw NO_GIT("VS Code's built-in Git extension is not installed or is disabled. Enable it in the Extensions view.");
+  // Missing, or without exports: disabled, or running in another extension host (the remote side of a remote window).
+  const unavailable = () =>
+    NO_GIT(
+      "VS Code's built-in Git extension is not available here: it is disabled, or (in a remote window) it runs on the remote side, out of Hearth's reach.",
+    );
+  if (!ext) throw unavailable();
   const exports = ext.isActive ? ext.exports : await ext.activate();
-  if (!exports?.enabled) throw NO_GIT('Git is turned off in VS Code (the git.enabled setting).');
+  if (!exports) throw unavailable();
+  if (!exports.enabled) throw NO_GIT('Git is turned off in VS Code (the git.enabled setting).');
   const api = exports.getAPI(1);
   if (api.state !== 'initialized') {
     await new Promise<void>((resolve) => {

@@ -114,7 +114,7 @@ export async function fixCode(d: SelectionDeps): Promise<void> {
       schema: FIX_SCHEMA,
       maxTokens: Math.min(8192, Math.ceil(estimateTokens(context.code) * 1.5) + 400),
       prompt: (room, model) => {
-        mustFit(context.code, room / 2, model, 'code to fix');
+        mustFit(context.code, room, model, 'code to fix');
         return fixMessages(context, problems);
       },
     },
