@@ -9,10 +9,12 @@ export const ACTION_LABELS: Readonly<Record<ErrorAction, string>> = {
   setApiKey: 'Set API Key',
 };
 
-/** What an action may need: the server it is about (Set API Key) and what Retry runs. */
+/** What an action may need: the server it is about (Set API Key), what Retry runs, and which model Select Model picks. */
 export interface ActionTarget {
   serverName?: string;
   retry?: () => unknown;
+  /** Select Model: default the chat model's picker. */
+  selectModel?: () => unknown;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function runAction(action: ErrorAction, target: ActionTarget = {}):
       await vscode.commands.executeCommand('hearth.showLog');
       return;
     case 'selectModel':
-      await vscode.commands.executeCommand('hearth.selectChatModel');
+      await (target.selectModel ? target.selectModel() : vscode.commands.executeCommand('hearth.selectChatModel'));
       return;
     case 'setApiKey':
       await vscode.commands.executeCommand('hearth.setApiKey', target.serverName);

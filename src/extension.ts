@@ -1,7 +1,7 @@
 // Wires Hearth together: the foundation (log, settings, global state, the
-// status bar, the foundation's commands), then the three features — servers,
-// chat and completion — each registering what it owns on one owner of
-// disposables, released on deactivation.
+// status bar, the foundation's commands), then the features — servers, chat,
+// completion and the editor commands (tasks) — each registering what it owns
+// on one owner of disposables, released on deactivation.
 import * as vscode from 'vscode';
 import { Disposables } from './lifecycle';
 import { Log } from './log';
@@ -14,6 +14,7 @@ import type { Base, Services } from './services';
 import { registerServers, type ServersApi } from './servers';
 import { registerChat, type ChatApi } from './chat';
 import { registerCompletion, type CompletionApi } from './completion';
+import { registerTasks, type TasksApi } from './tasks';
 
 /** What `activate` returns when the extension runs its tests (ExtensionMode.Test): Hearth's own test hooks. */
 export interface HearthApi extends ServersApi {
@@ -21,6 +22,7 @@ export interface HearthApi extends ServersApi {
   log: Log;
   chat: ChatApi;
   completion: CompletionApi;
+  tasks: TasksApi;
 }
 
 let owner: Disposables | undefined;
@@ -60,10 +62,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi | undefine
   const chat = registerChat(services);
   const completion = registerCompletion(services);
   shutdown = chat.shutdown;
+  const tasks = registerTasks(services, chat);
   log.info(`Hearth ${context.extension.packageJSON.version} activated`);
 
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { ...servers, statusBar, log, chat, completion };
+  return { ...servers, statusBar, log, chat, completion, tasks };
 }
 
 /** Waits (briefly) for the last checkpoint and the draft to be written, then releases everything. */

@@ -19,6 +19,8 @@ const ENTRIES = {
   chatModel: { key: 'hearth.chatModel', check: isModelRef },
   /** The completion model the user picked. */
   completionModel: { key: 'hearth.completionModel', check: isModelRef },
+  /** The model the editor commands (tasks) use; unset: the chat model. */
+  taskModel: { key: 'hearth.taskModel', check: isModelRef },
   /** The walkthrough was considered once (opened when no server was found). */
   welcomed: { key: 'hearth.welcomed', check: isTrue },
   /** Origins of servers not on this machine that the user was told about. */

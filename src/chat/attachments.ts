@@ -199,14 +199,19 @@ function cap(text: string): string {
 }
 
 function problemsOf(uri: vscode.Uri): Problem[] {
-  return vscode.languages.getDiagnostics(uri).map((d) => ({
+  return vscode.languages.getDiagnostics(uri).map(toProblem);
+}
+
+/** A diagnostic as plain data (for prompts). */
+export function toProblem(d: vscode.Diagnostic): Problem {
+  return {
     severity: SEVERITY[d.severity],
     line: d.range.start.line + 1,
     column: d.range.start.character + 1,
     message: d.message,
     source: d.source,
     code: typeof d.code === 'object' ? String(d.code.value) : d.code === undefined ? undefined : String(d.code),
-  }));
+  };
 }
 
 async function readText(uri: vscode.Uri): Promise<string | undefined> {

@@ -45,6 +45,8 @@ export interface RequestOptions {
   /** The model the request is about (for error messages); read from a JSON body's `model` otherwise. */
   model?: string;
   stats?: RequestUsage;
+  /** json(): reads token counts from the parsed 2xx body into `stats`, before the log line is written. */
+  usage?: (data: unknown) => RequestUsage | undefined;
   /** Log at debug level (probes, whose failures are expected). */
   quiet?: boolean;
 }
@@ -135,7 +137,8 @@ export class ServerClient {
       }
     }
     const outcome = error ? `${r.status}: ${error.toLogString()}` : `${r.status}`;
-    this.logLine(error ? 'fail' : 'ok', opts.quiet, r.method, r.url, outcome, r.started, r.firstByte, opts.stats);
+    const stats = !error && opts.usage ? Object.assign(opts.stats ?? {}, opts.usage(data)) : opts.stats;
+    this.logLine(error ? 'fail' : 'ok', opts.quiet, r.method, r.url, outcome, r.started, r.firstByte, stats);
     if (error) throw error;
     return data as T;
   }

@@ -28,6 +28,7 @@ export function serverCommands(registry: Registry, config: Config, keys: ApiKeys
   return {
     'hearth.selectChatModel': () => picker.pick('chat'),
     'hearth.selectCompletionModel': () => picker.pick('completion'),
+    'hearth.selectTaskModel': () => picker.pick('task'),
     'hearth.refreshServers': () => refreshAndReport(registry, watch),
     'hearth.addServer': () => addServer(config, keys),
     'hearth.setApiKey': (arg?: unknown) => setApiKey(registry, keys, serverNameOf(arg)),

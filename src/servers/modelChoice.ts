@@ -3,9 +3,9 @@ import type { Purpose } from '../core/servers/modelList';
 import type { ModelRef } from '../core/servers/types';
 import type { GlobalState } from '../globalState';
 
-const NAMES = { chat: 'chatModel', completion: 'completionModel' } as const;
+const NAMES = { chat: 'chatModel', completion: 'completionModel', task: 'taskModel' } as const;
 
-/** The chosen chat and completion models, kept in global state across reloads. */
+/** The chosen chat, completion and task models, kept in global state across reloads. */
 export class ModelChoice {
   private readonly changed = new Emitter<Purpose>();
   readonly onDidChange = this.changed.event;

@@ -6,11 +6,18 @@ import type { ModelChoice } from './modelChoice';
 
 type Item = vscode.QuickPickItem & { entry?: PickEntry };
 
+const TITLES: Record<Purpose, string> = {
+  chat: 'Hearth: Select Chat Model',
+  completion: 'Hearth: Select Completion Model',
+  task: 'Hearth: Select Task Model (Commit Message, Document, Fix, Write Tests)',
+};
+
 /**
- * The `Select Chat Model` / `Select Completion Model` quick pick: grouped by
- * server, live-updated while discovery runs, unreachable servers shown with
- * their error. Resolves with the chosen model (already persisted) or
- * undefined when dismissed.
+ * The `Select Chat Model` / `Select Completion Model` / `Select Task Model`
+ * quick pick: grouped by server, live-updated while discovery runs,
+ * unreachable servers shown with their error. Resolves with the chosen model
+ * (already persisted) or undefined when dismissed or, for tasks, when "Same
+ * as the chat model" was chosen (the task model is then unset).
  */
 export class ModelPicker {
   /** The quick pick currently open, for integration tests. */
@@ -24,16 +31,20 @@ export class ModelPicker {
   async pick(purpose: Purpose): Promise<ModelRef | undefined> {
     const qp = vscode.window.createQuickPick<Item>();
     this.current = qp;
-    qp.title = purpose === 'chat' ? 'Hearth: Select Chat Model' : 'Hearth: Select Completion Model';
+    qp.title = TITLES[purpose];
     qp.placeholder = 'Type to filter models';
     qp.matchOnDescription = true;
     qp.buttons = [{ iconPath: new vscode.ThemeIcon('refresh'), tooltip: 'Refresh Servers' }];
 
     const render = () => {
       const selected = this.selection.get(purpose);
+      // The item the user moved to stays active when the list is drawn again (discovery finishing); else the current choice.
+      const was = qp.activeItems[0]?.entry;
       const items = pickEntries(this.registry.statuses(), purpose, selected).map(toItem);
       qp.items = items;
-      const active = items.find((i) => i.entry?.type === 'model' && i.entry.picked);
+      const active =
+        (was && items.find((i) => sameEntry(i.entry, was))) ??
+        items.find((i) => (i.entry?.type === 'model' || i.entry?.type === 'followChat') && i.entry.picked);
       if (active) qp.activeItems = [active];
     };
     const listener = this.registry.onDidChange(render);
@@ -42,22 +53,22 @@ export class ModelPicker {
     void this.registry.refresh().finally(() => (qp.busy = false));
 
     try {
-      return await new Promise<ModelRef | undefined>((resolve) => {
+      return await new Promise<ModelRef | null | undefined>((resolve) => {
         qp.onDidTriggerButton(() => {
           qp.busy = true;
           void this.registry.refresh({ force: true }).finally(() => (qp.busy = false));
         });
         qp.onDidAccept(() => {
           const entry = qp.selectedItems[0]?.entry ?? qp.activeItems[0]?.entry;
-          if (entry?.type !== 'model') return; // separators and problems are not choices
-          resolve(entry.ref);
+          if (entry?.type !== 'model' && entry?.type !== 'followChat') return; // separators and problems are not choices
+          resolve(entry.type === 'model' ? entry.ref : null);
           qp.hide();
         });
         qp.onDidHide(() => resolve(undefined));
         qp.show();
       }).then(async (ref) => {
-        if (ref) await this.selection.set(purpose, ref);
-        return ref;
+        if (ref !== undefined) await this.selection.set(purpose, ref ?? undefined);
+        return ref ?? undefined;
       });
     } finally {
       listener.dispose();
@@ -65,6 +76,12 @@ export class ModelPicker {
       if (this.current === qp) this.current = undefined;
     }
   }
+}
+
+function sameEntry(a: PickEntry | undefined, b: PickEntry): boolean {
+  if (!a || a.type !== b.type) return false;
+  if (a.type === 'model' && b.type === 'model') return a.ref.server === b.ref.server && a.ref.model === b.ref.model;
+  return a.type === 'followChat';
 }
 
 function toItem(entry: PickEntry): Item {
@@ -75,5 +92,7 @@ function toItem(entry: PickEntry): Item {
       return { label: entry.label, detail: entry.detail, entry, alwaysShow: true };
     case 'model':
       return { label: entry.label, description: entry.description, detail: entry.detail, entry };
+    case 'followChat':
+      return { label: entry.label, detail: entry.detail, entry };
   }
 }

@@ -44,6 +44,7 @@ export class ServersView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       const roles = [
         sameRef(ref, this.selection.get('chat')) ? 'chat' : '',
         sameRef(ref, this.selection.get('completion')) ? 'completion' : '',
+        sameRef(ref, this.selection.get('task')) ? 'tasks' : '',
       ].filter(Boolean);
       item.description = [describeModel(model, node.status), roles.length ? `✓ ${roles.join(' + ')}` : ''].filter(Boolean).join(' · ');
       item.iconPath = new vscode.ThemeIcon(roles.length ? 'pass-filled' : 'symbol-misc');

@@ -14,6 +14,7 @@ export function serversStatus(registry: Registry, choice: ModelChoice): StatusCo
     menu: [
       { label: '$(comment-discussion) Select Chat Model', command: 'hearth.selectChatModel', order: 10 },
       { label: '$(sparkle) Select Completion Model', command: 'hearth.selectCompletionModel', order: 20 },
+      { label: '$(wand) Select Task Model', command: 'hearth.selectTaskModel', order: 30 },
       { label: '$(refresh) Refresh Servers', command: 'hearth.refreshServers', order: 40 },
       { label: '$(add) Add Server…', command: 'hearth.addServer', order: 50 },
       { label: '$(key) Set API Key…', command: 'hearth.setApiKey', order: 60 },
@@ -31,7 +32,11 @@ export function serversStatus(registry: Registry, choice: ModelChoice): StatusCo
             ? 'checking'
             : status.state
         : overallState(statuses);
-      const tooltip = [`Chat model: ${chat ? `${chat.model} (${chat.server})` : 'the first model found'}`];
+      const task = choice.get('task');
+      const tooltip = [
+        `Chat model: ${chat ? `${chat.model} (${chat.server})` : 'the first model found'}`,
+        `Task model: ${task ? `${task.model} (${task.server})` : 'the chat model'}`,
+      ];
       if (statuses.length === 0) {
         const searching = registry.isRefreshing();
         tooltip.push(

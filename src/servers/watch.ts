@@ -77,7 +77,7 @@ export class ServerWatch implements vscode.Disposable {
     if (statuses.length === 0) return this.registry.detecting;
     if (statuses.some((s) => s.state === 'error' || s.state === 'loading')) return true;
     const names = new Set(statuses.map((s) => s.server.name));
-    return (['chat', 'completion'] as const).some((p) => {
+    return (['chat', 'completion', 'task'] as const).some((p) => {
       const ref = this.choice.get(p);
       return !!ref && !names.has(ref.server) && this.registry.detecting;
     });

@@ -1,16 +1,19 @@
 // Fake /v1/chat/completions that streams the way real servers do: llama.cpp
 // (role chunk, content chunks, finish chunk with `timings`, a `choices: []`
 // usage chunk when include_usage, `data: [DONE]`), Ollama's OpenAI-compatible
-// endpoint, vLLM and OpenAI. Scripted replies, reasoning variants, faults,
-// and a record of every request. Mount `routes.handle` in any node:http
+// endpoint, vLLM, LM Studio and OpenAI; with `stream: false`, one
+// `chat.completion` JSON (chatOnce.ts), structured output checked the way
+// each kind checks it. Scripted replies (a queue of them for retries),
+// reasoning variants, faults, and a record of every request. Mount `routes.handle` in any node:http
 // server (it returns false for requests it does not serve), mount it on a
 // FakeServer with `mountChat`, or use `startChatServer`.
 import * as http from 'node:http';
 import { contextExceededBody } from './chatErrors';
+import { completionBody, refuseStructured, sendJsonBody, type StructuredAsk } from './chatOnce';
 import { respondOllamaChat } from './ollamaChat';
 import type { FakeRequest, FakeServer } from './fakeServer';
 
-export type ChatFlavor = 'llamacpp' | 'ollama' | 'vllm' | 'openai';
+export type ChatFlavor = 'llamacpp' | 'ollama' | 'vllm' | 'lmstudio' | 'openai';
 
 export type ChatFault =
   | 'malformedChunk' // one chunk of broken JSON in the middle, then the rest as usual
@@ -29,6 +32,10 @@ export type ChatFault =
 export interface ChatScript {
   flavor?: ChatFlavor;
   reply?: string;
+  /** Replies in turn, one per request (the last one repeats); wins over `reply`. E.g. invalid JSON once, then valid. */
+  replies?: string[];
+  /** Refuse (400) a request that does not ask for structured output this way. */
+  expectStructured?: StructuredAsk;
   /** Reasoning sent before the answer. */
   reasoning?: string;
   /** 'field': `reasoning_content` (Ollama: `reasoning`); 'think': `<think>…</think>` inside the content. */
@@ -95,7 +102,7 @@ export class ChatRoutes {
         body = undefined;
       }
       this.requests.push({ method: req.method ?? 'POST', path, headers: req.headers, body, at: Date.now() });
-      const answer = path === '/api/chat' ? respondOllamaChat(this.script, body, res) : this.respond(body, res);
+      const answer = path === '/api/chat' ? respondOllamaChat(this.script, body, res, undefined, this) : this.respond(body, res);
       answer.catch(() => res.destroy());
     });
     return true;
@@ -112,8 +119,16 @@ export class ChatRoutes {
   serveOllama = (req: FakeRequest, res: http.ServerResponse, knownModels?: string[]): Promise<void> => {
     const body = typeof req.body === 'object' && req.body !== null ? req.body : undefined;
     this.requests.push({ method: req.method, path: req.path, headers: req.headers, body, at: Date.now() });
-    return respondOllamaChat(this.script, body, res, knownModels).catch(() => void res.destroy());
+    return respondOllamaChat(this.script, body, res, knownModels, this).catch(() => void res.destroy());
   };
+
+  /** The reply for the next request: the next of `replies`, else `reply`. */
+  nextReply(fallback: string): string {
+    const queue = this.script.replies;
+    if (queue && queue.length > 1) return queue.shift()!;
+    if (queue && queue.length === 1) return queue[0];
+    return this.script.reply ?? fallback;
+  }
 
   /** The last request's body. */
   get last(): any {
@@ -161,15 +176,15 @@ export class ChatRoutes {
         usage: { prompt_tokens: promptTokens, completion_tokens: 4, total_tokens: promptTokens + 4 },
       });
     }
-    if (body.stream !== true) {
-      return this.json(res, 400, { error: { code: 400, message: 'this fake only streams', type: 'invalid_request_error' } });
-    }
+    const refused = refuseStructured(flavor, body, false, s.expectStructured);
+    if (refused) return sendJsonBody(res, refused.status, refused.body);
+    if (body.stream !== true) return this.respondOnce(body, res, promptTokens);
 
     const model = s.model ?? (flavor === 'llamacpp' ? '/models/fake.gguf' : String(body.model ?? 'fake'));
     const id = `chatcmpl-${Math.random().toString(36).slice(2, 12)}`;
     const created = Math.floor(Date.now() / 1000);
     const usage = body.stream_options?.include_usage === true;
-    const reply = s.reply ?? 'Hello from the fake server.';
+    const reply = this.nextReply('Hello from the fake server.');
     const count = s.chunks ?? Math.ceil(reply.length / 4);
     const deltas: Record<string, unknown>[] = [];
     if (s.reasoning && s.reasoningStyle === 'think') {
@@ -198,7 +213,7 @@ export class ChatRoutes {
       return { ...base, ...extra };
     };
     const choice = (delta: Record<string, unknown>, finish: string | null) =>
-      flavor === 'vllm' || flavor === 'openai'
+      flavor === 'vllm' || flavor === 'openai' || flavor === 'lmstudio'
         ? { index: 0, delta, logprobs: null, finish_reason: finish }
         : flavor === 'ollama'
           ? { index: 0, delta: { role: 'assistant', ...delta }, finish_reason: finish }
@@ -210,15 +225,7 @@ export class ChatRoutes {
       Connection: 'keep-alive',
       ...(flavor === 'llamacpp' ? { Server: 'llama.cpp' } : {}),
     });
-    this.open.add(res);
-    let closed = false;
-    res.on('close', () => {
-      this.open.delete(res);
-      if (!res.writableFinished) {
-        closed = true;
-        this.clientAborts++;
-      }
-    });
+    const closed = this.track(res);
     const send = (data: unknown) => res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
 
     const started = Date.now();
@@ -227,7 +234,7 @@ export class ChatRoutes {
     else if (flavor !== 'ollama') send(chunk([choice({ role: 'assistant', content: '' }, null)]));
     for (let i = 0; i < deltas.length; i++) {
       if (s.delayMs) await wait(s.delayMs);
-      if (closed) return;
+      if (closed()) return;
       if (i === faultAt) {
         switch (s.fault) {
           case 'malformedChunk':
@@ -259,7 +266,7 @@ export class ChatRoutes {
       send(chunk([choice(deltas[i], null)]));
     }
     if (s.delayMs) await wait(s.delayMs);
-    if (closed) return;
+    if (closed()) return;
     const finish = s.finishReason ?? 'stop';
     const predictedMs = Math.max(1, Date.now() - started);
     const timings = {
@@ -282,6 +289,38 @@ export class ChatRoutes {
     res.end();
   }
 
+  /** A non-streamed answer: one chat.completion JSON after `delayMs`; `cutOff` sends half of it, then drops the connection. */
+  private async respondOnce(body: any, res: http.ServerResponse, promptTokens: number): Promise<void> {
+    const s = this.script;
+    const reply = this.nextReply('Hello from the fake server.');
+    const closed = this.track(res);
+    if (s.delayMs) await wait(s.delayMs);
+    if (closed()) return;
+    const text = JSON.stringify(completionBody(s.flavor ?? 'llamacpp', s, body, reply, promptTokens));
+    if (s.fault === 'cutOff') {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+      await new Promise<void>((resolve) => res.write(text.slice(0, text.length >> 1), () => resolve()));
+      await wait(20);
+      res.socket?.destroy();
+      return;
+    }
+    sendJsonBody(res, 200, JSON.parse(text));
+  }
+
+  /** Keeps `res` to end on closeAll; counts a client that goes away before the end. Returns whether it went away. */
+  private track(res: http.ServerResponse): () => boolean {
+    this.open.add(res);
+    let closed = false;
+    res.on('close', () => {
+      this.open.delete(res);
+      if (!res.writableFinished) {
+        closed = true;
+        this.clientAborts++;
+      }
+    });
+    return () => closed;
+  }
+
   private json(res: http.ServerResponse, status: number, body: unknown, retryAfter?: number): void {
     const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
     if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
@@ -296,13 +335,14 @@ export class ChatRoutes {
  */
 export function mountChat(server: FakeServer, routes = new ChatRoutes()): ChatRoutes {
   server.route('POST', '/v1/chat/completions', routes.serve);
-  const models = (server as { models?: { name: string }[] }).models;
-  if (models)
+  const models = (server as { models?: { name?: unknown }[] }).models;
+  // Only Ollama's models have names (and only Ollama has /api/chat).
+  if (models?.length && models.every((m) => typeof m.name === 'string'))
     server.route('POST', '/api/chat', (req, res) =>
       routes.serveOllama(
         req,
         res,
-        models.map((m) => m.name),
+        models.map((m) => String(m.name)),
       ),
     );
   return routes;

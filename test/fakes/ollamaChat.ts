@@ -1,11 +1,14 @@
 // Ollama's own POST /api/chat, streamed as NDJSON the way Ollama sends it:
 // one `{"model","created_at","message":{"role","content","thinking"?},"done":false}`
 // line per piece, then a `done: true` line with `done_reason` and the token
-// counts and durations (nanoseconds). Errors: 404 `{"error":"model … not
-// found"}` before streaming, `{"error":"…"}` as a line in the middle.
-// Scripted by the same ChatScript as the OpenAI-style routes.
+// counts and durations (nanoseconds); with `stream: false`, one JSON object
+// (chatOnce.ts), `format` checked as Ollama checks it. Errors: 404
+// `{"error":"model … not found"}` before streaming, `{"error":"…"}` as a
+// line in the middle. Scripted by the same ChatScript as the OpenAI-style
+// routes (and their reply queue, when the routes are given).
 import type * as http from 'node:http';
-import type { ChatScript } from './chatRoutes';
+import { ollamaChatBody, refuseStructured, sendJsonBody } from './chatOnce';
+import type { ChatRoutes, ChatScript } from './chatRoutes';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -16,7 +19,13 @@ function pieces(text: string, size: number): string[] {
 }
 
 /** Answers one /api/chat request per `script` (404 for a model not in `knownModels`, when given). */
-export async function respondOllamaChat(script: ChatScript, body: any, res: http.ServerResponse, knownModels?: string[]): Promise<void> {
+export async function respondOllamaChat(
+  script: ChatScript,
+  body: any,
+  res: http.ServerResponse,
+  knownModels?: string[],
+  routes?: Pick<ChatRoutes, 'nextReply'>,
+): Promise<void> {
   const json = (status: number, value: unknown) => {
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(value));
@@ -25,7 +34,14 @@ export async function respondOllamaChat(script: ChatScript, body: any, res: http
   const model = String(body.model ?? '');
   if (knownModels && !knownModels.includes(model)) return json(404, { error: `model "${model}" not found, try pulling it first` });
   if (script.fault === 'hang') return;
-  const reply = script.reply ?? 'Hello from the fake Ollama.';
+  const refused = refuseStructured('ollama', body, true, script.expectStructured);
+  if (refused) return sendJsonBody(res, refused.status, refused.body);
+  const reply = routes ? routes.nextReply('Hello from the fake Ollama.') : (script.reply ?? 'Hello from the fake Ollama.');
+  if (body.stream === false) {
+    if (script.delayMs) await wait(script.delayMs);
+    if (res.destroyed) return;
+    return sendJsonBody(res, 200, ollamaChatBody(script, body, reply));
+  }
   const lines: Record<string, unknown>[] = [];
   const created = () => new Date().toISOString();
   for (const t of script.reasoning ? pieces(script.reasoning, 4) : []) lines.push({ role: 'assistant', content: '', thinking: t });

@@ -4,12 +4,15 @@ import type { ModelInfo, ModelRef, ServerStatus } from './types';
 import { kindLabel } from '../types';
 import { contextInfo, contextSourceLabel, describeContextSource } from './context';
 
-export type Purpose = 'chat' | 'completion';
+/** What a model is chosen for: the chat, inline completion, or the editor commands (tasks; the chat model unless one is chosen). */
+export type Purpose = 'chat' | 'completion' | 'task';
 
 export type PickEntry =
   | { type: 'server'; label: string; server: string }
   | { type: 'model'; label: string; description: string; detail?: string; ref: ModelRef; picked: boolean }
-  | { type: 'problem'; label: string; detail: string; server: string };
+  | { type: 'problem'; label: string; detail: string; server: string }
+  /** Tasks: no model of their own, the chat model is used. */
+  | { type: 'followChat'; label: string; detail: string; picked: boolean };
 
 /** Formats a context length the way the UI shows it: `32,768 tokens`. */
 export function formatContext(tokens: number | undefined): string | undefined {
@@ -66,6 +69,14 @@ export function sameRef(a: ModelRef | undefined, b: ModelRef | undefined): boole
  */
 export function pickEntries(statuses: readonly ServerStatus[], purpose: Purpose, selected?: ModelRef): PickEntry[] {
   const entries: PickEntry[] = [];
+  if (purpose === 'task') {
+    entries.push({
+      type: 'followChat',
+      label: `${selected ? '' : '$(check) '}Same as the chat model`,
+      detail: 'Generate Commit Message, Document, Fix and Write Tests use the chat model.',
+      picked: !selected,
+    });
+  }
   for (const status of statuses) {
     const { server } = status;
     entries.push({ type: 'server', label: `${server.name} — ${kindLabel(server.kind)}`, server: server.name });

@@ -34,9 +34,9 @@ describe('layout', function () {
   it('refuses vscode, adapters and features in the base at src/core/', async () => {
     const found = await restricted(
       'src/core/example.ts',
-      "import * as vscode from 'vscode';\nimport { Log } from '../log';\nimport { Registry } from './servers/registry';\nimport { HearthError } from './errors';\nexport const x = [vscode, Log, Registry, HearthError];\n",
+      "import * as vscode from 'vscode';\nimport { Log } from '../log';\nimport { Registry } from './servers/registry';\nimport { checkReply } from './tasks/reply';\nimport { HearthError } from './errors';\nexport const x = [vscode, Log, Registry, checkReply, HearthError];\n",
     );
-    assert.equal(found.length, 3, found.join('\n'));
+    assert.equal(found.length, 4, found.join('\n'));
   });
 
   it('refuses adapters in a feature under src/core/, and allows the base', async () => {
