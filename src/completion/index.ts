@@ -73,6 +73,12 @@ export function registerCompletion(services: Services): CompletionApi {
       void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
     }),
   );
+  d.add(
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      // A keystroke in the editor being typed in: the debounce counts from here, not from when VS Code asks.
+      if (e.contentChanges.length > 0 && e.document === vscode.window.activeTextEditor?.document) session.engine?.noteEdit();
+    }),
+  );
   const feeder = d.add(
     new RingFeeder({
       ring,

@@ -68,6 +68,8 @@ export class CompletionEngine {
   private warmedVersion = 0;
   private readonly idleTimer = new IdleTimer(() => this.maybeWarmup());
   private disposed = false;
+  /** The adapter reports edits (noteEdit): the rhythm comes from them, not from the editor's triggers. */
+  private editsReported = false;
 
   constructor(options: EngineOptions) {
     this.config = { ...options, settings: { ...DEFAULT_SETTINGS, ...options.settings } };
@@ -97,6 +99,18 @@ export class CompletionEngine {
     for (let open = this.scheduler.current; open; open = this.scheduler.current) await open.closed;
   }
 
+  /**
+   * The user typed (an edit in the active editor, when it happened): the
+   * typing rhythm and the debounce count from the keystroke itself, and an
+   * open request whose answer disagrees with the new text is cancelled.
+   */
+  noteEdit(at = Date.now()): void {
+    if (this.disposed) return;
+    this.editsReported = true;
+    this.scheduler.noteKeystroke(at);
+    this.noteActivity();
+  }
+
   /** Any edit or cursor move: the user is not idle. */
   noteActivity(): void {
     if (!this.disposed && this.config.backend.warmup) this.idleTimer.touch(true, this.settings.warmupIdleMs);
@@ -124,7 +138,7 @@ export class CompletionEngine {
   async complete(doc: DocumentSnapshot, signal?: AbortSignal, options: { delayMs?: number } = {}): Promise<CompletionOutcome> {
     const began = performance.now();
     this.totals.triggers++;
-    this.scheduler.noteKeystroke();
+    if (!this.editsReported) this.scheduler.noteKeystroke();
     this.noteActivity();
     const check = shouldRequest(doc, this.settings.rightOfCursor);
     if (!check.ok) {
@@ -167,8 +181,21 @@ export class CompletionEngine {
     this.totals.requests++;
     const flight = this.flights.send(id, 'completion', p, triggeredAt);
     this.scheduler.launch(flight);
+    flight.onUpdate(() => this.dropIfStale(flight));
     const outcome = await this.watch(flight, p, '', signal);
     return typeof outcome === 'string' ? this.superseded() : outcome;
+  }
+
+  /**
+   * A flight no trigger watches any more (the editor gave up on it) still
+   * answers the latest position it can lead to; once its text disagrees with
+   * what was typed since, no one will use it: cancel it at once.
+   */
+  private dropIfStale(flight: Flight): void {
+    const latest = this.last;
+    if (!flight.live || !latest || latest === flight.position) return;
+    const typed = typedSince(flight.position, latest);
+    if (typed !== undefined && !agrees(flight.text, typed)) flight.cancel('the answer disagrees with what was typed');
   }
 
   private superseded(): CompletionOutcome {

@@ -52,7 +52,7 @@ export const DEFAULT_SETTINGS: CompletionSettings = {
   warmupIdleMs: 1500,
   suffixMs: 50,
   minSuffixTokens: 32,
-  partialAfterMs: 120,
+  partialAfterMs: 50,
 };
 
 export interface EngineConfig {

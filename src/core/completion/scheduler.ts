@@ -6,7 +6,8 @@
 // longer than the usual gap between their keystrokes, so requests go out
 // when they stop, not between two keys (a request sent between two keys is
 // mostly wasted server work, however fast the server), within
-// [`minDelayMs`, `maxDelayMs`].
+// [`minDelayMs`, `maxDelayMs`]. It counts from the keystroke itself, not from
+// when the editor asks (VS Code asks after a debounce of its own).
 import type { Flight } from './flight';
 
 export interface SchedulerOptions {
@@ -117,6 +118,13 @@ export class Scheduler {
     return Math.round(clamp(delay, o.minDelayMs, o.maxDelayMs));
   }
 
+  /** What is left of the debounce, counted from the last keystroke. */
+  remainingDelayMs(): number {
+    const delay = this.delayMs();
+    const since = this.lastKeystroke === undefined ? 0 : this.opts.now() - this.lastKeystroke;
+    return Math.max(0, delay - Math.max(0, since));
+  }
+
   /**
    * Waits the debounce, then until no flight is open; resolves 'go' when the
    * caller may send now (it must call `launch` before awaiting anything),
@@ -136,7 +144,7 @@ export class Scheduler {
     const onAbort = () => waiting.settle('cancelled');
     if (signal?.aborted) waiting.settle('cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
-    const delay = options.delayMs ?? (background ? 0 : this.delayMs());
+    const delay = options.delayMs ?? (background ? 0 : this.remainingDelayMs());
     const timer = delay > 0 ? setTimeout(() => void this.proceed(waiting), delay) : undefined;
     if (timer === undefined) void this.proceed(waiting);
     try {

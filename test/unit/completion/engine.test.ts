@@ -122,6 +122,31 @@ describe('completion/engine against a fake /infill server', function () {
     );
   });
 
+  it('a flight no trigger watches any more is cancelled as soon as its text disagrees with what was typed since', async () => {
+    await setup(
+      { promptMsPerToken: 20, genMsPerToken: 25, charsPerToken: 1, generate: () => 'a + b + c + d + e + f + g + h;\n' },
+      { settings: { partialAfterMs: 5000 } },
+    );
+    // The editor asks at "return ", then at "return x" before the first token, and gives up on both.
+    const first = new AbortController();
+    const out1 = engine.complete(at(DOC, 1, 9), first.signal);
+    while (srv.fake.records.length === 0) await sleep(2);
+    first.abort();
+    const second = new AbortController();
+    const out2 = engine.complete(at('function add(a, b) {\n  return x\n}\n', 1, 10), second.signal);
+    await sleep(5);
+    second.abort();
+    await Promise.all([out1, out2]);
+    const flight = engine.scheduler.current;
+    assert.ok(flight?.live && !flight.text, 'still reading the prompt when both triggers gave up');
+    await engine.idle();
+    assert.equal(flight.cancelReason, 'the answer disagrees with what was typed');
+    assert.equal(flight.text, 'a', 'closed at its first token');
+    while (srv.fake.records[0].ended === undefined) await sleep(5);
+    assert.equal(srv.fake.records.length, 1, 'the second trigger joined the first flight ("" agrees with "x")');
+    assert.equal(srv.fake.records[0].aborted, true, 'the server stopped generating');
+  });
+
   it('the editor giving up on a trigger does not cancel its flight: the answer waits in the cache', async () => {
     await setup({ genMsPerToken: 10, generate: () => 'a + b;' });
     const ctl = new AbortController();

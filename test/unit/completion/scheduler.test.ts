@@ -136,6 +136,26 @@ describe('completion/scheduler', () => {
       assert.equal(eager.delayMs(), 0, 'debounceMaxMs 0: no wait at all');
     });
 
+    it('counts from the keystroke, not from when the editor asks (VS Code debounces too)', async () => {
+      const s = new Scheduler({ maxDelayMs: 300 });
+      for (let i = 0; i < 20; i++) {
+        s.noteKeystroke();
+        clock.tick(150);
+      }
+      s.noteKeystroke();
+      clock.tick(100); // the editor asks 100 ms after the key
+      assert.equal(s.delayMs(), 188);
+      assert.equal(s.remainingDelayMs(), 88);
+      let turn: string | undefined;
+      void s.turn('a').then((t) => (turn = t));
+      await clock.tickAsync(87);
+      assert.equal(turn, undefined, 'still debouncing');
+      await clock.tickAsync(2);
+      assert.equal(turn, 'go', '188 ms after the key, not 188 ms after the editor asked');
+      clock.tick(1000);
+      assert.equal(s.remainingDelayMs(), 0);
+    });
+
     it('ignores pauses when measuring rhythm', () => {
       const s = new Scheduler();
       s.noteKeystroke();
