@@ -5,7 +5,8 @@
 // the heap stayed flat, writes bench-results/soak.json, and exits 1 when it
 // grew.
 //
-// Env: HEARTH_SOAK_TURNS, HEARTH_SOAK_REQUESTS (smaller runs while iterating).
+// Env: HEARTH_SOAK_TURNS, HEARTH_SOAK_REQUESTS (smaller runs while iterating),
+// HEARTH_SOAK_SNAPSHOTS (a folder for two heap snapshots of the completion run, to compare).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyFixtureWorkspace, projectRoot } from '../test/harness/fixtures';

@@ -5,6 +5,7 @@
 // provider, all against one fake llama.cpp. The host's heap is measured after
 // a full GC at regular points; the result goes to the console as one
 // `HEARTH_SOAK_RESULT {json}` line.
+import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
@@ -27,6 +28,19 @@ function collector(): () => void {
   return vm.runInNewContext('gc') as () => void;
 }
 
+/**
+ * The fakes run in the same extension host and keep every request they saw
+ * (bodies, URLs) for tests: forget them before measuring, so the heap is
+ * Hearth's. Returns how many /infill requests there were.
+ */
+function forgetRequests(llama: { requests: unknown[] }, routes: { requests: unknown[] }, fim: { records: unknown[] }): number {
+  const served = fim.records.length;
+  llama.requests.splice(0);
+  routes.requests.splice(0);
+  fim.records.splice(0);
+  return served;
+}
+
 function heapAfterGc(gc: () => void): number {
   gc();
   gc();
@@ -45,6 +59,7 @@ export async function run(): Promise<void> {
   const turns = numberFromEnv('HEARTH_SOAK_TURNS', 1000);
   const requests = numberFromEnv('HEARTH_SOAK_REQUESTS', 10_000);
   const gc = collector();
+  const snapshots = process.env.HEARTH_SOAK_SNAPSHOTS; // a folder: heap snapshots after 5 and 15 twentieths of the requests
   const api = await vscode.extensions.getExtension<HearthApi>('hearth.hearth')!.activate();
   const llama = await startLlamaCpp({ model: MODEL, nCtx: 8192, slots: 1 });
   const routes = mountChat(llama, new ChatRoutes({ reply: 'A short answer with `code` and a list:\n\n- one\n- two\n', chunks: 12 }));
@@ -72,7 +87,10 @@ export async function run(): Promise<void> {
       if (i % 10 === 0) await c.newChat();
       await c.send(`Question ${i}: what does line ${i} do?`);
       if (c.current.messages.at(-1)?.error) result.chat.errors++;
-      if (i === 0 || (i + 1) % every === 0) result.chat.samples.push({ done: i + 1, heapMB: heapAfterGc(gc) });
+      if (i === 0 || (i + 1) % every === 0) {
+        forgetRequests(llama, routes, fim);
+        result.chat.samples.push({ done: i + 1, heapMB: heapAfterGc(gc) });
+      }
     }
     result.chat.ms = Date.now() - started;
 
@@ -82,7 +100,7 @@ export async function run(): Promise<void> {
     const cancel = new vscode.CancellationTokenSource();
     const { provider, session } = api.completion;
     const everyRequest = Math.max(1, Math.floor(requests / 20));
-    const before = fim.records.length;
+    forgetRequests(llama, routes, fim);
     started = Date.now();
     for (let i = 0; i < requests; i++) {
       const line = 1 + (i % lines.length);
@@ -96,11 +114,14 @@ export async function run(): Promise<void> {
       if (!items?.length) result.completion.errors++;
       if (i === 0 || (i + 1) % everyRequest === 0) {
         await waitFor(() => !session.engine?.scheduler.busy, 'completion to settle', 5000);
+        result.completion.served += forgetRequests(llama, routes, fim);
         result.completion.samples.push({ done: i + 1, heapMB: heapAfterGc(gc) });
+        if (snapshots && (i + 1 === everyRequest * 5 || i + 1 === everyRequest * 15))
+          v8.writeHeapSnapshot(path.join(snapshots, `soak-completion-${i + 1}.heapsnapshot`));
       }
     }
     result.completion.ms = Date.now() - started;
-    result.completion.served = fim.records.length - before;
+    result.completion.served += forgetRequests(llama, routes, fim);
   } finally {
     routes.closeAll();
     await llama.close();
