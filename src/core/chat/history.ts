@@ -26,7 +26,7 @@ import { createConversation, ID_PATTERN, summarize, upgradeConversation } from '
 import { toMarkdown } from './exportMarkdown';
 import { nodeFileOps, removeStale, SerialQueue, writeFileAtomic, type FileOps } from './files';
 import { isIndexFile, mergeIndex, type IndexFile } from './historyIndex';
-import { mergeConversation } from './historyMerge';
+import { MergeBases, mergeConversation } from './historyMerge';
 import { describeRepair, repairConversation } from './historyRepair';
 import { ReplyJournal } from './replyJournal';
 import type { Conversation, ConversationSummary } from './types';
@@ -58,7 +58,7 @@ export class HistoryStore {
   private readonly ops: FileOps;
   private readonly journal: ReplyJournal;
   /** Per conversation, the version this window last read or wrote: what a merge compares against. */
-  private readonly bases = new Map<string, Conversation>();
+  private readonly bases = new MergeBases();
 
   constructor(
     readonly dir: string,
@@ -164,7 +164,7 @@ export class HistoryStore {
     const written = await this.queue.run(conv.id, async () => {
       const merged = mergeConversation(this.bases.get(conv.id), conv, await this.peek(conv.id));
       await writeFileAtomic(this.file(conv.id), JSON.stringify(merged), this.ops);
-      this.bases.set(conv.id, merged);
+      this.bases.remember(merged);
       return merged;
     });
     this.deleted.delete(conv.id);
@@ -320,7 +320,7 @@ export class HistoryStore {
       this.log.warn(`chat history: ${message}`);
       problems.push(message);
     }
-    this.bases.set(id, conv);
+    this.bases.remember(conv);
     conv = await this.journal.replay(conv);
     return conv;
   }

@@ -44,3 +44,36 @@ export function mergeConversation(base: Conversation | undefined, ours: Conversa
   const title = ours.title !== base.title ? ours.title : disk.title;
   return { ...ours, title, updated: Math.max(ours.updated, disk.updated), messages: result };
 }
+
+/**
+ * The versions merges compare against, per conversation: only the most
+ * recently used ones are kept (a window works in a few conversations, while
+ * the list may hold thousands). A conversation without one is written as
+ * this window has it, as `mergeConversation` does without a base.
+ */
+export class MergeBases {
+  private readonly map = new Map<string, Conversation>();
+
+  constructor(private readonly max = 32) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(id: string): Conversation | undefined {
+    return this.map.get(id);
+  }
+
+  remember(conv: Conversation): void {
+    this.map.delete(conv.id);
+    this.map.set(conv.id, conv);
+    for (const id of this.map.keys()) {
+      if (this.map.size <= this.max) break;
+      this.map.delete(id);
+    }
+  }
+
+  delete(id: string): void {
+    this.map.delete(id);
+  }
+}

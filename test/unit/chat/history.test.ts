@@ -14,6 +14,7 @@ import {
 } from '../../../src/core/chat/conversation';
 import { toMarkdown } from '../../../src/core/chat/exportMarkdown';
 import { HistoryStore } from '../../../src/core/chat/history';
+import { MergeBases } from '../../../src/core/chat/historyMerge';
 import type { ChatMessage, Conversation } from '../../../src/core/chat/types';
 import { memoryLogger } from '../core/helpers';
 
@@ -306,5 +307,22 @@ describe('chat/history', () => {
     const a = await store.create();
     await store.save(addMessage(a, user('u', 'Hello?'), ++now));
     assert.match((await store.exportMarkdown(a.id)) ?? '', /## You\n\nHello\?/);
+  });
+});
+
+describe('chat/historyMerge MergeBases', () => {
+  const conv = (id: string, title = id): Conversation => ({ id, title, created: 1, updated: 1, messages: [] });
+
+  it('keeps the most recently used conversations only, so a long session does not hold every one it touched', () => {
+    const bases = new MergeBases(3);
+    for (const id of ['a', 'b', 'c']) bases.remember(conv(id));
+    bases.remember(conv('a', 'a again')); // used again: now the newest
+    bases.remember(conv('d'));
+    assert.equal(bases.size, 3);
+    assert.equal(bases.get('b'), undefined, 'the least recently used one went');
+    assert.equal(bases.get('a')?.title, 'a again');
+    assert.ok(bases.get('c') && bases.get('d'));
+    bases.delete('c');
+    assert.equal(bases.size, 2);
   });
 });
