@@ -5,8 +5,8 @@
 // The debounce before a request follows the user's typing rhythm: a little
 // longer than the usual gap between their keystrokes, so requests go out
 // when they stop, not between two keys (a request sent between two keys is
-// mostly wasted server work, however fast the server), within
-// [`minDelayMs`, `maxDelayMs`]. It counts from the keystroke itself, not from
+// mostly wasted server work), and longer again on a server too slow to
+// answer between two keys, within [`minDelayMs`, `maxDelayMs`]. It counts from the keystroke itself, not from
 // when the editor asks (VS Code asks after a debounce of its own).
 import type { Flight } from './flight';
 
@@ -21,6 +21,13 @@ export interface SchedulerOptions {
   pauseMs: number;
   /** The debounce, in typical keystroke gaps. */
   rhythmFactor: number;
+  /**
+   * The debounce, in keystroke gaps, on a server whose first token takes
+   * longer than two gaps: a request sent between two keys there cannot show
+   * anything before the next key, and cancelling it still costs the prompt
+   * it started to read (llama.cpp holds the slot until its first token).
+   */
+  slowRhythmFactor: number;
   /**
    * How long the server may still be busy after Hearth closed a flight while it
    * generated (llama.cpp notices at its next token): the next request waits
@@ -38,6 +45,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   alpha: 0.3,
   pauseMs: 1500,
   rhythmFactor: 1.25,
+  slowRhythmFactor: 2.5,
   settleMs: () => 0,
   now: () => Date.now(),
 };
@@ -114,7 +122,9 @@ export class Scheduler {
   /** The debounce the next trigger gets. */
   delayMs(): number {
     const o = this.opts;
-    const delay = this.rhythm === undefined ? o.defaultDelayMs : this.rhythm * o.rhythmFactor;
+    if (this.rhythm === undefined) return Math.round(clamp(o.defaultDelayMs, o.minDelayMs, o.maxDelayMs));
+    const slow = this.latency !== undefined && this.latency > 2 * this.rhythm;
+    const delay = this.rhythm * (slow ? o.slowRhythmFactor : o.rhythmFactor);
     return Math.round(clamp(delay, o.minDelayMs, o.maxDelayMs));
   }
 
