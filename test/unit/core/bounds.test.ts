@@ -6,21 +6,10 @@
 import assert from 'node:assert/strict';
 import type * as http from 'node:http';
 import { ServerClient } from '../../../src/core/http';
-import { HearthError } from '../../../src/core/errors';
 import { LIMITS } from '../../../src/core/limits';
 import { ndjsonLines, sseEvents } from '../../../src/core/completion/backend';
 import { FakeLlamaCpp, FakeOpenAI, startSse } from '../../fakes';
-import { configFor, memoryLogger, useFakes } from './helpers';
-
-async function rejects(p: Promise<unknown>): Promise<HearthError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof HearthError, `expected a HearthError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
+import { configFor, memoryLogger, rejects, useFakes } from './helpers';
 
 async function drain<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

@@ -1,5 +1,7 @@
 // Shared bits of the core unit tests: a logger that keeps its lines and
 // server configs pointing at fakes.
+import assert from 'node:assert/strict';
+import { HearthError } from '../../../src/core/errors';
 import type { Logger, ServerConfig, ServerKind } from '../../../src/core/types';
 import type { FakeServer } from '../../fakes';
 
@@ -43,4 +45,15 @@ export function useFakes(): <T extends FakeServer>(fake: T) => Promise<T> {
     fakes.push(fake);
     return fake.start();
   };
+}
+
+/** The HearthError `p` rejects with (fails when it resolves or rejects with something else). */
+export async function rejects(p: Promise<unknown>): Promise<HearthError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof HearthError, `expected a HearthError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a rejection');
 }

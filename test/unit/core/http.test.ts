@@ -2,17 +2,7 @@ import assert from 'node:assert/strict';
 import { ServerClient } from '../../../src/core/http';
 import { HearthError } from '../../../src/core/errors';
 import { FakeLlamaCpp, FakeOllama, FakeOpenAI, freePort, llamaContextExceeded, sendJson, startSse, writeSse } from '../../fakes';
-import { configFor, memoryLogger, useFakes } from './helpers';
-
-async function rejects(p: Promise<unknown>): Promise<HearthError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof HearthError, `expected a HearthError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
+import { configFor, memoryLogger, rejects, useFakes } from './helpers';
 
 describe('ServerClient', () => {
   const start = useFakes();
