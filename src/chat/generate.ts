@@ -6,8 +6,8 @@ import { buildPrompt, trimHarder, type BudgetResult, type BudgetTurn, type Omitt
 import { streamChat, type StreamDelta, type StreamResult } from '../core/chat/stream';
 import { type HearthError, isHearthError } from '../core/errors';
 import type { ServerClient } from '../core/http';
-import { LIMITS } from '../core/limits';
-import { untilHealthy, withRetry } from '../core/retry';
+import { formatDuration, LIMITS } from '../core/limits';
+import { LOADING_MAX_MS, untilHealthy, withRetry } from '../core/retry';
 import type { Logger } from '../core/types';
 import type { ChatSettings } from './settings';
 
@@ -22,12 +22,15 @@ export interface ReplyLimits {
   maxDurationMs: number;
   /** Answer and reasoning together. */
   maxChars: number;
+  /** How long to wait for a model the server is still loading (503), from the first 503. */
+  loadingMs: number;
 }
 
 export const REPLY_LIMITS: Readonly<ReplyLimits> = {
   idleMs: IDLE_MS,
   maxDurationMs: LIMITS.chatReplyMs,
   maxChars: LIMITS.chatReplyChars,
+  loadingMs: LOADING_MAX_MS,
 };
 
 export interface GenerateOptions {
@@ -47,8 +50,6 @@ export interface GenerateOptions {
   onNotice(text: string): void;
   /** First wait before retrying a 429/503 (default 1 s; Retry-After wins). */
   retryBaseMs?: number;
-  /** How long to wait for a model that is loading (default two minutes). */
-  loadingMaxMs?: number;
   limits?: Partial<ReplyLimits>;
 }
 
@@ -121,12 +122,12 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
         log: o.log,
         maxAttempts: 3,
         baseDelayMs: o.retryBaseMs,
-        loadingMaxMs: o.loadingMaxMs,
+        loadingMaxMs: limits.loadingMs,
         untilLoaded: hasHealth ? (maxMs, signal) => untilHealthy(o.client, maxMs, signal, { firstDelayMs: o.retryBaseMs }) : undefined,
         onLoading: () => {
           if (loadingSaid) return;
           loadingSaid = true;
-          o.onNotice('Loading the model… the server is still loading it; Hearth waits for it (up to 2 minutes).');
+          o.onNotice(`Loading the model… the server is still loading it; Hearth waits for it (up to ${formatDuration(limits.loadingMs)}).`);
         },
       },
     );

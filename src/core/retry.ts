@@ -101,8 +101,11 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
         if (left <= 0) throw stillLoading(err, t - loadingSince);
         const wait = Math.min(left, cap, Math.max(0, err.retryAfterMs ?? base * 2 ** loadingWaits++));
         options.log?.info(`model still loading (${err.status ?? '?'}); waiting up to ${Math.round(left / 1000)} s more`);
+        // /health may say ready while the model route still answers 503: never ask again sooner than `wait`.
+        const waitStart = now();
         if (options.untilLoaded) await options.untilLoaded(left, options.signal);
-        else await sleep(wait, options.signal);
+        const rest = wait - (now() - waitStart);
+        if (rest > 0) await sleep(rest, options.signal);
         continue;
       }
       if (++counted >= maxAttempts) throw err;

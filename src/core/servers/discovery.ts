@@ -75,26 +75,39 @@ async function llamacpp(c: Ctx): Promise<Found> {
   const nCtx = positive(settings.n_ctx);
   const slots = isObject(props) ? positive(props.total_slots) : undefined;
   const modelPath = isObject(props) && typeof props.model_path === 'string' ? props.model_path : '';
-  const models = await Promise.all(
-    data.map(async (m): Promise<ModelInfo> => {
-      const meta = isObject(m.meta) ? m.meta : {};
-      const status = isObject(m.status) ? m.status.value : undefined; // router mode
-      const loaded = typeof status === 'string' ? status === 'loaded' : undefined;
-      const id = m.id as string;
-      // A model the router has not loaded is not probed: the probe would load it.
-      const fim = loaded === false ? undefined : await infillWorks(c, id, fimKey(c.server, id, modelPath));
-      return {
-        id,
-        server: c.server.name,
-        contextLength: nCtx ?? positive(meta.n_ctx),
-        fim: fim ?? (loaded === false ? !!modelFamily(id) : true),
-        ...(fim !== undefined ? { fimChecked: true } : {}),
-        ...(loaded !== undefined ? { loaded } : {}),
-      };
-    }),
-  );
+  // One llama-server serves one model under every id it lists: one probe tells for all. A router
+  // (ids with a status) serves several: its loaded ones are probed, a few at a time and at most
+  // MAX_FIM_PROBES per look, so a server listing thousands of ids costs a bounded number of requests.
+  const router = data.some((m) => isObject(m.status));
+  let shared: Promise<boolean | undefined> | undefined;
+  let probes = 0;
+  const probe = (id: string): Promise<boolean | undefined> => {
+    if (!router) return (shared ??= infillWorks(c, id, fimKey(c.server, data[0].id as string, modelPath)));
+    if (c.fimCache?.has(fimKey(c.server, id, modelPath)) || probes++ < MAX_FIM_PROBES)
+      return infillWorks(c, id, fimKey(c.server, id, modelPath));
+    return Promise.resolve(undefined);
+  };
+  const models = await mapLimit(data, 2, async (m): Promise<ModelInfo> => {
+    const meta = isObject(m.meta) ? m.meta : {};
+    const status = isObject(m.status) ? m.status.value : undefined; // router mode
+    const loaded = typeof status === 'string' ? status === 'loaded' : undefined;
+    const id = m.id as string;
+    // A model the router has not loaded is not probed: the probe would load it.
+    const fim = loaded === false ? undefined : await probe(id);
+    return {
+      id,
+      server: c.server.name,
+      contextLength: nCtx ?? positive(meta.n_ctx),
+      fim: fim ?? (loaded === false ? !!modelFamily(id) : true),
+      ...(fim !== undefined ? { fimChecked: true } : {}),
+      ...(loaded !== undefined ? { loaded } : {}),
+    };
+  });
   return { models, props: props === undefined ? undefined : { nCtx, slots } };
 }
+
+/** Router mode: models probed for FIM per look at most (the others keep what their family suggests until a later look). */
+const MAX_FIM_PROBES = 8;
 
 /** The FIM probe's time to the first byte at most; past it, FIM stays unknown (a busy server, not an error). */
 const PROBE_TIMEOUT_MS = 10_000;

@@ -64,8 +64,25 @@ describe('withRetry', () => {
       },
       { untilLoaded: async (maxMs) => void waits.push(maxMs), now: () => 0 },
     );
+    await clock.runAllAsync();
     assert.equal(await p, 'loaded');
     assert.deepEqual(waits, [120_000, 120_000]);
+  });
+
+  it('still waits between tries when the server says it has loaded but the request says loading', async () => {
+    const at: number[] = [];
+    const start = Date.now();
+    const p = withRetry(
+      async () => {
+        at.push(Date.now() - start);
+        if (at.length < 3) throw loading();
+        return 'loaded';
+      },
+      { untilLoaded: async () => undefined },
+    );
+    await clock.runAllAsync();
+    assert.equal(await p, 'loaded');
+    assert.deepEqual(at, [0, 1000, 3000], 'the backoff holds even after a quick "loaded"');
   });
 
   it('caps a long Retry-After', async () => {

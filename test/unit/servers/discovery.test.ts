@@ -38,6 +38,33 @@ describe('discover', () => {
       assert.equal(fake.requestsTo('/infill').length, 1, 'probed once');
     });
 
+    it('probes FIM once for all the ids one llama-server lists, and at most 8 loaded models of a router', async () => {
+      const single = await start(new FakeLlamaCpp());
+      const ids = Array.from({ length: 3000 }, (_, i) => ({
+        id: `/models/alias-${i}.gguf`,
+        object: 'model',
+        owned_by: 'llamacpp',
+        meta: { n_ctx: 4096 },
+      }));
+      single.route('GET', '/v1/models', (_req, res) => single.json(res, { object: 'list', data: ids }));
+      const one = await run(configFor(single, 'llamacpp'));
+      assert.equal(one.models.length, 3000);
+      assert.ok(one.models.every((m) => m.fimChecked && m.fim));
+      assert.equal(single.requestsTo('/infill').length, 1, 'one model loaded: one probe');
+
+      const router = await start(new FakeLlamaCpp());
+      const listed = Array.from({ length: 20 }, (_, i) => ({
+        id: `model-${i}`,
+        object: 'model',
+        status: { value: i < 12 ? 'loaded' : 'unloaded' },
+      }));
+      router.route('GET', '/v1/models', (_req, res) => router.json(res, { object: 'list', data: listed }));
+      const many = await run(configFor(router, 'llamacpp'));
+      assert.equal(many.models.length, 20);
+      assert.equal(router.requestsTo('/infill').length, 8, 'a bounded number of probes, only of loaded models');
+      assert.equal(many.models.filter((m) => m.fimChecked).length, 8);
+    });
+
     it('keeps FIM unknown (and offered) when the probe cannot tell', async () => {
       const fake = await start(new FakeLlamaCpp());
       fake.fault('POST', '/infill', { status: 503, message: 'Loading model' });
