@@ -10,6 +10,7 @@ import { parseServerJson } from '../json';
 import { formatSize, LIMITS } from '../limits';
 import type { Logger } from '../types';
 import { ThinkSplitter } from './think';
+import { ToolCallAssembler } from './toolCalls';
 import type { ChatStats } from './types';
 
 export interface ReplyDelta {
@@ -40,6 +41,8 @@ export class ReplyAssembler {
   /** The first chunk that could not be read (not JSON, or no known fields), for the error if nothing else came. */
   private unreadable?: { what: string; sent: unknown };
   private finished = false;
+  /** The tool calls of the reply (streamed `delta.tool_calls`, or a one-piece `message.tool_calls`). */
+  readonly tools: ToolCallAssembler;
 
   constructor(
     model: string,
@@ -48,8 +51,10 @@ export class ReplyAssembler {
     private readonly onDelta: (delta: ReplyDelta) => void,
     private readonly now: () => number = Date.now,
     private readonly maxChars: number = LIMITS.chatReplyChars,
+    toolIdPrefix?: string,
   ) {
     this.model = model;
+    this.tools = new ToolCallAssembler({ idPrefix: toolIdPrefix, maxChars });
   }
 
   /** One SSE `data:` payload. A payload that is not JSON is logged and skipped. */
@@ -98,7 +103,7 @@ export class ReplyAssembler {
     if (this.finished) return;
     this.finished = true;
     this.deliver(this.splitter.finish());
-    if (!this.error && this.size === 0 && this.unreadable) {
+    if (!this.error && this.size === 0 && !this.tools.started && this.unreadable) {
       this.error = unexpectedShape(this.ctx, this.unreadable.what, this.unreadable.sent);
       this.log.warn(`chat: ${this.error.toLogString()}`);
     }
@@ -163,6 +168,16 @@ export class ReplyAssembler {
         this.log.warn(`chat: ${this.error.toLogString()}`);
         return;
       }
+    }
+    if (isObject(choice.delta) && choice.delta.tool_calls !== undefined) this.tools.push(choice.delta.tool_calls);
+    else if (isObject(choice.message) && choice.message.tool_calls !== undefined) this.tools.pushMessage(choice.message.tool_calls);
+    if (this.tools.started) this.firstAt ||= this.now();
+    if (this.tools.error) {
+      this.error = this.tools.tooLarge
+        ? tooLarge(this.ctx, `tool calls over ${formatSize(this.maxChars)}`)
+        : unexpectedShape(this.ctx, this.tools.error, choice);
+      this.log.warn(`chat: ${this.error.toLogString()}`);
+      return;
     }
     if (reasoning) this.deliver(this.splitter.pushReasoning(reasoning));
     if (content) this.deliver(this.splitter.push(content));

@@ -92,6 +92,8 @@ export function quoteRaw(text: string, max = 2000): string {
  */
 export class ToolCallAssembler {
   error?: string;
+  /** The error is the size bound (else: pieces of the wrong shape). */
+  tooLarge = false;
   private readonly byIndex = new Map<number, Building>();
   private last?: Building;
   private size = 0;
@@ -172,7 +174,10 @@ export class ToolCallAssembler {
     const args = fragment(fn.arguments);
     call.arguments += args;
     this.size += name.length + args.length;
-    if (this.size > this.maxChars) this.fail(`the tool calls passed ${Math.round(this.maxChars / 1024)} KB`);
+    if (this.size > this.maxChars) {
+      this.fail(`the tool calls passed ${Math.round(this.maxChars / 1024)} KB`);
+      this.tooLarge = true;
+    }
   }
 
   private fail(problem: string): void {
@@ -263,7 +268,7 @@ export function openAiTools(tools: readonly ToolSpec[]): { type: 'function'; fun
 
 /** The `tool_calls` of the assistant message sent back: ids, names and arguments exactly as received, so the prompt stays byte-identical. */
 export function assistantToolCalls(
-  calls: readonly RawToolCall[],
+  calls: readonly Pick<RawToolCall, 'id' | 'name' | 'arguments'>[],
 ): { id: string; type: 'function'; function: { name: string; arguments: string } }[] {
   return calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
 }

@@ -128,6 +128,7 @@ describe('chat/toolCalls', () => {
       assert.equal(b.error, undefined);
       b.push([{ index: 0, function: { arguments: 'x'.repeat(100) } }]);
       assert.match(b.error ?? '', /passed 2 KB/);
+      assert.equal(b.tooLarge, true);
       b.push([{ index: 1, function: { name: 'read_file' } }]);
       assert.equal(b.calls.length, 1, 'pieces after the error are ignored');
     });
