@@ -130,6 +130,7 @@ const chip = obj({ id: str, kind: attachmentKind, label: str, detail: str });
 export const stats = obj({
   model: str,
   promptTokens: opt(num),
+  cachedTokens: opt(num),
   completionTokens: opt(num),
   tokensPerSecond: opt(num),
   stopped: bool,

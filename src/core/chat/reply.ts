@@ -26,6 +26,7 @@ const text = (x: unknown): string => (typeof x === 'string' ? x : '');
 export class ReplyAssembler {
   model: string;
   promptTokens?: number;
+  cachedTokens?: number;
   completionTokens?: number;
   finishReason?: string;
   /** `data: [DONE]` arrived. */
@@ -120,6 +121,7 @@ export class ReplyAssembler {
       stats: {
         model: this.model,
         promptTokens: this.promptTokens,
+        ...(this.cachedTokens !== undefined ? { cachedTokens: this.cachedTokens } : {}),
         completionTokens: completion,
         tokensPerSecond: rate === undefined ? undefined : Math.round(rate * 10) / 10,
         stopped,
@@ -143,12 +145,15 @@ export class ReplyAssembler {
     if (isObject(chunk.usage)) {
       this.promptTokens = numberOf(chunk.usage.prompt_tokens) ?? this.promptTokens;
       this.completionTokens = numberOf(chunk.usage.completion_tokens) ?? this.completionTokens;
+      const details = chunk.usage.prompt_tokens_details;
+      if (isObject(details)) this.cachedTokens = numberOf(details.cached_tokens) ?? this.cachedTokens;
     }
     const timings = chunk.timings;
     if (isObject(timings)) {
       const promptN = numberOf(timings.prompt_n);
       // prompt_n counts only what was evaluated; cache_n what the prompt cache already held.
       if (promptN !== undefined) this.promptTokens ??= promptN + (numberOf(timings.cache_n) ?? 0);
+      this.cachedTokens ??= numberOf(timings.cache_n);
       this.completionTokens ??= numberOf(timings.predicted_n);
       this.serverRate = numberOf(timings.predicted_per_second) ?? this.serverRate;
     }

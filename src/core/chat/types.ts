@@ -8,6 +8,8 @@ export type ChatRole = 'user' | 'assistant';
 export interface ChatStats {
   model: string;
   promptTokens?: number;
+  /** Of the prompt tokens, how many the server's prompt cache already held (llama.cpp `timings.cache_n`, `cached_tokens`). */
+  cachedTokens?: number;
   completionTokens?: number;
   tokensPerSecond?: number;
   /** True when the user stopped the reply before the model finished. */
