@@ -19,7 +19,7 @@ import type { ModelChoice } from '../servers/modelChoice';
 import { copyText, insertAtCursor, openInNewFile, openLink, saveMarkdown } from './actions';
 import type { Attachments } from './attachments';
 import { modelOptions } from './models';
-import { Responder, type Lookout } from './responder';
+import { Responder, type Lookout, type ResponderDeps } from './responder';
 import type { ChatSettings } from './settings';
 import type { ChatUi } from './ui';
 import { DraftSaver } from './drafts';
@@ -39,6 +39,8 @@ export interface ControllerDeps {
   lookout?: Lookout;
   /** Bounds of a reply (tests shorten them); read at each reply. */
   limits?: Partial<ReplyLimits>;
+  /** The tools the model may call, and whether a model gets them. */
+  tools?: ResponderDeps['tools'];
 }
 
 export class ChatController implements vscode.Disposable {
@@ -67,6 +69,7 @@ export class ChatController implements vscode.Disposable {
       retryBaseMs: deps.retryBaseMs,
       lookout: deps.lookout,
       limits: () => deps.limits ?? {},
+      tools: deps.tools,
     });
     this.drafts = new DraftSaver(deps.history, (err) => this.saver.draftFailed(err));
     this.ready = this.load();
@@ -103,9 +106,12 @@ export class ChatController implements vscode.Disposable {
         : this.deps.registry.isRefreshing()
           ? 'Looking for model servers…'
           : 'No model server found on this machine. Start one, or add yours in settings.';
+    const current = toView(conv);
+    const liveView = live && live.convId === conv.id ? current.messages.find((m) => m.id === live.messageId) : undefined;
+    if (live && liveView && live.rounds.length) liveView.toolRounds = live.rounds.map((r) => ({ content: r.content, calls: [...r.calls] }));
     return {
       conversations: this.deps.history.list().filter((s) => s.messageCount > 0 || s.id === this.conv.id),
-      current: toView(conv),
+      current,
       draft: this.drafts.get(conv.id),
       models: modelOptions(statuses),
       selectedModel: this.deps.choice.get('chat'),

@@ -5,6 +5,8 @@
 import { buildPrompt, trimHarder, type BudgetResult, type BudgetTurn, type Omitted } from '../core/chat/budget';
 import { streamChat, type StreamDelta, type StreamResult } from '../core/chat/stream';
 import { type HearthError, isHearthError } from '../core/errors';
+import type { ToolSpec } from '../core/chat/toolCalls';
+import type { PromptMessage } from '../core/chat/types';
 import type { ServerClient } from '../core/http';
 import { formatDuration, LIMITS } from '../core/limits';
 import { LOADING_MAX_MS, untilHealthy, withRetry } from '../core/retry';
@@ -51,6 +53,13 @@ export interface GenerateOptions {
   /** First wait before retrying a 429/503 (default 1 s; Retry-After wins). */
   retryBaseMs?: number;
   limits?: Partial<ReplyLimits>;
+  /** This reply's tool rounds so far, sent after the user's message. */
+  tail?: PromptMessage[];
+  /** Tools offered, and `tool_choice`. */
+  tools?: readonly ToolSpec[];
+  toolChoice?: 'auto' | 'required' | 'none';
+  /** Ids for calls sent without one. */
+  toolIdPrefix?: string;
 }
 
 /** Human words for what the budget left out, or undefined when nothing was. */
@@ -82,6 +91,7 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
     turns: o.turns,
     contextLength: o.contextLength,
     maxTokens,
+    tail: o.tail,
   });
   // timeoutSeconds is the time to the first byte, for chat as for everything else.
   const ollama = o.client.server.kind === 'ollama';
@@ -107,6 +117,10 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
           // With a max_tokens setting, never ask for more than the budget kept free.
           params: { ...o.settings.params, max_tokens: maxTokens === undefined ? undefined : b.replyTokens },
           extraBody: o.settings.extraBody,
+          tools: o.tools,
+          toolChoice: o.tools?.length ? o.toolChoice : undefined,
+          toolIdPrefix: o.toolIdPrefix,
+          cachePrompt: o.client.server.kind === 'llamacpp',
           streamUsage: o.client.server.streamUsage !== false,
           signal: o.signal,
           log: o.log,

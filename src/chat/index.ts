@@ -11,6 +11,8 @@ import { Attachments } from './attachments';
 import { chatSettings } from './settings';
 import { defaultUi, type ChatUi } from './ui';
 import { ChatView, VIEW_ID } from './view';
+import { ChatTools } from './tools';
+import { ToolSupport } from './toolSupport';
 
 /** What the chat exposes on HearthApi (for Hearth's own integration tests). */
 export interface ChatApi {
@@ -26,6 +28,10 @@ export interface ChatApi {
   openAnotherController(options?: { fileOps?: FileOps }): ChatController & { history: HistoryStore };
   /** The bounds of a reply; tests shorten them (empty: the defaults). */
   limits: Partial<ReplyLimits>;
+  /** The tools the model may call (workspace reading, propose_edit). */
+  tools: ChatTools;
+  /** Which models get tools (refusals remembered this session). */
+  toolSupport: ToolSupport;
   /** Stops the reply, writes the draft and what is unsaved; `deactivate` waits for it. */
   shutdown(): Promise<void>;
 }
@@ -44,6 +50,9 @@ export function registerChat(services: Services): ChatApi {
   };
   const attachments = d.add(new Attachments(proxyUi, log, services.files));
   const limits: Partial<ReplyLimits> = {};
+  const tools = new ChatTools({ files: services.files, proposals: services.proposals, log, editor: () => attachments.lastEditor });
+  const toolSupport = new ToolSupport();
+  const toolDeps = { runner: { specs: tools.specs(), run: tools.run.bind(tools) }, support: toolSupport };
 
   const makeController = (options: { fileOps?: FileOps } = {}) => {
     const history = new HistoryStore(storageDir.fsPath, {
@@ -61,6 +70,7 @@ export function registerChat(services: Services): ChatApi {
       settings: () => chatSettings(config, log),
       lookout: watch,
       limits,
+      tools: toolDeps,
     });
     return Object.assign(controller, { history });
   };
@@ -105,6 +115,8 @@ export function registerChat(services: Services): ChatApi {
     storageDir,
     openAnotherController: makeController,
     limits,
+    tools,
+    toolSupport,
     shutdown: () => controller.shutdown(),
   };
 }

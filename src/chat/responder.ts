@@ -1,11 +1,14 @@
-// Runs one assistant reply into a conversation: picks the model, streams
-// through `generate`, forwards the text to the webview in batches (one post
-// per ~16 ms, not one per token), saves the partial reply now and then, and
+// Runs one assistant reply into a conversation: picks the model, decides
+// whether it gets tools, streams through the tool loop (toolLoop.ts), lets
+// the ReplyPoster turn the reply's events into the webview's messages, and
 // turns stops and failures into the message's final state. One reply at a
-// time; `stop` aborts the HTTP request (llama.cpp then frees the slot).
+// time; `stop` aborts the HTTP request (llama.cpp then frees the slot) or the
+// tool call in progress.
 import { addMessage, newId, toTurns, updateMessage } from '../core/chat/conversation';
+import type { Omitted } from '../core/chat/budget';
 import type { HostToWebview } from '../core/chat/protocol';
-import type { ChatMessage, Conversation, MessageError } from '../core/chat/types';
+import type { StreamDelta } from '../core/chat/stream';
+import type { ChatMessage, Conversation, MessageError, ToolCallRecord, ToolRound } from '../core/chat/types';
 import { classify, HearthError } from '../core/errors';
 import type { Registry } from '../core/servers/registry';
 import type { Logger } from '../core/types';
@@ -13,12 +16,12 @@ import { ACTION_LABELS } from '../errorUi';
 import type { ModelChoice } from '../servers/modelChoice';
 import { contextInfo } from '../core/servers/context';
 import { describeProbedPorts } from '../core/servers/kinds';
-import { describeOmitted, generate, type ReplyLimits } from './generate';
+import { describeOmitted, type ReplyLimits } from './generate';
+import { ReplyPoster, type LiveReply } from './replyPoster';
+import { replyWithTools, type LoopResult, type ToolRunner } from './toolLoop';
+import type { ToolSupport } from './toolSupport';
 import { resolveModel } from './models';
 import type { ChatSettings } from './settings';
-
-const POST_EVERY_MS = 16;
-const SAVE_EVERY_MS = 2000;
 
 export interface ResponderDeps {
   registry: Registry;
@@ -34,6 +37,8 @@ export interface ResponderDeps {
   lookout?: Lookout;
   /** Bounds of a reply, read when it starts (tests shorten them). */
   limits?(): Partial<ReplyLimits>;
+  /** The tools the model may call, and whether this model gets them. */
+  tools?: { runner: ToolRunner; support: ToolSupport };
 }
 
 /** What the chat needs of the servers' watch. */
@@ -42,15 +47,6 @@ export interface Lookout {
   retry(): Promise<void>;
   /** A request failed: looks again in the background when nothing answered. */
   failed(error: unknown): void;
-}
-
-/** The reply being generated, as far as it was sent to the view. */
-export interface LiveReply {
-  convId: string;
-  messageId: string;
-  content: string;
-  reasoning: string;
-  notes: string[];
 }
 
 /** A HearthError as an inline error with buttons. */
@@ -72,7 +68,7 @@ export class Responder {
     return !!this.current;
   }
 
-  /** Stops the reply being generated and waits until it has settled. */
+  /** Stops the reply being generated (its stream or its tool call) and waits until it has settled. */
   async stop(): Promise<void> {
     const current = this.current;
     if (!current) return;
@@ -83,8 +79,8 @@ export class Responder {
   /**
    * Adds an assistant reply to `conv` (which ends with the user's message)
    * and generates it. `onStarted` runs once the empty reply is in place (the
-   * controller posts the state then). Resolves with the conversation holding
-   * the final reply; never rejects.
+   * controller saves it then). Resolves with the conversation holding the
+   * final reply; never rejects.
    */
   async reply(conv: Conversation, notes: string[], onStarted: (conv: Conversation) => void): Promise<Conversation> {
     if (this.current) throw new Error('a reply is already being generated');
@@ -102,42 +98,16 @@ export class Responder {
     const abort = new AbortController();
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
-    const live = { convId: conv.id, messageId: message.id, content: '', reasoning: '', notes: [...notes], abort, done };
-    this.current = live;
+    const poster = new ReplyPoster(conv.id, message, this.deps.post, (content, reasoning) =>
+      this.deps.checkpoint(conv.id, message.id, content, reasoning),
+    );
+    const live = poster.live;
+    this.current = Object.assign(live, { abort, done });
     onStarted(conv);
-    this.deps.post({ type: 'start', messageId: message.id });
-    for (const text of notes) this.deps.post({ type: 'notice', messageId: message.id, text });
-
-    let pending = { content: '', reasoning: '' };
-    let timer: NodeJS.Timeout | undefined;
-    let lastSave = Date.now();
-    let lastPost = 0;
-    const flush = () => {
-      clearTimeout(timer);
-      timer = undefined;
-      lastPost = Date.now();
-      if (!pending.content && !pending.reasoning) return;
-      // `live` holds what the view was sent (a state built now must not repeat the next delta).
-      live.content += pending.content;
-      live.reasoning += pending.reasoning;
-      this.deps.post({
-        type: 'delta',
-        messageId: message.id,
-        content: pending.content || undefined,
-        reasoning: pending.reasoning || undefined,
-      });
-      pending = { content: '', reasoning: '' };
-      if (Date.now() - lastSave > SAVE_EVERY_MS) {
-        lastSave = Date.now();
-        this.deps.checkpoint(conv.id, message.id, live.content, live.reasoning);
-      }
-    };
-    const notice = (text: string) => {
-      live.notes.push(text);
-      this.deps.post({ type: 'notice', messageId: message.id, text });
-    };
+    poster.start(notes);
 
     let patch: Partial<ChatMessage>;
+    let rounds: ToolRound[] = [];
     const model = ref?.model ?? '';
     try {
       if (!ref) {
@@ -149,9 +119,12 @@ export class Responder {
       }
       if (!choice.get('chat')) await choice.set('chat', ref); // remember the automatic choice
       const client = await registry.client(ref.server);
-      const context = contextInfo(registry.status(ref.server), registry.findModel(ref));
+      const info = registry.findModel(ref);
+      const context = contextInfo(registry.status(ref.server), info);
       const settings = this.deps.settings();
-      const result = await generate({
+      const decision = this.deps.tools?.support.decide(ref, info, settings);
+      if (decision && !decision.offer) log.info(`tools: not offered to ${ref.model}: ${decision.why}`);
+      const options = {
         client,
         model: ref.model,
         turns: toTurns(conv.messages.slice(0, -1)), // without the empty reply just added
@@ -162,44 +135,53 @@ export class Responder {
         log,
         retryBaseMs: this.deps.retryBaseMs,
         limits: this.deps.limits?.(),
-        onPrompt: (omitted) => {
+        onPrompt: (omitted: Omitted) => {
           const text = describeOmitted(omitted);
-          if (text) notice(text);
+          if (text) poster.notice(text);
         },
-        onDelta: (delta) => {
-          if (delta.content) pending.content += delta.content;
-          if (delta.reasoning) pending.reasoning += delta.reasoning;
-          // Post at most every ~16 ms: by timer, or at once when the timer is late (a busy event loop).
-          if (Date.now() - lastPost >= POST_EVERY_MS) flush();
-          else timer ??= setTimeout(flush, POST_EVERY_MS);
-        },
-        onNotice: notice,
-      });
+        onDelta: (delta: StreamDelta) => poster.text(delta.content, delta.reasoning),
+        onNotice: (text: string) => poster.notice(text),
+        onToolCall: (call: Pick<ToolCallRecord, 'id' | 'name' | 'arguments'>, round: number) => poster.toolCall(call, round),
+        onToolResult: (r: ToolCallRecord, round: number) => poster.toolResult(r, round),
+      };
+      const runner = decision?.offer && this.deps.tools ? this.deps.tools.runner : undefined;
+      let loop: LoopResult;
+      try {
+        loop = await replyWithTools({ ...options, tools: runner });
+      } catch (err) {
+        if (!runner || !this.deps.tools?.support.noteRefusal(ref, err)) throw err;
+        poster.notice(`${ref.model} does not take tool calls on this server; answering without tools.`);
+        log.info(`tools: ${ref.model} refused tools: ${err instanceof Error ? err.message : String(err)}`);
+        loop = await replyWithTools(options);
+      }
+      const { result } = loop;
+      rounds = loop.rounds;
+      const error = loop.error ?? result.error;
       patch = {
         content: result.content,
         reasoning: result.reasoning || undefined,
         stats: result.stats,
         stopped: result.stats.stopped || undefined,
-        error: result.error ? toMessageError(result.error) : undefined,
+        error: error ? toMessageError(error) : undefined,
       };
     } catch (err) {
-      flush();
+      poster.flush();
       const error = classify(err);
+      const text = { content: live.content, reasoning: live.reasoning || undefined };
       if (error.code === 'aborted' || abort.signal.aborted) {
-        patch = { content: live.content, reasoning: live.reasoning || undefined, stopped: true, stats: { model, stopped: true } };
+        patch = { ...text, stopped: true, stats: { model, stopped: true } };
       } else {
         log.warn(`chat: reply failed: ${error.toLogString()}`);
         this.deps.lookout?.failed(error);
-        patch = { content: live.content, reasoning: live.reasoning || undefined, error: toMessageError(error) };
+        patch = { ...text, error: toMessageError(error) };
       }
     } finally {
-      flush();
+      poster.flush();
       this.current = undefined;
     }
     patch.notes = live.notes.length ? live.notes : undefined;
-    const stats = patch.stats ?? { model, stopped: false };
-    this.deps.post({ type: 'done', messageId: message.id, stats, content: patch.content ?? '', reasoning: patch.reasoning });
-    if (patch.error) this.deps.post({ type: 'error', messageId: message.id, message: patch.error.message, actions: patch.error.actions });
+    patch.toolRounds = rounds.length ? rounds : undefined;
+    poster.done(patch.content ?? '', patch.reasoning, patch.stats ?? { model, stopped: false }, patch.error);
     settle();
     return updateMessage(conv, message.id, patch, Date.now());
   }

@@ -14,6 +14,8 @@ export const CHAT_DEFAULTS = {
   'chat.topP': null,
   'chat.maxTokens': 2048,
   'chat.extraBody': {},
+  'chat.tools': 'auto',
+  'chat.toolsDisabledFor': [],
 } as const;
 
 export interface ChatSettings {
@@ -21,6 +23,10 @@ export interface ChatSettings {
   params: SamplingParams;
   /** Extra request body fields (top_k, min_p, repeat_penalty, chat_template_kwargs …). */
   extraBody: Record<string, unknown>;
+  /** 'auto': offer tools to models that take them; 'off': never. */
+  tools: 'auto' | 'off';
+  /** "server" or "server/model" entries that never get tools. */
+  toolsDisabledFor: string[];
 }
 
 function numberIn(value: unknown, min: number, max: number): number | undefined {
@@ -34,6 +40,8 @@ export function chatSettings(config: Config, log?: Logger): ChatSettings {
   const topP = config.read<unknown>('chat.topP', d['chat.topP']);
   const maxTokens = config.read<unknown>('chat.maxTokens', d['chat.maxTokens']);
   const extraBody = config.read<unknown>('chat.extraBody', { ...d['chat.extraBody'] });
+  const tools = config.read<unknown>('chat.tools', d['chat.tools']);
+  const disabledFor = config.read<unknown>('chat.toolsDisabledFor', [...d['chat.toolsDisabledFor']]);
   const warn = (key: string, value: unknown) => {
     if (value !== null && value !== undefined)
       log?.warn(`settings: hearth.chat.${key} has an invalid value ${JSON.stringify(value)}; ignored`);
@@ -47,9 +55,14 @@ export function chatSettings(config: Config, log?: Logger): ChatSettings {
   const extra =
     typeof extraBody === 'object' && extraBody !== null && !Array.isArray(extraBody) ? (extraBody as Record<string, unknown>) : {};
   if (extra !== extraBody) warn('extraBody', extraBody);
+  if (tools !== 'auto' && tools !== 'off') warn('tools', tools);
+  const disabled = Array.isArray(disabledFor) ? disabledFor.filter((x): x is string => typeof x === 'string') : [];
+  if (!Array.isArray(disabledFor) || disabled.length !== disabledFor.length) warn('toolsDisabledFor', disabledFor);
   return {
     systemPrompt: typeof systemPrompt === 'string' ? systemPrompt : DEFAULT_SYSTEM_PROMPT,
     params: { temperature: t, top_p: p, max_tokens: m === undefined ? undefined : Math.floor(m) },
     extraBody: extra,
+    tools: tools === 'off' ? 'off' : 'auto',
+    toolsDisabledFor: disabled,
   };
 }

@@ -109,6 +109,35 @@ export const cases: E2ECase[] = [
     },
   },
   {
+    name: 'a tool call appears as a card: tool, arguments, result, time; it opens with the keyboard to the full arguments',
+    async run(ctx) {
+      ctx.fake.routes.script = {
+        toolTurns: [{ calls: [{ name: 'read_file', arguments: { path: 'src/format.ts', endLine: 3 } }], pieces: 6, delayMs: 20 }],
+        reply: 'It exports clamp.',
+      };
+      const f = await chat(ctx);
+      await newChat(f);
+      await send(f, 'What does format.ts export?');
+      const { finished } = await watchReply(f);
+      assert.ok(finished);
+      const card = f.locator('.message.assistant .tool-card').last();
+      await card.waitFor({ timeout: 10_000 });
+      const summary = card.locator('summary');
+      assert.match(
+        (await summary.getAttribute('aria-label')) ?? '',
+        /^Tool read_file \(path: "src\/format\.ts", endLine: 3\): lines 1-3 of \d+, \d+ (ms|s)$/,
+      );
+      assert.equal(await card.getAttribute('class'), 'tool-card ok');
+      assert.equal(await card.getAttribute('open'), null, 'collapsed');
+      await summary.focus();
+      await summary.press('Enter');
+      await card.locator('.tool-arguments').waitFor({ state: 'visible', timeout: 5000 });
+      assert.equal(await card.locator('.tool-arguments').textContent(), '{"path":"src/format.ts","endLine":3}');
+      assert.match(await lastReplyText(f), /It exports clamp\./);
+      await screenshot(ctx, 'chat-tool-card.png');
+    },
+  },
+  {
     name: 'follows light and high-contrast themes',
     async run(ctx) {
       for (const [theme, cls, file] of [

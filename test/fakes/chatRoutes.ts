@@ -12,6 +12,7 @@ import { contextExceededBody } from './chatErrors';
 import { completionBody, refuseStructured, sendJsonBody, type StructuredAsk } from './chatOnce';
 import { respondOllamaChat } from './ollamaChat';
 import type { FakeRequest, FakeServer } from './fakeServer';
+import { streamToolTurn, toolCompletion, toolRefusal, type FakeToolTurn, type ToolRefusal } from './toolTurns';
 
 export type ChatFlavor = 'llamacpp' | 'ollama' | 'vllm' | 'lmstudio' | 'openai';
 
@@ -54,6 +55,10 @@ export interface ChatScript {
   finishReason?: 'stop' | 'length';
   /** The model name in chunks; default the request's model (llama.cpp: its model path). */
   model?: string;
+  /** Tool calls to answer requests that offer `tools` with, one turn per request (toolTurns.ts); then the reply. */
+  toolTurns?: FakeToolTurn[];
+  /** Answer any request with `tools` by this server's refusal (toolTurns.ts). */
+  refuseTools?: ToolRefusal;
 }
 
 export interface RecordedRequest {
@@ -159,6 +164,14 @@ export class ChatRoutes {
     if (s.fault === 'unavailable') {
       return this.json(res, 503, { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } }, s.retryAfter ?? 1);
     }
+    const model = s.model ?? (flavor === 'llamacpp' ? '/models/fake.gguf' : String(body.model ?? 'fake'));
+    if (Array.isArray(body.tools) && s.refuseTools) {
+      const r = toolRefusal(s.refuseTools, String(body.model ?? ''));
+      return this.json(res, r.status, r.body);
+    }
+    const turn = Array.isArray(body.tools) && body.tool_choice !== 'none' ? s.toolTurns?.shift() : undefined;
+    if (turn && (body.stream !== true || s.fault === 'jsonReply')) return this.json(res, 200, toolCompletion(turn, model));
+    if (turn) return streamToolTurn(res, turn, model, this.track(res), body.stream_options?.include_usage === true);
     if (s.fault === 'jsonReply') {
       const reply = s.reply ?? 'Hello from the fake server.';
       return this.json(res, 200, {
@@ -180,7 +193,6 @@ export class ChatRoutes {
     if (refused) return sendJsonBody(res, refused.status, refused.body);
     if (body.stream !== true) return this.respondOnce(body, res, promptTokens);
 
-    const model = s.model ?? (flavor === 'llamacpp' ? '/models/fake.gguf' : String(body.model ?? 'fake'));
     const id = `chatcmpl-${Math.random().toString(36).slice(2, 12)}`;
     const created = Math.floor(Date.now() / 1000);
     const usage = body.stream_options?.include_usage === true;

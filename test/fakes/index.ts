@@ -6,3 +6,4 @@ export * from './fakeLmStudio';
 export * from './fakeOpenAI';
 export { freePort } from '../harness/net';
 export * from './chatRoutes';
+export * from './toolTurns';

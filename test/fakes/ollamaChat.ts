@@ -8,6 +8,7 @@
 // routes (and their reply queue, when the routes are given).
 import type * as http from 'node:http';
 import { ollamaChatBody, refuseStructured, sendJsonBody } from './chatOnce';
+import { ollamaToolLine, toolRefusal } from './toolTurns';
 import type { ChatRoutes, ChatScript } from './chatRoutes';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,6 +37,19 @@ export async function respondOllamaChat(
   if (script.fault === 'hang') return;
   const refused = refuseStructured('ollama', body, true, script.expectStructured);
   if (refused) return sendJsonBody(res, refused.status, refused.body);
+  if (Array.isArray(body.tools) && script.refuseTools) {
+    const r = toolRefusal('ollamaNoTools', model);
+    return sendJsonBody(res, r.status, r.body);
+  }
+  const turn = Array.isArray(body.tools) ? script.toolTurns?.shift() : undefined;
+  if (turn) {
+    res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+    res.write(`${JSON.stringify(ollamaToolLine(turn, model))}\n`);
+    res.end(
+      `${JSON.stringify({ model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: 10, eval_count: 5, eval_duration: 5e6 })}\n`,
+    );
+    return;
+  }
   const reply = routes ? routes.nextReply('Hello from the fake Ollama.') : (script.reply ?? 'Hello from the fake Ollama.');
   if (body.stream === false) {
     if (script.delayMs) await wait(script.delayMs);

@@ -48,7 +48,8 @@ async function main(): Promise<number> {
   const counts = { passed: 0, failed: 0, skipped: 0 };
   try {
     const fakeModel = '/models/fake-e2e.gguf';
-    fake = await startLlamaCpp({ model: fakeModel, nCtx: 8192 });
+    // Its template takes tools, so the chat offers them (the tool-card case scripts calls).
+    fake = await startLlamaCpp({ model: fakeModel, nCtx: 8192, tools: true });
     const routes = mountChat(fake, new ChatRoutes());
     const fim = mountFim(fake, new FimFake({ generate: fakeFimModel, promptMsPerToken: 0.05, genMsPerToken: 2 }));
     const llama = llamaFromEnv();

@@ -20,9 +20,9 @@ export interface ChatFixture {
   close(): Promise<void>;
 }
 
-export async function chatFixture(script: ChatScript = {}, options: { nCtx?: number } = {}): Promise<ChatFixture> {
+export async function chatFixture(script: ChatScript = {}, options: { nCtx?: number; tools?: boolean } = {}): Promise<ChatFixture> {
   const api = await hearth();
-  const llama = await startLlamaCpp({ model: FAKE_MODEL, nCtx: options.nCtx ?? 4096 });
+  const llama = await startLlamaCpp({ model: FAKE_MODEL, nCtx: options.nCtx ?? 4096, tools: options.tools });
   const routes = mountChat(llama, new ChatRoutes(script));
   await useServer(api, { name: SERVER_NAME, kind: 'llamacpp', url: llama.url }, 'chat', FAKE_MODEL);
   const controller = api.chat.controller;

@@ -43,7 +43,9 @@ export class App {
         document.body.classList.toggle('busy', m.state.busy);
         return;
       case 'start':
-        return this.list.start(m.messageId);
+        return this.list.start(m.messageId, m.message);
+      case 'tool':
+        return this.list.tool(m.messageId, m.round, m.card);
       case 'delta':
         return this.list.delta(m.messageId, m.content, m.reasoning);
       case 'done':

@@ -9,6 +9,8 @@ import { button, count, h, icon } from './dom';
 import { flushNow, schedule, type Renderable } from './frame';
 import { codeBlockHtml, renderMarkdown } from './markdown/render';
 import { StreamingMarkdown, type OpenFence } from './markdown/streaming';
+import { ToolCards } from './toolCards';
+import type { ToolCardView } from '../../core/chat/protocol';
 
 export interface ItemHooks {
   copy(text: string): void;
@@ -52,6 +54,7 @@ export class MessageItem implements Renderable {
   private readonly tail = h('div', { class: 'tail' });
   private readonly error = h('div', { class: 'message-error', attrs: { role: 'alert' } });
   private readonly stats = h('div', { class: 'message-stats' });
+  private readonly tools = new ToolCards();
   private view: MessageView;
   private renderedContent: string | undefined;
   private renderedReasoning = '';
@@ -70,7 +73,7 @@ export class MessageItem implements Renderable {
     this.thinking.append(h('summary', {}, icon('lightbulb'), this.thinkingLabel), this.thinkingBody);
     this.thinking.hidden = true;
     this.body.append(this.stable, this.tail);
-    this.el.append(header, this.chips, this.notes, this.thinking, this.body, this.error, this.stats);
+    this.el.append(header, this.chips, this.notes, this.thinking, this.tools.el, this.body, this.error, this.stats);
   }
 
   get id(): string {
@@ -87,6 +90,7 @@ export class MessageItem implements Renderable {
     this.lastCtx = ctx;
     if (!this.live && !this.editing) this.renderContent(view.content);
     if (!this.live) this.renderReasoning(view.reasoning ?? '');
+    if (!this.live || (view.toolRounds?.length ?? 0) >= this.tools.roundCount) this.tools.render(view.toolRounds ?? []);
     this.renderChips();
     this.renderNotes(view.notes ?? []);
     this.renderError(view.error);
@@ -119,6 +123,19 @@ export class MessageItem implements Renderable {
     }
     if (reasoning) this.live.pendingReasoning += reasoning;
     schedule(this);
+  }
+
+  /** A tool card of the streaming reply; the text streamed before a new round's first call moves into that round. */
+  tool(round: number, card: ToolCardView): void {
+    let text = '';
+    if (this.live && round > this.tools.roundCount) {
+      flushNow(this);
+      text = this.live.content;
+      this.live = { md: new StreamingMarkdown(), content: '', pending: '', pendingReasoning: this.live.pendingReasoning };
+      this.stable.replaceChildren();
+      this.tail.replaceChildren();
+    }
+    this.tools.upsert(round, card, text);
   }
 
   /** Renders what arrived since the last frame. */

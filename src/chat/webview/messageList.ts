@@ -3,7 +3,7 @@
 // re-rendered), adds new ones and drops removed ones. Clicks on code-block
 // buttons and links inside rendered Markdown are handled here once, by
 // delegation.
-import type { ConversationView } from '../../core/chat/protocol';
+import type { ConversationView, MessageView, ToolCardView } from '../../core/chat/protocol';
 import type { ChatStats } from '../../core/chat/types';
 import { h, icon } from './dom';
 import { onAfterFrame } from './frame';
@@ -43,15 +43,7 @@ export class MessageList {
     const next = new Map<string, MessageItem>();
     let previous: Element = this.empty;
     messages.forEach((view, index) => {
-      let item = this.items.get(view.id);
-      if (!item) {
-        item = new MessageItem(view, {
-          copy: (text) => post({ type: 'copy', text }),
-          regenerate: (messageId) => post({ type: 'regenerate', messageId }),
-          editResend: (messageId, text) => post({ type: 'editResend', messageId, text }),
-          action: (id, messageId) => post({ type: 'action', id, messageId }),
-        });
-      }
+      const item = this.items.get(view.id) ?? this.newItem(view);
       next.set(view.id, item);
       item.update(view, { isLast: index === messages.length - 1, busy });
       if (view.id === streamingId) item.startStream();
@@ -64,9 +56,32 @@ export class MessageList {
     this.scroll.update();
   }
 
-  start(id: string): void {
-    this.items.get(id)?.startStream();
+  private newItem(view: MessageView): MessageItem {
+    return new MessageItem(view, {
+      copy: (text) => post({ type: 'copy', text }),
+      regenerate: (messageId) => post({ type: 'regenerate', messageId }),
+      editResend: (messageId, text) => post({ type: 'editResend', messageId, text }),
+      action: (id, messageId) => post({ type: 'action', id, messageId }),
+    });
+  }
+
+  /** A reply starts: its (empty) message is added at the end when the state did not bring it yet. */
+  start(id: string, view: MessageView): void {
+    let item = this.items.get(id);
+    if (!item) {
+      item = this.newItem(view);
+      item.update(view, { isLast: true, busy: true });
+      this.items.set(id, item);
+      this.el.append(item.el);
+      this.empty.hidden = true;
+    }
+    item.startStream();
     this.scroll.toBottom();
+  }
+
+  tool(id: string, round: number, card: ToolCardView): void {
+    this.items.get(id)?.tool(round, card);
+    this.scroll.update();
   }
 
   delta(id: string, content?: string, reasoning?: string): void {

@@ -1,18 +1,23 @@
 // Fits a conversation into the model's context window. Keeps the system
 // prompt and the newest user turn with its attachments (cutting attachments
 // when they alone are too big), reserves room for the reply, then adds as
-// much history as fits, newest first. Reports what was left out so the UI
-// can say so; `trimHarder` is the single retry after a server's
+// much history as fits, newest first, in whole turns: an earlier turn is
+// sent exactly as it was the last time (its attachments, its tool calls and
+// results), so that a server's prompt cache (llama.cpp `cache_prompt`) can
+// reuse everything before the new message. Reports what was left out so the
+// UI can say so; `trimHarder` is the single retry after a server's
 // context-exceeded error.
-import { attachmentKey, attachmentLabel, dedupeAttachments, formatAttachment, formatUserContent, truncateAttachment } from './attachments';
-import { type Attachment } from './types';
-import type { PromptMessage } from './types';
+import { attachmentLabel, dedupeAttachments, formatAttachment, formatUserContent, truncateAttachment } from './attachments';
+import { assistantToolCalls } from './toolCalls';
+import type { Attachment, PromptMessage, ToolRound } from './types';
 
 export interface BudgetTurn {
   role: 'user' | 'assistant';
   /** The text only: reasoning is never part of a turn. */
   content: string;
   attachments?: Attachment[];
+  /** Assistant turns: the tool calls and results before `content`. */
+  toolRounds?: ToolRound[];
 }
 
 export interface BudgetInput {
@@ -27,6 +32,8 @@ export interface BudgetInput {
   count?: (text: string) => number;
   /** Chat-template tokens added per message (role markers). Default 8. */
   perMessage?: number;
+  /** Messages after the new user message: this reply's tool rounds so far. Always sent. */
+  tail?: PromptMessage[];
 }
 
 export interface Omitted {
@@ -61,13 +68,19 @@ export function estimateTokens(text: string): number {
   return Math.ceil(ascii / 3 + (text.length - ascii));
 }
 
-/** Drops empty assistant turns (failed replies) and merges neighbours of the same role, so roles alternate. */
+/**
+ * Drops empty assistant turns (failed replies) and merges neighbours of the
+ * same role, so roles alternate; of two assistant turns in a row, one with
+ * tool calls replaces the other.
+ */
 function normalize(turns: readonly BudgetTurn[]): BudgetTurn[] {
   const out: BudgetTurn[] = [];
   for (const turn of turns) {
-    if (turn.role === 'assistant' && !turn.content.trim()) continue;
+    if (turn.role === 'assistant' && !turn.content.trim() && !turn.toolRounds?.length) continue;
     const last = out[out.length - 1];
-    if (last && last.role === turn.role) {
+    if (last && last.role === 'assistant' && turn.role === 'assistant' && (last.toolRounds?.length || turn.toolRounds?.length)) {
+      out[out.length - 1] = turn;
+    } else if (last && last.role === turn.role) {
       out[out.length - 1] = {
         role: turn.role,
         content: [last.content, turn.content].filter(Boolean).join('\n\n'),
@@ -130,6 +143,34 @@ function fitItems(
   return { items: kept, tokens };
 }
 
+/** The messages of one earlier turn, exactly as they were sent: a user turn with its attachments, an assistant turn with its tool rounds. */
+export function turnMessages(turn: BudgetTurn): PromptMessage[] {
+  if (turn.role === 'user') return [{ role: 'user', content: formatUserContent(turn.content, dedupeAttachments(turn.attachments ?? [])) }];
+  const out: PromptMessage[] = [];
+  for (const round of turn.toolRounds ?? []) out.push(...roundMessages(round));
+  if (turn.content.trim() || !out.length) out.push({ role: 'assistant', content: turn.content });
+  return out;
+}
+
+/** One tool round as messages: the assistant's calls, then each call's result. */
+export function roundMessages(round: ToolRound): PromptMessage[] {
+  if (!round.calls.length) return [{ role: 'assistant', content: round.content }];
+  return [
+    { role: 'assistant', content: round.content, tool_calls: assistantToolCalls(round.calls) },
+    ...round.calls.map((c): PromptMessage => ({ role: 'tool', tool_call_id: c.id, content: c.result })),
+  ];
+}
+
+/** Estimated tokens of messages (text, tool calls' names and arguments). */
+export function messageTokens(messages: readonly PromptMessage[], count: (t: string) => number = estimateTokens, per = 8): number {
+  let n = 0;
+  for (const m of messages) {
+    n += count(m.content) + per;
+    if (m.role === 'assistant') for (const c of m.tool_calls ?? []) n += count(c.function.name) + count(c.function.arguments) + per;
+  }
+  return n;
+}
+
 function build(input: BudgetInput, scale: number): BudgetResult {
   const base = input.count ?? estimateTokens;
   const count = scale === 1 ? base : (t: string) => Math.ceil(base(t) * scale);
@@ -148,46 +189,34 @@ function build(input: BudgetInput, scale: number): BudgetResult {
   // The newest user turn: its text always, its attachments as far as they fit.
   const textTokens = count(last.content) + per;
   const wanted = dedupeAttachments(last.attachments ?? []);
-  const room = available - systemTokens - textTokens;
+  const room = available - systemTokens - textTokens - messageTokens(input.tail ?? [], count, per);
   const fitted = fitItems(wanted, room, count, omitted);
   const user: PromptMessage = { role: 'user', content: formatUserContent(last.content, fitted.items) };
-  let used = systemTokens + textTokens + fitted.tokens;
-  const fits = systemTokens + textTokens <= available;
+  const tail = input.tail ?? [];
+  const tailTokens = messageTokens(tail, count, per);
+  let used = systemTokens + textTokens + fitted.tokens + tailTokens;
+  const fits = systemTokens + textTokens + tailTokens <= available;
 
-  // History, newest first, without gaps; an old turn may lose its attachments before it is dropped.
-  const seen = new Set(fitted.items.map(attachmentKey));
-  const history: PromptMessage[] = [];
+  // History, newest first, in whole turns, without gaps.
+  const history: PromptMessage[][] = [];
   let index = turns.length - 2;
   for (; index >= 0 && fits; index--) {
-    const turn = turns[index];
-    const items = dedupeAttachments(turn.attachments ?? []).filter((i) => !seen.has(attachmentKey(i)));
-    const full = formatUserContent(turn.content, items);
-    const fullTokens = count(full) + per;
-    if (used + fullTokens <= available) {
-      history.push({ role: turn.role, content: full });
-      items.forEach((i) => seen.add(attachmentKey(i)));
-      used += fullTokens;
-      continue;
-    }
-    const bareTokens = count(turn.content) + per;
-    if (items.length > 0 && used + bareTokens <= available) {
-      history.push({ role: turn.role, content: turn.content });
-      omitted.attachments.push(...items.map(attachmentLabel));
-      used += bareTokens;
-      continue;
-    }
-    break;
+    const messages = turnMessages(turns[index]);
+    const tokens = messageTokens(messages, count, per);
+    if (used + tokens > available) break;
+    history.push(messages);
+    used += tokens;
   }
   // Templates want the history to start with a user turn.
-  if (history.length > 0 && history[history.length - 1].role === 'assistant') {
-    const dropped = history.pop() as PromptMessage;
-    used -= count(dropped.content) + per;
+  if (history.length > 0 && history[history.length - 1][0].role === 'assistant') {
+    const dropped = history.pop() as PromptMessage[];
+    used -= messageTokens(dropped, count, per);
     index++;
   }
   omitted.turns = index + 1;
   history.reverse();
   return {
-    messages: [...system, ...history, user],
+    messages: [...system, ...history.flat(), user, ...tail],
     omitted,
     promptTokens: used,
     replyTokens,

@@ -5,9 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { ModelRef } from '../servers/types';
 import type { BudgetTurn } from './budget';
 import { toChip } from './attachments';
-import type { ConversationView, MessageView } from './protocol';
+import type { ConversationView, MessageView, ToolRoundView } from './protocol';
 import { stripThink } from './think';
-import type { ChatMessage, Conversation, ConversationSummary } from './types';
+import type { ChatMessage, Conversation, ConversationSummary, ToolRound } from './types';
 
 /** A fresh id that is safe as a file name. */
 export function newId(): string {
@@ -80,7 +80,9 @@ export function toTurns(messages: readonly ChatMessage[]): BudgetTurn[] {
     if (m.role === 'user') turns.push({ role: 'user', content: m.content, attachments: m.attachments });
     else {
       const content = stripThink(m.content);
-      if (content.trim()) turns.push({ role: 'assistant', content });
+      const rounds = m.toolRounds?.filter((r) => r.calls.length);
+      if (rounds?.length) turns.push({ role: 'assistant', content, toolRounds: rounds });
+      else if (content.trim()) turns.push({ role: 'assistant', content });
     }
   }
   return turns;
@@ -99,7 +101,16 @@ export function toMessageView(m: ChatMessage): MessageView {
   if (m.stopped) view.stopped = true;
   if (m.notes?.length) view.notes = [...m.notes];
   if (m.attachments?.length) view.attachments = m.attachments.map(toChip);
+  if (m.toolRounds?.length) view.toolRounds = m.toolRounds.map(toRoundView);
   return view;
+}
+
+/** A saved tool round as the webview shows it: cards without the results' text. */
+export function toRoundView(round: ToolRound): ToolRoundView {
+  return {
+    content: round.content,
+    calls: round.calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments, status: c.status, summary: c.summary, ms: c.ms })),
+  };
 }
 
 export function toView(conv: Conversation): ConversationView {

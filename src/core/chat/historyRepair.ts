@@ -29,6 +29,16 @@ const attachment = obj({
   truncatedFrom: opt(num),
 });
 const messageError = obj({ message: str, actions: arr(actionButton), code: opt(str) });
+const toolCall = obj({
+  id: str,
+  name: str,
+  arguments: str,
+  status: lit('ok', 'refused', 'error', 'stopped'),
+  result: str,
+  summary: str,
+  ms: num,
+});
+const toolRound = obj({ content: str, calls: arr(toolCall) });
 
 /** Optional message fields and their checks; a field that fails is dropped. */
 const OPTIONAL: [keyof ChatMessage, (x: unknown) => boolean, string][] = [
@@ -37,6 +47,7 @@ const OPTIONAL: [keyof ChatMessage, (x: unknown) => boolean, string][] = [
   ['error', messageError, 'error'],
   ['stopped', bool, 'stopped mark'],
   ['notes', arr(str), 'notes'],
+  ['toolRounds', arr(toolRound), 'tool calls'],
 ];
 
 export interface Repaired {

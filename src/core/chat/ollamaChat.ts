@@ -6,6 +6,7 @@
 import type { Logger } from '../types';
 import type { SamplingParams } from './stream';
 import type { PromptMessage } from './types';
+import { openAiTools, type ToolSpec } from './toolCalls';
 
 /** Fields of /api/chat's body itself; any other extra field is a model option (top_k, min_p, repeat_penalty …). */
 const TOP_LEVEL = new Set(['format', 'keep_alive', 'think', 'tools']);
@@ -18,6 +19,36 @@ export interface OllamaChatRequest {
   extraBody?: Record<string, unknown>;
   /** The context length to run the model with; the same value completion sends. */
   numCtx?: number;
+  /** Tools offered to the model. */
+  tools?: readonly ToolSpec[];
+}
+
+/** Ollama wants a call's arguments as an object; text that is not an object is sent as it was written, under "raw". */
+function ollamaArguments(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // below
+  }
+  return { raw: text };
+}
+
+/** The messages in /api/chat's shape: tool calls with object arguments, tool results with the tool's name. */
+function ollamaMessages(messages: readonly PromptMessage[]): unknown[] {
+  const names = new Map<string, string>();
+  return messages.map((m) => {
+    if (m.role === 'assistant' && m.tool_calls?.length) {
+      for (const c of m.tool_calls) names.set(c.id, c.function.name);
+      return {
+        role: 'assistant',
+        content: m.content,
+        tool_calls: m.tool_calls.map((c) => ({ function: { name: c.function.name, arguments: ollamaArguments(c.function.arguments) } })),
+      };
+    }
+    if (m.role === 'tool') return { role: 'tool', content: m.content, tool_name: names.get(m.tool_call_id) ?? m.name };
+    return m;
+  });
 }
 
 /** The /api/chat body: options from the sampling params and extra fields, `num_ctx` when known. */
@@ -33,7 +64,9 @@ export function ollamaChatBody(r: OllamaChatRequest, log: Logger): Record<string
     else options[key] = value;
   }
   if (r.numCtx) options.num_ctx = r.numCtx;
-  return { ...body, model: r.model, messages: r.messages, stream: true, options };
+  if (r.tools?.length) body.tools = openAiTools(r.tools);
+  const hasTools = r.messages.some((m) => m.role === 'tool' || (m.role === 'assistant' && m.tool_calls?.length));
+  return { ...body, model: r.model, messages: hasTools ? ollamaMessages(r.messages) : r.messages, stream: true, options };
 }
 
 function num(v: unknown): number | undefined {
@@ -56,6 +89,8 @@ export function ollamaChunk(line: Record<string, unknown>): Record<string, unkno
       },
     ],
   };
+  // Ollama sends whole calls (arguments as objects), usually all in one line.
+  if (message.tool_calls !== undefined) (chunk.choices as Record<string, unknown>[])[0].message = { tool_calls: message.tool_calls };
   if (typeof line.model === 'string') chunk.model = line.model;
   if (line.done === true) {
     const evalCount = num(line.eval_count);

@@ -21,6 +21,25 @@ export interface MessageView {
   stopped?: boolean;
   notes?: string[];
   attachments?: AttachmentChip[];
+  /** The tool calls before the answer, round by round, as cards. */
+  toolRounds?: ToolRoundView[];
+}
+
+/** A tool call as a card: the tool, its arguments, how it went and how long it took (never the result's text). */
+export interface ToolCardView {
+  id: string;
+  name: string;
+  /** The arguments' JSON text as the model sent it. */
+  arguments: string;
+  status: 'running' | 'ok' | 'refused' | 'error' | 'stopped';
+  summary?: string;
+  ms?: number;
+}
+
+export interface ToolRoundView {
+  /** Text the model wrote with the calls. */
+  content: string;
+  calls: ToolCardView[];
 }
 
 export interface ConversationView {
@@ -60,12 +79,14 @@ export interface ChatState {
 
 export type HostToWebview =
   | { type: 'state'; state: ChatState }
-  /** A reply starts streaming into `messageId` (already in the state as an empty assistant message). */
-  | { type: 'start'; messageId: string }
+  /** A reply starts streaming into `message` (an empty assistant message, added at the end if the state does not hold it yet). */
+  | { type: 'start'; messageId: string; message: MessageView }
   /** Text to append to the reply's answer and/or reasoning. */
   | { type: 'delta'; messageId: string; content?: string; reasoning?: string }
   /** The reply ended; `content`/`reasoning` are final (a late `</think>` may have moved text). */
   | { type: 'done'; messageId: string; stats: ChatStats; content: string; reasoning?: string }
+  /** A tool call of the reply started (status running) or ended: add or replace its card in round `round` (1-based). */
+  | { type: 'tool'; messageId: string; round: number; card: ToolCardView }
   /** A line about the reply, e.g. that it was retried with less history. */
   | { type: 'notice'; messageId: string; text: string }
   | { type: 'error'; messageId?: string; message: string; actions: ActionButton[] }
@@ -109,10 +130,20 @@ const chip = obj({ id: str, kind: attachmentKind, label: str, detail: str });
 export const stats = obj({
   model: str,
   promptTokens: opt(num),
+  cachedTokens: opt(num),
   completionTokens: opt(num),
   tokensPerSecond: opt(num),
   stopped: bool,
 });
+const toolCard = obj({
+  id: str,
+  name: str,
+  arguments: str,
+  status: lit('running', 'ok', 'refused', 'error', 'stopped'),
+  summary: opt(str),
+  ms: opt(num),
+});
+const toolRound = obj({ content: str, calls: arr(toolCard) });
 const messageView = obj({
   id: str,
   role: lit('user', 'assistant'),
@@ -123,6 +154,7 @@ const messageView = obj({
   stopped: opt(bool),
   notes: opt(arr(str)),
   attachments: opt(arr(chip)),
+  toolRounds: opt(arr(toolRound)),
 });
 const summary = obj({ id: str, title: str, created: num, updated: num, model: opt(modelRef), messageCount: num });
 const chatState = obj({
@@ -143,7 +175,8 @@ const chatState = obj({
 
 const hostChecks: Checks<HostToWebview> = {
   state: obj({ type: lit('state'), state: chatState }),
-  start: obj({ type: lit('start'), messageId: str }),
+  start: obj({ type: lit('start'), messageId: str, message: messageView }),
+  tool: obj({ type: lit('tool'), messageId: str, round: num, card: toolCard }),
   delta: obj({ type: lit('delta'), messageId: str, content: opt(str), reasoning: opt(str) }),
   done: obj({ type: lit('done'), messageId: str, stats, content: str, reasoning: opt(str) }),
   notice: obj({ type: lit('notice'), messageId: str, text: str }),

@@ -10,6 +10,7 @@ import { parseServerJson } from '../json';
 import { formatSize, LIMITS } from '../limits';
 import type { Logger } from '../types';
 import { ThinkSplitter } from './think';
+import { ToolCallAssembler } from './toolCalls';
 import type { ChatStats } from './types';
 
 export interface ReplyDelta {
@@ -25,6 +26,7 @@ const text = (x: unknown): string => (typeof x === 'string' ? x : '');
 export class ReplyAssembler {
   model: string;
   promptTokens?: number;
+  cachedTokens?: number;
   completionTokens?: number;
   finishReason?: string;
   /** `data: [DONE]` arrived. */
@@ -40,6 +42,8 @@ export class ReplyAssembler {
   /** The first chunk that could not be read (not JSON, or no known fields), for the error if nothing else came. */
   private unreadable?: { what: string; sent: unknown };
   private finished = false;
+  /** The tool calls of the reply (streamed `delta.tool_calls`, or a one-piece `message.tool_calls`). */
+  readonly tools: ToolCallAssembler;
 
   constructor(
     model: string,
@@ -48,8 +52,10 @@ export class ReplyAssembler {
     private readonly onDelta: (delta: ReplyDelta) => void,
     private readonly now: () => number = Date.now,
     private readonly maxChars: number = LIMITS.chatReplyChars,
+    toolIdPrefix?: string,
   ) {
     this.model = model;
+    this.tools = new ToolCallAssembler({ idPrefix: toolIdPrefix, maxChars });
   }
 
   /** One SSE `data:` payload. A payload that is not JSON is logged and skipped. */
@@ -98,7 +104,7 @@ export class ReplyAssembler {
     if (this.finished) return;
     this.finished = true;
     this.deliver(this.splitter.finish());
-    if (!this.error && this.size === 0 && this.unreadable) {
+    if (!this.error && this.size === 0 && !this.tools.started && this.unreadable) {
       this.error = unexpectedShape(this.ctx, this.unreadable.what, this.unreadable.sent);
       this.log.warn(`chat: ${this.error.toLogString()}`);
     }
@@ -115,6 +121,7 @@ export class ReplyAssembler {
       stats: {
         model: this.model,
         promptTokens: this.promptTokens,
+        ...(this.cachedTokens !== undefined ? { cachedTokens: this.cachedTokens } : {}),
         completionTokens: completion,
         tokensPerSecond: rate === undefined ? undefined : Math.round(rate * 10) / 10,
         stopped,
@@ -138,12 +145,15 @@ export class ReplyAssembler {
     if (isObject(chunk.usage)) {
       this.promptTokens = numberOf(chunk.usage.prompt_tokens) ?? this.promptTokens;
       this.completionTokens = numberOf(chunk.usage.completion_tokens) ?? this.completionTokens;
+      const details = chunk.usage.prompt_tokens_details;
+      if (isObject(details)) this.cachedTokens = numberOf(details.cached_tokens) ?? this.cachedTokens;
     }
     const timings = chunk.timings;
     if (isObject(timings)) {
       const promptN = numberOf(timings.prompt_n);
       // prompt_n counts only what was evaluated; cache_n what the prompt cache already held.
       if (promptN !== undefined) this.promptTokens ??= promptN + (numberOf(timings.cache_n) ?? 0);
+      this.cachedTokens ??= numberOf(timings.cache_n);
       this.completionTokens ??= numberOf(timings.predicted_n);
       this.serverRate = numberOf(timings.predicted_per_second) ?? this.serverRate;
     }
@@ -163,6 +173,16 @@ export class ReplyAssembler {
         this.log.warn(`chat: ${this.error.toLogString()}`);
         return;
       }
+    }
+    if (isObject(choice.delta) && choice.delta.tool_calls !== undefined) this.tools.push(choice.delta.tool_calls);
+    else if (isObject(choice.message) && choice.message.tool_calls !== undefined) this.tools.pushMessage(choice.message.tool_calls);
+    if (this.tools.started) this.firstAt ||= this.now();
+    if (this.tools.error) {
+      this.error = this.tools.tooLarge
+        ? tooLarge(this.ctx, `tool calls over ${formatSize(this.maxChars)}`)
+        : unexpectedShape(this.ctx, this.tools.error, choice);
+      this.log.warn(`chat: ${this.error.toLogString()}`);
+      return;
     }
     if (reasoning) this.deliver(this.splitter.pushReasoning(reasoning));
     if (content) this.deliver(this.splitter.push(content));

@@ -16,6 +16,7 @@ import { ollamaChatBody } from './ollamaChat';
 import { nullLogger, type Logger } from '../types';
 import { ReplyAssembler, type ReplyDelta } from './reply';
 import type { ChatStats, PromptMessage } from './types';
+import { openAiTools, type RawToolCall, type ToolSpec } from './toolCalls';
 
 export interface SamplingParams {
   temperature?: number;
@@ -35,6 +36,14 @@ export interface StreamChatOptions {
   params?: SamplingParams;
   /** Extra body fields (top_k, min_p, repeat_penalty, chat_template_kwargs …); cannot replace model, messages or stream. */
   extraBody?: Record<string, unknown>;
+  /** Tools offered to the model (OpenAI `tools`); none: the request has no `tools` field. */
+  tools?: readonly ToolSpec[];
+  /** `tool_choice` when tools are offered (default: the server's, i.e. "auto"). */
+  toolChoice?: 'auto' | 'required' | 'none';
+  /** Ids for tool calls the server sent without one (see ToolCallAssembler). */
+  toolIdPrefix?: string;
+  /** llama.cpp: send `cache_prompt: true` (reuse the slot's evaluated prefix). */
+  cachePrompt?: boolean;
   /** Ask for `stream_options.include_usage` (some proxies reject it). */
   streamUsage?: boolean;
   signal?: AbortSignal;
@@ -62,6 +71,8 @@ export interface StreamResult {
   finishReason?: string;
   /** Set when the stream failed after it started; the partial text above is kept. */
   error?: HearthError;
+  /** The tool calls the model made, as sent (unchecked: see checkToolCalls). */
+  toolCalls: RawToolCall[];
 }
 
 const RESERVED = new Set(['model', 'messages', 'stream', 'stream_options']);
@@ -86,6 +97,11 @@ function requestBody(options: StreamChatOptions, log: Logger): Record<string, un
   }
   Object.assign(body, { model: options.model, messages: options.messages, stream: true });
   if (options.streamUsage) body.stream_options = { include_usage: true };
+  if (options.cachePrompt) body.cache_prompt = true;
+  if (options.tools?.length) {
+    body.tools = openAiTools(options.tools);
+    if (options.toolChoice) body.tool_choice = options.toolChoice;
+  }
   return body;
 }
 
@@ -103,18 +119,28 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
   const now = options.now ?? Date.now;
   const path = options.ollama ? '/api/chat' : '/v1/chat/completions';
   const ctx: RequestFacts = { model, ...options.facts, path };
-  const reply = new ReplyAssembler(model, ctx, log, options.onDelta, now, options.maxReplyChars ?? LIMITS.chatReplyChars);
+  const reply = new ReplyAssembler(
+    model,
+    ctx,
+    log,
+    options.onDelta,
+    now,
+    options.maxReplyChars ?? LIMITS.chatReplyChars,
+    options.toolIdPrefix,
+  );
   const maxDurationMs = options.maxDurationMs ?? LIMITS.chatReplyMs;
   const started = now();
   const result = (stopped: boolean): StreamResult => {
     const r = reply.result(stopped);
     const s = r.stats;
     const outcome = stopped ? 'stopped' : reply.error ? `failed (${reply.error.code})` : 'done';
+    const calls = reply.tools.calls;
     log.info(
       `chat: ${outcome} after ${now() - started} ms, ${s.promptTokens ?? '?'} prompt + ${s.completionTokens ?? '?'} completion tokens, ` +
-        `${s.tokensPerSecond ?? '?'} tokens/s, finish ${reply.finishReason ?? 'none'}`,
+        `${s.tokensPerSecond ?? '?'} tokens/s, finish ${reply.finishReason ?? 'none'}` +
+        (calls.length ? `, tool calls: ${calls.map((c) => c.name || '?').join(', ')}` : ''),
     );
-    return { ...r, finishReason: reply.finishReason, error: reply.error };
+    return { ...r, finishReason: reply.finishReason, error: reply.error, toolCalls: calls };
   };
 
   if (signal?.aborted) return result(true);
@@ -130,6 +156,7 @@ export async function streamChat(options: StreamChatOptions): Promise<StreamResu
     chatError('timeout', `The reply took longer than ${formatDuration(maxDurationMs)}; Hearth stopped it there.`, ctx);
 
   log.debug(`chat: POST ${path} model=${model} messages=${options.messages.length} usage=${!!options.streamUsage}`);
+  if (options.tools?.length) log.info(`chat: tools offered: ${options.tools.map((t) => t.name).join(', ')}`);
   let response: Response;
   try {
     response = await open(options, controller.signal, log);

@@ -8,6 +8,8 @@ export type ChatRole = 'user' | 'assistant';
 export interface ChatStats {
   model: string;
   promptTokens?: number;
+  /** Of the prompt tokens, how many the server's prompt cache already held (llama.cpp `timings.cache_n`, `cached_tokens`). */
+  cachedTokens?: number;
   completionTokens?: number;
   tokensPerSecond?: number;
   /** True when the user stopped the reply before the model finished. */
@@ -41,7 +43,32 @@ export interface ChatMessage {
   notes?: string[];
   /** User messages: the context attached when it was sent (with its text). */
   attachments?: Attachment[];
+  /** Assistant messages: the tool calls the model made before `content`, round by round, as they were sent. */
+  toolRounds?: ToolRound[];
   created: number;
+}
+
+/** One tool call of a reply and its result, as sent back to the model (and shown as a card). */
+export interface ToolCallRecord {
+  id: string;
+  name: string;
+  /** The arguments' JSON text exactly as the model sent it. */
+  arguments: string;
+  /** ok: ran; refused: the policy or the check said no (the model was told why); error: failed; stopped: the user pressed Stop. */
+  status: 'ok' | 'refused' | 'error' | 'stopped';
+  /** The result text the model was sent. */
+  result: string;
+  /** A short line for the card ("42 lines", "refused: secret"). */
+  summary: string;
+  /** How long it took, in milliseconds. */
+  ms: number;
+}
+
+/** One round of a reply: what the model said with its calls, and their results. */
+export interface ToolRound {
+  /** Text the model wrote along with the calls (often empty). */
+  content: string;
+  calls: ToolCallRecord[];
 }
 
 export interface Conversation {
@@ -63,11 +90,18 @@ export interface ConversationSummary {
   messageCount: number;
 }
 
-/** One message as sent to /v1/chat/completions. */
-export interface PromptMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
+/** A tool call in an assistant message as sent back to the server. */
+export interface PromptToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
 }
+
+/** One message as sent to /v1/chat/completions. */
+export type PromptMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string; tool_calls?: PromptToolCall[] }
+  | { role: 'tool'; content: string; tool_call_id: string; name?: string };
 
 export type AttachmentKind = 'selection' | 'file' | 'problems' | 'workspaceFile';
 

@@ -18,6 +18,12 @@ export interface ModelInfo {
    * guessing from the model's name.
    */
   fimChecked?: boolean;
+  /**
+   * Whether the model takes native tool calls, when the server says: llama.cpp's
+   * chat template (/props `chat_template_caps.supports_tools`), Ollama's
+   * capabilities (`tools`), LM Studio's (`tool_use`). Absent: unknown (tried once).
+   */
+  tools?: boolean;
   /** LM Studio (and llama.cpp in router mode): whether the model is loaded right now. */
   loaded?: boolean;
   /**

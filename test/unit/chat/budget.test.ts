@@ -91,24 +91,59 @@ describe('chat/budget', () => {
     assert.equal(r.messages.length, 1);
   });
 
-  it('lets an old turn lose its attachments before losing the turn, and never sends one file twice', () => {
+  it('sends earlier turns whole, as they were sent (attachments and tool calls included), or leaves them out', () => {
     const file = bigFile('f', 600);
     const turns: BudgetTurn[] = [
       { role: 'user', content: 'first', attachments: [bigFile('old', 3000)] },
       { role: 'assistant', content: 'ok' },
       { role: 'user', content: 'second', attachments: [file] },
-      { role: 'assistant', content: 'fine' },
+      {
+        role: 'assistant',
+        content: 'fine',
+        toolRounds: [
+          {
+            content: '',
+            calls: [
+              {
+                id: 'c1',
+                name: 'read_file',
+                arguments: '{"path":"a"}',
+                status: 'ok',
+                result: 'a (1 lines):\nx',
+                summary: '1 lines',
+                ms: 3,
+              },
+            ],
+          },
+        ],
+      },
       { role: 'user', content: 'third', attachments: [{ ...file, id: 'again' }] },
     ];
     const r = buildPrompt({ turns, contextLength: 2000, maxTokens: 200, count });
     const all = r.messages.map((m) => m.content).join('\n');
-    assert.equal(all.split('File `src/f.ts`').length - 1, 1, 'the file appears once');
-    assert.ok(
-      r.messages.some((m) => m.content === 'first'),
-      'the old turn is kept without its attachment',
+    assert.equal(all.split('File `src/f.ts`').length - 1, 2, 'the second turn keeps its file although the third carries it too');
+    assert.equal(r.omitted.turns, 2, 'the first turn (too big with its file) is left out whole, with its reply');
+    assert.deepEqual(r.omitted.attachments, []);
+    assert.deepEqual(
+      r.messages.map((m) => m.role),
+      ['user', 'assistant', 'tool', 'assistant', 'user'],
     );
-    assert.deepEqual(r.omitted.attachments, ['old.ts']);
-    assert.equal(r.omitted.turns, 0);
+    assert.deepEqual(r.messages[1], {
+      role: 'assistant',
+      content: '',
+      tool_calls: [{ id: 'c1', type: 'function', function: { name: 'read_file', arguments: '{"path":"a"}' } }],
+    });
+    assert.deepEqual(r.messages[2], { role: 'tool', tool_call_id: 'c1', content: 'a (1 lines):\nx' });
+
+    // The next request starts with exactly the messages of this one (the cache's prefix).
+    const next = buildPrompt({
+      turns: [...turns, { role: 'assistant', content: 'done' }, { role: 'user', content: 'fourth' }],
+      contextLength: 4000,
+      maxTokens: 200,
+      count,
+    });
+    const shared = r.messages.slice(0, -1);
+    assert.deepEqual(next.messages.slice(next.messages.length - 3 - shared.length, next.messages.length - 3), shared);
   });
 
   it('leaves out failed empty replies and merges same-role neighbours so roles alternate', () => {

@@ -43,7 +43,13 @@ describe('chat host: models and budget words', () => {
 
 describe('chat host: generate', () => {
   let llama: FakeLlamaCpp;
-  const settings: ChatSettings = { systemPrompt: 'Be brief.', params: { max_tokens: 256 }, extraBody: { top_k: 20 } };
+  const settings: ChatSettings = {
+    systemPrompt: 'Be brief.',
+    params: { max_tokens: 256 },
+    extraBody: { top_k: 20 },
+    tools: 'auto',
+    toolsDisabledFor: [],
+  };
   const log = memoryLogger();
   beforeEach(async () => {
     llama = await startLlamaCpp();

@@ -29,6 +29,12 @@ const state: ChatState = {
         stats: { model: 'm', promptTokens: 3, completionTokens: 1, tokensPerSecond: 10, stopped: false },
       },
       { id: 'a2', role: 'assistant', content: '', error: { message: 'boom', actions: [{ id: 'retry', label: 'Retry' }] } },
+      {
+        id: 'a4',
+        role: 'assistant',
+        content: 'It is 42.',
+        toolRounds: [{ content: '', calls: [{ id: 'c', name: 'read_file', arguments: '{}', status: 'ok', summary: '3 lines', ms: 4 }] }],
+      },
     ],
   },
   draft: 'typing',
@@ -43,7 +49,14 @@ const state: ChatState = {
 
 const hostSamples: HostToWebview[] = [
   { type: 'state', state },
-  { type: 'start', messageId: 'a3' },
+  { type: 'start', messageId: 'a3', message: { id: 'a3', role: 'assistant', content: '' } },
+  { type: 'tool', messageId: 'a3', round: 1, card: { id: 'c1', name: 'read_file', arguments: '{"path":"a"}', status: 'running' } },
+  {
+    type: 'tool',
+    messageId: 'a3',
+    round: 2,
+    card: { id: 'c2', name: 'nope', arguments: '{bad', status: 'refused', summary: 'not run: bad call', ms: 0 },
+  },
   { type: 'delta', messageId: 'a3', content: 'He' },
   { type: 'delta', messageId: 'a3', reasoning: 'hm' },
   { type: 'done', messageId: 'a3', stats: { model: 'm', stopped: true }, content: 'He' },
@@ -109,6 +122,11 @@ describe('chat/protocol', () => {
     ];
     for (const m of bad) assert.equal(parseWebviewMessage(m), undefined, JSON.stringify(m));
     assert.equal(parseHostMessage({ type: 'delta', messageId: 1 }), undefined);
+    assert.equal(parseHostMessage({ type: 'start', messageId: 'a' }), undefined, 'start carries the message');
+    const card = { id: 'c', name: 'read_file', arguments: '{}', status: 'ok' };
+    assert.equal(parseHostMessage({ type: 'tool', messageId: 'a', round: 1, card: { ...card, status: 'exploded' } }), undefined);
+    assert.equal(parseHostMessage({ type: 'tool', messageId: 'a', round: 1, card: { ...card, arguments: {} } }), undefined);
+    assert.equal(parseHostMessage({ type: 'tool', messageId: 'a', card }), undefined);
     assert.equal(parseHostMessage({ type: 'state', state: { ...state, busy: 'no' } }), undefined);
     assert.equal(
       parseHostMessage({

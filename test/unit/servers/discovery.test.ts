@@ -15,9 +15,11 @@ describe('discover', () => {
       const status = await run(configFor(fake, 'llamacpp'));
       assert.equal(status.state, 'ok');
       assert.deepEqual(status.models, [
-        { id: '/m/qwen2.5-coder-1.5b-q8_0.gguf', server: 'llamacpp test', contextLength: 4096, fim: true, fimChecked: true },
+        { id: '/m/qwen2.5-coder-1.5b-q8_0.gguf', server: 'llamacpp test', contextLength: 4096, fim: true, fimChecked: true, tools: false },
       ]);
       assert.deepEqual(status.props, { nCtx: 4096, slots: 2 });
+      const withTools = await run(configFor(await start(new FakeLlamaCpp({ tools: true })), 'llamacpp'));
+      assert.equal(withTools.models[0].tools, true, '/props chat_template_caps.supports_tools: the template renders tools');
       assert.ok(status.checkedAt);
       assert.deepEqual(fake.requests.map((r) => r.path).sort(), ['/health', '/infill', '/props', '/v1/models']);
     });
@@ -106,8 +108,8 @@ describe('discover', () => {
       const status = await run(configFor(fake, 'ollama'));
       assert.equal(status.state, 'ok');
       assert.deepEqual(status.models, [
-        { id: 'qwen2.5-coder:7b-base-q4_K_M', server: 'ollama test', contextLength: 32768, fim: true, fimChecked: true },
-        { id: 'llama3.2:3b', server: 'ollama test', contextLength: 131072, fim: false, fimChecked: true, numCtx: 8192 },
+        { id: 'qwen2.5-coder:7b-base-q4_K_M', server: 'ollama test', contextLength: 32768, fim: true, fimChecked: true, tools: false },
+        { id: 'llama3.2:3b', server: 'ollama test', contextLength: 131072, fim: false, fimChecked: true, tools: true, numCtx: 8192 },
       ]);
       const shows = fake.requestsTo('/api/show').map((r) => (r.body as { model: string }).model);
       assert.deepEqual(shows.sort(), ['llama3.2:3b', 'nomic-embed-text:latest', 'qwen2.5-coder:7b-base-q4_K_M']);
