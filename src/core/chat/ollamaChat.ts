@@ -5,7 +5,7 @@
 // budgets against is the one Ollama really uses (it truncates silently).
 import type { Logger } from '../types';
 import type { SamplingParams } from './stream';
-import type { PromptMessage } from './types';
+import type { WireMessage } from './types';
 
 /** Fields of /api/chat's body itself; any other extra field is a model option (top_k, min_p, repeat_penalty …). */
 const TOP_LEVEL = new Set(['format', 'keep_alive', 'think', 'tools']);
@@ -13,7 +13,7 @@ const RESERVED = new Set(['model', 'messages', 'stream', 'options']);
 
 export interface OllamaChatRequest {
   model: string;
-  messages: PromptMessage[];
+  messages: readonly WireMessage[];
   params?: SamplingParams;
   extraBody?: Record<string, unknown>;
   /** The context length to run the model with; the same value completion sends. */

@@ -69,6 +69,13 @@ export interface PromptMessage {
   content: string;
 }
 
+/**
+ * A message as it goes into a request body: Hearth's chat sends
+ * PromptMessages; the provider for VS Code's chat (core/lm/messages.ts) also
+ * sends tool calls, tool results and images, in each server's own format.
+ */
+export type WireMessage = PromptMessage | { readonly role: string; readonly [field: string]: unknown };
+
 export type AttachmentKind = 'selection' | 'file' | 'problems' | 'workspaceFile';
 
 export type ProblemSeverity = 'error' | 'warning' | 'info' | 'hint';

@@ -75,6 +75,12 @@ async function llamacpp(c: Ctx): Promise<Found> {
   const nCtx = positive(settings.n_ctx);
   const slots = isObject(props) ? positive(props.total_slots) : undefined;
   const modelPath = isObject(props) && typeof props.model_path === 'string' ? props.model_path : '';
+  const caps = isObject(props) && isObject(props.chat_template_caps) ? props.chat_template_caps : undefined;
+  const modalities = isObject(props) && isObject(props.modalities) ? props.modalities : undefined;
+  const abilities = {
+    ...(caps && typeof caps.supports_tools === 'boolean' ? { tools: caps.supports_tools } : {}),
+    ...(modalities && typeof modalities.vision === 'boolean' ? { vision: modalities.vision } : {}),
+  };
   const models = await Promise.all(
     data.map(async (m): Promise<ModelInfo> => {
       const meta = isObject(m.meta) ? m.meta : {};
@@ -90,6 +96,8 @@ async function llamacpp(c: Ctx): Promise<Found> {
         fim: fim ?? (loaded === false ? !!modelFamily(id) : true),
         ...(fim !== undefined ? { fimChecked: true } : {}),
         ...(loaded !== undefined ? { loaded } : {}),
+        // /props describes the loaded model; in router mode it says nothing of the others.
+        ...(loaded === undefined ? abilities : {}),
       };
     }),
   );
@@ -204,6 +212,7 @@ async function ollama(c: Ctx): Promise<Found> {
       ...(caps ? { fimChecked: true } : {}),
       ...(numCtx ? { numCtx: Number(numCtx) } : {}),
       ...(loadedContext ? { loadedContext } : {}),
+      ...(caps ? { tools: caps.includes('tools'), vision: caps.includes('vision') } : {}),
     };
   });
   return { models: found.filter((m): m is ModelInfo => !!m) };
@@ -229,6 +238,8 @@ async function lmstudio(c: Ctx): Promise<Found> {
       contextLength: positive(m.loaded_context_length) ?? positive(m.max_context_length),
       fim: !!modelFamily(m.id as string),
       ...(typeof m.state === 'string' ? { loaded: m.state === 'loaded' } : {}),
+      ...(Array.isArray(m.capabilities) ? { tools: m.capabilities.includes('tool_use') } : {}),
+      ...(m.type === 'vlm' ? { vision: true } : m.type === 'llm' ? { vision: false } : {}),
     }));
   return { models };
 }

@@ -28,6 +28,13 @@ export interface ModelInfo {
   numCtx?: number;
   /** Ollama: the context the model runs with right now, when it is loaded (/api/ps `context_length`). */
   loadedContext?: number;
+  /**
+   * The server said the model takes tools (llama.cpp's chat template caps,
+   * Ollama's and LM Studio's capabilities); undefined when it did not say.
+   */
+  tools?: boolean;
+  /** The server said the model takes images (llama.cpp's modalities, Ollama's capabilities, an LM Studio vlm). */
+  vision?: boolean;
 }
 
 /** A model chosen by the user, persisted across reloads. */
