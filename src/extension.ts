@@ -10,6 +10,7 @@ import { Config } from './config';
 import { GlobalState } from './globalState';
 import { StatusBar } from './statusBar';
 import { FilePolicy } from './filePolicy';
+import { Proposals } from './proposals';
 import { registerCommands } from './commands';
 import type { Base, Services } from './services';
 import { registerServers, type ServersApi } from './servers';
@@ -43,7 +44,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi | undefine
   const config = d.add(new Config(manifest.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? []));
   const statusBar = d.add(new StatusBar());
   const files = d.add(new FilePolicy());
-  const base: Base = { context, disposables: d, log, config, state: new GlobalState(context.globalState), statusBar, files };
+  const proposals = d.add(new Proposals(log));
+  const base: Base = { context, disposables: d, log, config, state: new GlobalState(context.globalState), statusBar, files, proposals };
   d.add(
     statusBar.contribute({
       order: 100,

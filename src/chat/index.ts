@@ -11,6 +11,7 @@ import { Attachments } from './attachments';
 import { chatSettings } from './settings';
 import { defaultUi, type ChatUi } from './ui';
 import { ChatView, VIEW_ID } from './view';
+import { ChatTools } from './tools';
 
 /** What the chat exposes on HearthApi (for Hearth's own integration tests). */
 export interface ChatApi {
@@ -26,6 +27,8 @@ export interface ChatApi {
   openAnotherController(options?: { fileOps?: FileOps }): ChatController & { history: HistoryStore };
   /** The bounds of a reply; tests shorten them (empty: the defaults). */
   limits: Partial<ReplyLimits>;
+  /** The tools the model may call (workspace reading, propose_edit). */
+  tools: ChatTools;
   /** Stops the reply, writes the draft and what is unsaved; `deactivate` waits for it. */
   shutdown(): Promise<void>;
 }
@@ -44,6 +47,7 @@ export function registerChat(services: Services): ChatApi {
   };
   const attachments = d.add(new Attachments(proxyUi, log, services.files));
   const limits: Partial<ReplyLimits> = {};
+  const tools = new ChatTools({ files: services.files, proposals: services.proposals, log, editor: () => attachments.lastEditor });
 
   const makeController = (options: { fileOps?: FileOps } = {}) => {
     const history = new HistoryStore(storageDir.fsPath, {
@@ -105,6 +109,7 @@ export function registerChat(services: Services): ChatApi {
     storageDir,
     openAnotherController: makeController,
     limits,
+    tools,
     shutdown: () => controller.shutdown(),
   };
 }

@@ -7,7 +7,7 @@ import { registerCommands } from '../commands';
 import type { Services } from '../services';
 import type { ChatApi } from '../chat';
 import { generateCommitMessage } from './commit';
-import { PROPOSAL_SCHEME, Proposals } from './proposals';
+import { PROPOSAL_SCHEME, type Proposals } from '../proposals';
 import { TaskRunner } from './runner';
 import { documentCode, explainCode, fixCode, writeTests, type SelectionDeps } from './selection';
 import { taskSettings } from './settings';
@@ -16,13 +16,14 @@ import { defaultTasksUi, type TasksUi } from './ui';
 /** What the editor commands expose on HearthApi (for Hearth's own integration tests). */
 export interface TasksApi {
   runner: TaskRunner;
+  /** The shared proposals service (services.proposals). */
   proposals: Proposals;
   /** The messages and questions; tests replace its methods. */
   ui: TasksUi;
 }
 
 export function registerTasks(services: Services, chat: ChatApi): TasksApi {
-  const { disposables: d, log: baseLog, registry, choice, config, watch, files } = services;
+  const { disposables: d, log: baseLog, registry, choice, config, watch, files, proposals } = services;
   const log = baseLog.child('tasks');
   // The methods are looked up on each call, so tests can replace them.
   const ui: TasksUi = defaultTasksUi();
@@ -34,7 +35,6 @@ export function registerTasks(services: Services, chat: ChatApi): TasksApi {
     pick: (...a) => ui.pick(...a),
   };
   const runner = new TaskRunner({ registry, choice, log, ui: proxyUi, settings: () => taskSettings(config, log), lookout: watch });
-  const proposals = d.add(new Proposals(log, proxyUi.ask));
   const deps: SelectionDeps = { runner, ui: proxyUi, proposals, log, chat, files };
   d.add({ dispose: () => runner.cancel() });
 

@@ -23,7 +23,7 @@ import type { Logger } from '../core/types';
 import type { ChatApi } from '../chat';
 import type { FilePolicy } from '../filePolicy';
 import { codeContext, maySend, mustFit, problemsIn, selectedLines, symbolFor, wholeLines } from './code';
-import type { Proposals } from './proposals';
+import type { Proposals } from '../proposals';
 import type { TaskRunner } from './runner';
 import type { TasksUi } from './ui';
 

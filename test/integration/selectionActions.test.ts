@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { PROPOSAL_SCHEME } from '../../src/tasks/proposals';
+import { PROPOSAL_SCHEME } from '../../src/proposals';
 import { EXPLAIN_PROMPT } from '../../src/tasks/selection';
 import { hearth, setUserSetting, waitFor } from './helpers';
 import { messageOf, TASK_MODEL, TASK_SERVER, tasksFixture, type TasksFixture } from './tasksHelpers';

@@ -29,6 +29,7 @@ export async function tasksFixture(script: ChatScript = {}): Promise<TasksFixtur
   await useServer(api, { name: TASK_SERVER, kind: 'llamacpp', url: llama.url }, 'chat', TASK_MODEL);
   await api.choice.set('task', undefined);
   const saved = { ...api.tasks.ui };
+  const savedProposalsUi = { ...api.tasks.proposals.ui };
   const f: TasksFixture = {
     api,
     llama,
@@ -39,6 +40,7 @@ export async function tasksFixture(script: ChatScript = {}): Promise<TasksFixtur
     answers: [],
     async close() {
       Object.assign(api.tasks.ui, saved);
+      Object.assign(api.tasks.proposals.ui, savedProposalsUi);
       api.tasks.runner.cancel();
       for (const uri of api.tasks.proposals.open()) await api.tasks.proposals.reject(uri);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -53,6 +55,7 @@ export async function tasksFixture(script: ChatScript = {}): Promise<TasksFixtur
     const answer = f.answers.shift();
     return answer !== undefined && choices.includes(answer) ? answer : undefined;
   };
+  api.tasks.proposals.ui.ask = (message, ...choices) => api.tasks.ui.ask(message, ...choices);
   api.tasks.ui.confirm = async () => true;
   return f;
 }

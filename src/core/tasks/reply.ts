@@ -1,11 +1,11 @@
 // Reading a structured answer: the JSON text out of what the model wrote (a
 // Markdown fence or a <think> block around it removed), parsed and checked
-// against the task's JSON schema with @cfworker/json-schema. A failure is one
+// against the task's JSON schema (../jsonSchema.ts). A failure is one
 // sentence the retry prompt can quote back to the model.
-import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema';
+import { listProblems, schemaProblems, type JsonSchema } from '../jsonSchema';
 import { stripThink } from '../chat/think';
 
-export type JsonSchema = Schema;
+export { schemaProblems, type JsonSchema };
 
 export type ReplyCheck<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -34,66 +34,6 @@ export function jsonText(content: string): string {
   return inner ? inner[2].trim() : text;
 }
 
-const MAX_PROBLEMS = 4;
-const validators = new WeakMap<JsonSchema, Validator>();
-
-function validatorFor(schema: JsonSchema): Validator {
-  let v = validators.get(schema);
-  if (!v) {
-    v = new Validator(schema, '2020-12', false);
-    validators.set(schema, v);
-  }
-  return v;
-}
-
-/** "/subject" for "#/subject"; "the answer" for the root. */
-function where(location: string): string {
-  const path = location.replace(/^#/, '');
-  return path ? `"${path}"` : 'the answer';
-}
-
-/** One validator error in words the model (and the user) can act on; undefined for the summary errors of containers. */
-function describe(unit: OutputUnit): string | undefined {
-  switch (unit.keyword) {
-    case 'properties':
-    case 'items':
-    case 'prefixItems':
-    case 'additionalItems':
-    case 'false':
-      return undefined; // the inner error says what is wrong
-    case 'required': {
-      const name = /"([^"]+)"/.exec(unit.error)?.[1];
-      return `${where(unit.instanceLocation)} lacks the required property "${name ?? '?'}"`;
-    }
-    case 'additionalProperties': {
-      const name = /"([^"]+)"/.exec(unit.error)?.[1];
-      return `${where(unit.instanceLocation)} has the property "${name ?? '?'}", which is not allowed`;
-    }
-    default:
-      return `${where(unit.instanceLocation)}: ${unit.error.replace(/^Instance /, 'value ').replace(/\.$/, '')}`;
-  }
-}
-
-/** Required strings that must not be empty (minLength ≥ 1) but hold only whitespace. */
-function blankStrings(schema: JsonSchema, value: unknown, at = ''): string[] {
-  if (typeof value === 'string') return (schema.minLength ?? 0) >= 1 && !value.trim() ? [`${where(`#${at}`)} is blank`] : [];
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || !schema.properties) return [];
-  const found: string[] = [];
-  for (const [key, sub] of Object.entries(schema.properties)) {
-    const v = (value as Record<string, unknown>)[key];
-    if (typeof sub === 'object' && v !== undefined) found.push(...blankStrings(sub, v, `${at}/${key}`));
-  }
-  return found;
-}
-
-/** The problems of `value` against `schema`, in words; empty when it is valid. */
-export function schemaProblems(schema: JsonSchema, value: unknown): string[] {
-  const result = validatorFor(schema).validate(value);
-  const problems = result.valid ? [] : result.errors.map(describe).filter((p): p is string => !!p);
-  problems.push(...blankStrings(schema, value));
-  return [...new Set(problems)];
-}
-
 /**
  * Parses and checks one answer. Not ok when it is empty, not JSON, or not
  * what the schema asks for (missing or extra fields, wrong types, blank
@@ -111,7 +51,5 @@ export function checkReply<T>(content: string, schema: JsonSchema, finishReason?
   }
   const problems = schemaProblems(schema, value);
   if (problems.length === 0) return { ok: true, value: value as T };
-  const shown = problems.slice(0, MAX_PROBLEMS).join('; ');
-  const more = problems.length > MAX_PROBLEMS ? ` (and ${problems.length - MAX_PROBLEMS} more)` : '';
-  return { ok: false, problem: `The answer does not match the schema: ${shown}${more}.${cut}` };
+  return { ok: false, problem: `The answer does not match the schema: ${listProblems(problems)}.${cut}` };
 }

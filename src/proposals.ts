@@ -1,11 +1,11 @@
 // A proposed change to a file, shown in VS Code's diff editor (the file as
 // it is, against the file with the change) with Accept and Reject in the
 // editor's title bar and in a notification. Accepting applies the change
-// only if the text it replaces is still there. Used by Fix; made to serve
-// any feature that proposes an edit (e.g. a chat tool).
+// only if the text it replaces is still there. One service for every feature
+// that proposes an edit: Fix (tasks) and the chat's propose_edit tool.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Logger } from '../core/types';
+import type { Logger } from './core/types';
 
 export const PROPOSAL_SCHEME = 'hearth-proposal';
 
@@ -37,6 +37,11 @@ interface Pending {
   settled: boolean;
 }
 
+export interface ProposalsUi {
+  /** A question with buttons (not modal); resolves with the chosen one. */
+  ask(message: string, ...choices: string[]): Promise<string | undefined>;
+}
+
 const ACCEPT = 'Accept';
 const REJECT = 'Reject';
 
@@ -45,10 +50,10 @@ export class Proposals implements vscode.TextDocumentContentProvider, vscode.Dis
   private readonly owned: vscode.Disposable[] = [];
   private counter = 0;
 
-  constructor(
-    private readonly log: Logger,
-    private readonly ask: (message: string, ...choices: string[]) => Promise<string | undefined>,
-  ) {
+  /** The notification with Accept and Reject; tests replace `ask`. */
+  readonly ui: ProposalsUi = { ask: async (message, ...choices) => vscode.window.showInformationMessage(message, ...choices) };
+
+  constructor(private readonly log: Logger) {
     this.owned.push(
       vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, this),
       vscode.window.tabGroups.onDidChangeTabs((e) => {
@@ -75,11 +80,15 @@ export class Proposals implements vscode.TextDocumentContentProvider, vscode.Dis
     const outcome = new Promise<ProposalOutcome>((resolve) => (settle = resolve));
     this.pending.set(uri.toString(), { proposal: p, text: proposed, settle, settled: false });
     await this.updateContext();
-    await vscode.commands.executeCommand('vscode.diff', p.uri, uri, `${name}: ${p.label} proposed by Hearth (Accept ✓ or Reject ✕ above)`, {
-      preview: false,
-    });
+    // Settled before the diff editor finished opening (closing its tab early can leave the command pending): go on.
+    await Promise.race([
+      vscode.commands.executeCommand('vscode.diff', p.uri, uri, `${name}: ${p.label} proposed by Hearth (Accept ✓ or Reject ✕ above)`, {
+        preview: false,
+      }),
+      outcome,
+    ]);
     this.log.info(`proposal: ${p.label} for ${p.uri.toString()} lines ${p.range.start.line + 1}-${p.range.end.line + 1} shown`);
-    void this.ask(`Hearth: ${p.label} for ${name}${p.detail ? `: ${p.detail}` : ''}`, ACCEPT, REJECT).then((choice) => {
+    void this.ui.ask(`Hearth: ${p.label} for ${name}${p.detail ? `: ${p.detail}` : ''}`, ACCEPT, REJECT).then((choice) => {
       if (choice === ACCEPT) void this.accept(uri);
       else if (choice === REJECT) void this.reject(uri);
     });
