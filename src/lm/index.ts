@@ -18,8 +18,8 @@ export const LM_VENDOR = 'hearth';
 /** VS Code's model management: its command on 1.139, and before (1.104–1.117). */
 const MANAGE_COMMANDS = ['workbench.action.chat.manage', 'workbench.action.chat.manageLanguageModels'];
 
-/** Whether tool calls can be streamed back to VS Code (needs the streamed tool-call assembler). */
-const TOOL_CALLS = false;
+/** Tool calls are streamed back to VS Code (assembled and checked by core/chat/toolCalls.ts). */
+const TOOL_CALLS = true;
 
 /** What the provider exposes on HearthApi (for Hearth's own integration tests). */
 export interface LmApi {

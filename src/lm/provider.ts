@@ -117,6 +117,7 @@ export class HearthLmProvider implements LmChatProvider<LmModel>, vscode.Disposa
         log,
         retryBaseMs: this.deps.retryBaseMs,
         onText: (text) => progress.report(new vscode.LanguageModelTextPart(text)),
+        onToolCall: (call) => progress.report(new vscode.LanguageModelToolCallPart(call.id, call.name, call.args)),
       });
     } catch (err) {
       const error = classify(err);

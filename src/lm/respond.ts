@@ -4,7 +4,8 @@
 // (before any text arrived), and an abort that closes the stream so that
 // llama.cpp frees the slot. Reasoning is left out of the text.
 import { streamChat, type SamplingParams } from '../core/chat/stream';
-import type { HearthError } from '../core/errors';
+import { HearthError } from '../core/errors';
+import { checkToolCalls, ToolCallAssembler, type CheckedToolCall, type ToolSpec } from '../core/chat/toolCalls';
 import type { ServerClient } from '../core/http';
 import { toOllamaMessages, toOpenAIMessages, toolFields, type LmMessage, type LmTool } from '../core/lm/messages';
 import { untilHealthy, withRetry } from '../core/retry';
@@ -28,6 +29,8 @@ export interface RespondOptions {
   signal: AbortSignal;
   log: Logger;
   onText(text: string): void;
+  /** A tool call, once it is complete and checked (its arguments parsed and valid for the tool's schema). */
+  onToolCall(call: CheckedToolCall): void;
   /** First wait before retrying a 429/503 (default 1 s). */
   retryBaseMs?: number;
 }
@@ -46,6 +49,15 @@ export function samplingFor(settings: ChatSettings, maxTokens: number, modelOpti
   };
 }
 
+/** VS Code's tools as the specs the tool-call check reads (a tool without a schema takes an object). */
+function toolSpecs(tools: readonly LmTool[] = []): ToolSpec[] {
+  return tools.map((t) => ({
+    name: t.name,
+    description: t.description,
+    parameters: (t.inputSchema as ToolSpec['parameters']) ?? { type: 'object' },
+  }));
+}
+
 /**
  * Streams the reply into `onText`. Resolves when it is complete or stopped
  * (`signal`); throws a HearthError when it failed, before or after text
@@ -55,9 +67,13 @@ export async function respond(o: RespondOptions): Promise<{ stopped: boolean }> 
   const ollama = o.client.server.kind === 'ollama';
   const transport = ollama ? { ollama: { client: o.client, numCtx: o.numCtx } } : { openai: o.client.openai() };
   const hasHealth = o.client.server.kind === 'llamacpp' || o.client.server.kind === 'vllm';
+  // Ids for calls a server sends without one, unique within the conversation.
+  const idPrefix = `hearth_${Date.now().toString(36)}_`;
+  let calls = new ToolCallAssembler({ idPrefix });
   const result = await withRetry(
-    () =>
-      streamChat({
+    () => {
+      calls = new ToolCallAssembler({ idPrefix }); // a retried request starts over
+      return streamChat({
         ...transport,
         model: o.model,
         messages: ollama ? toOllamaMessages(o.messages) : toOpenAIMessages(o.messages),
@@ -70,8 +86,11 @@ export async function respond(o: RespondOptions): Promise<{ stopped: boolean }> 
         idleTimeoutMs: REPLY_LIMITS.idleMs,
         onDelta: (delta) => {
           if (delta.content) o.onText(delta.content);
+          if (delta.toolCalls?.whole) calls.pushMessage(delta.toolCalls.pieces);
+          else if (delta.toolCalls) calls.push(delta.toolCalls.pieces);
         },
-      }),
+      });
+    },
     {
       signal: o.signal,
       log: o.log,
@@ -80,6 +99,31 @@ export async function respond(o: RespondOptions): Promise<{ stopped: boolean }> 
       untilLoaded: hasHealth ? (maxMs, signal) => untilHealthy(o.client, maxMs, signal, { firstDelayMs: o.retryBaseMs }) : undefined,
     },
   );
-  if (result.error) throw result.error satisfies HearthError;
-  return { stopped: result.stats.stopped };
+  if (result.error) throw result.error;
+  if (result.stats.stopped) return { stopped: true };
+  if (calls.started) reportToolCalls(calls, toolSpecs(o.tools), result.finishReason, o);
+  return { stopped: false };
+}
+
+/**
+ * The reply's tool calls, all checked before any is reported: a call of a
+ * tool that was not offered, arguments that are not a JSON object or that
+ * the tool's schema refuses fail the reply (never `{}` in their place).
+ */
+function reportToolCalls(calls: ToolCallAssembler, tools: ToolSpec[], finishReason: string | undefined, o: RespondOptions): void {
+  const facts = { serverName: o.client.server.name, url: o.client.server.url, model: o.model };
+  if (calls.error) throw new HearthError('malformed', `The model's tool calls could not be read: ${calls.error}.`, facts);
+  let turn: ReturnType<typeof checkToolCalls>;
+  try {
+    turn = checkToolCalls(calls.calls, tools, { finishReason });
+  } catch (err) {
+    // A tool's schema the validator cannot read: say so rather than pass unchecked arguments on.
+    const why = err instanceof Error ? err.message : String(err);
+    throw new HearthError('internal', `Hearth could not check the model's tool calls against the tools' schemas: ${why}`, facts);
+  }
+  if (!turn.ok) {
+    o.log.warn(`vscode chat: ${turn.summary}`);
+    throw new HearthError('malformed', turn.summary, facts);
+  }
+  for (const call of turn.calls) o.onToolCall(call);
 }

@@ -36,6 +36,20 @@ export function ollamaChatBody(r: OllamaChatRequest, log: Logger): Record<string
   return { ...body, model: r.model, messages: r.messages, stream: true, options };
 }
 
+/**
+ * Ollama sends each call whole (arguments as an object), one or more per
+ * line: as OpenAI stream pieces, keyed by Ollama's `function.index` when it
+ * sends one (the assembler keeps object arguments as their JSON text).
+ */
+function ollamaToolCalls(calls: unknown): unknown {
+  if (!Array.isArray(calls)) return calls;
+  return calls.map((call) => {
+    const fn = typeof call === 'object' && call !== null ? (call as { function?: { index?: unknown } }).function : undefined;
+    const index = typeof fn?.index === 'number' ? fn.index : undefined;
+    return index === undefined ? call : { index, ...(call as object) };
+  });
+}
+
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
@@ -51,7 +65,7 @@ export function ollamaChunk(line: Record<string, unknown>): Record<string, unkno
   const chunk: Record<string, unknown> = {
     choices: [
       {
-        delta: { content: message.content, reasoning: message.thinking },
+        delta: { content: message.content, reasoning: message.thinking, tool_calls: ollamaToolCalls(message.tool_calls) },
         finish_reason: line.done === true ? (line.done_reason === 'length' ? 'length' : 'stop') : null,
       },
     ],

@@ -15,6 +15,12 @@ import type { ChatStats } from './types';
 export interface ReplyDelta {
   content?: string;
   reasoning?: string;
+  /**
+   * Tool call pieces as the server sent them (`delta.tool_calls` of a
+   * stream, or, `whole`, a one-piece reply's `message.tool_calls`), for a
+   * ToolCallAssembler (toolCalls.ts) to put together and check.
+   */
+  toolCalls?: { pieces: unknown; whole: boolean };
 }
 
 type Json = Record<string, unknown>;
@@ -166,6 +172,9 @@ export class ReplyAssembler {
     }
     if (reasoning) this.deliver(this.splitter.pushReasoning(reasoning));
     if (content) this.deliver(this.splitter.push(content));
+    if (delta.tool_calls !== undefined && delta.tool_calls !== null) {
+      this.onDelta({ toolCalls: { pieces: delta.tool_calls, whole: !isObject(choice.delta) } });
+    }
     if (typeof choice.finish_reason === 'string' && choice.finish_reason) this.finishReason = choice.finish_reason;
   }
 
