@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { startLlamaOrSkip, type LlamaServer } from '../harness/llamaServer';
 import { resetChatSettings } from './chatHelpers';
 import { hearth, requiresApi, setUserSetting, useServer, waitFor } from './helpers';
+import { hearthModel } from './lmHelpers';
 
 const SERVER = 'Real llama.cpp for VS Code';
 
@@ -32,11 +33,7 @@ describe('VS Code chat: a real llama-server', function () {
     server = await startLlamaOrSkip(this, { ctx: 4096, parallel: 1 });
     await setUserSetting('chat.maxTokens', 1024);
     await useServer(await hearth(), { name: SERVER, kind: 'llamacpp', url: server.url }, 'chat', server.modelId);
-    model = await waitFor(
-      "the server's model in VS Code",
-      async () => (await vscode.lm.selectChatModels({ vendor: 'hearth' })).find((m) => m.name.includes(SERVER)),
-      20_000,
-    );
+    model = await hearthModel(SERVER);
   });
 
   after(async () => {

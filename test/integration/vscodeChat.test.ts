@@ -7,25 +7,9 @@ import * as vscode from 'vscode';
 import { ChatRoutes, mountChat, startLlamaCpp, type FakeLlamaCpp } from '../fakes';
 import { resetChatSettings } from './chatHelpers';
 import { hearth, requiresApi, setUserSetting, waitFor } from './helpers';
+import { hearthModel, noHearthModel } from './lmHelpers';
 
 const MODEL = '/models/fake-chat-q8_0.gguf';
-
-/** Hearth's models as VS Code offers them to extensions. */
-function hearthModels(): Thenable<vscode.LanguageModelChat[]> {
-  return vscode.lm.selectChatModels({ vendor: 'hearth' });
-}
-
-/** Waits until VS Code offers a Hearth model whose name has `text` (or, with `gone`, until it offers none). */
-async function waitForModel(text: string, gone = false): Promise<vscode.LanguageModelChat | undefined> {
-  return waitFor(
-    gone ? `no model of ${text}` : `a model of ${text}`,
-    async () => {
-      const found = (await hearthModels()).find((m) => m.name.includes(text));
-      return gone ? !found && { none: true } : found;
-    },
-    15_000,
-  ).then((x) => (gone ? undefined : (x as vscode.LanguageModelChat)));
-}
 
 /** Sends `prompt` and reads the whole reply: its text parts, and the error that ended it if any. */
 async function ask(
@@ -77,7 +61,7 @@ describe('VS Code chat: Hearth models from fake servers', function () {
     const { llama, routes } = await fake();
     await setUserSetting('chat.maxTokens', 1024);
     await configure([{ name: 'Fake one', url: llama.url }]);
-    const model = (await waitForModel('Fake one'))!;
+    const model = await hearthModel('Fake one');
     assert.equal(model.vendor, 'hearth');
     assert.equal(model.maxInputTokens, 4096 - 1024, 'the context less what is kept for the reply');
     const { text, error } = await ask(model, 'Hi');
@@ -95,15 +79,15 @@ describe('VS Code chat: Hearth models from fake servers', function () {
     const first = await fake();
     const port = first.llama.port;
     await configure([{ name: 'Comes and goes', url: first.llama.url }]);
-    await waitForModel('Comes and goes');
+    await hearthModel('Comes and goes');
     await first.llama.close();
     await api.registry.refresh({ force: true });
-    await waitForModel('Comes and goes', true);
+    await noHearthModel('Comes and goes');
     const again = await fake({ port });
     assert.equal(again.llama.port, port);
     await api.registry.refresh({ force: true });
-    const model = await waitForModel('Comes and goes');
-    const { error } = await ask(model!, 'Back?');
+    const model = await hearthModel('Comes and goes');
+    const { error } = await ask(model, 'Back?');
     assert.equal(error, undefined, error?.message);
   });
 
@@ -121,8 +105,8 @@ describe('VS Code chat: Hearth models from fake servers', function () {
     await api.keys.set(serverA, 'key-of-a');
     await api.keys.set(serverB, 'key-of-b');
     await api.registry.refresh({ force: true });
-    const modelA = (await waitForModel('Keyed A'))!;
-    const modelB = (await waitForModel('Keyed B'))!;
+    const modelA = await hearthModel('Keyed A');
+    const modelB = await hearthModel('Keyed B');
     assert.equal((await ask(modelA, 'A?')).text, 'from A');
     assert.equal((await ask(modelB, 'B?')).text, 'from B');
     const auth = (llama: FakeLlamaCpp) => new Set(llama.requests.map((r) => r.headers.authorization).filter(Boolean));
@@ -135,7 +119,7 @@ describe('VS Code chat: Hearth models from fake servers', function () {
     const { llama, routes } = await fake();
     await configure([{ name: 'Too small', url: llama.url }]);
     routes.script = { flavor: 'llamacpp', fault: 'contextExceeded', nCtx: 4096 };
-    const model = (await waitForModel('Too small'))!;
+    const model = await hearthModel('Too small');
     const { error } = await ask(model, 'Hi');
     assert.ok(error instanceof vscode.LanguageModelError, `a LanguageModelError, not ${String(error)}`);
     assert.match(error.message, /context/i);
@@ -146,20 +130,19 @@ describe('VS Code chat: Hearth models from fake servers', function () {
     const api = await hearth();
     const { llama } = await fake();
     await configure([{ name: 'Switchable', url: llama.url }]);
-    await waitForModel('Switchable');
+    await hearthModel('Switchable');
     await setUserSetting('languageModels.enable', false);
     await waitFor('the provider to go', () => !api.lm.registered());
-    await waitForModel('Switchable', true);
+    await noHearthModel('Switchable');
     await setUserSetting('languageModels.enable', true);
-    await waitForModel('Switchable');
+    await hearthModel('Switchable');
   });
 
   it('opens VS Code\'s model management from "Hearth: Manage Models in VS Code\'s Chat"', async () => {
-    const known = await vscode.commands.getCommands(true);
-    assert.ok(known.includes('hearth.manageLanguageModels'));
-    assert.ok(
-      known.includes('workbench.action.chat.manage') || known.includes('workbench.action.chat.manageLanguageModels'),
-      "this VS Code has a model management command for Hearth's to open",
-    );
+    const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+    await vscode.commands.executeCommand('hearth.manageLanguageModels');
+    const opened = await waitFor('the model management editor', () => tabs().find((label) => /model/i.test(label)), 10_000);
+    console.log(`    opened "${opened}"`);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

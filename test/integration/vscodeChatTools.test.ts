@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { ChatRoutes, mountChat, startLlamaCpp, type ChatScript, type FakeLlamaCpp } from '../fakes';
 import { resetChatSettings } from './chatHelpers';
 import { hearth, requiresApi, setUserSetting, waitFor } from './helpers';
+import { hearthModel } from './lmHelpers';
 
 const SERVER = 'Tool fake';
 const READ_FILE: vscode.LanguageModelChatTool = {
@@ -52,11 +53,7 @@ describe('VS Code chat: tool calls from a fake llama.cpp', function () {
     await setUserSetting('servers', [{ name: SERVER, kind: 'llamacpp', url: llama.url }]);
     await waitFor('the server', () => api.registry.servers().some((s) => s.name === SERVER));
     await api.registry.refresh({ force: true });
-    model = await waitFor(
-      'the model in VS Code',
-      async () => (await vscode.lm.selectChatModels({ vendor: 'hearth' })).find((m) => m.name.includes(SERVER)),
-      15_000,
-    );
+    model = await hearthModel(SERVER);
   });
 
   after(async () => {
