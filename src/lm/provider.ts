@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { classify, HearthError } from '../core/errors';
 import { messageText, toOpenAIMessages } from '../core/lm/messages';
 import { lmModels, lmModelsKey, parseLmModelId, type LmModel } from '../core/lm/models';
-import { countTokens, type TokenCountInput } from '../core/lm/tokens';
+import { countTokens, TokenCountCache, type TokenCountInput } from '../core/lm/tokens';
 import { estimateTokens } from '../core/chat/budget';
 import type { Registry } from '../core/servers/registry';
 import { contextInfo } from '../core/servers/context';
@@ -58,6 +58,7 @@ export class HearthLmProvider implements LmChatProvider<LmModel>, vscode.Disposa
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeLanguageModelChatInformation = this.changed.event;
   private lastKey: string;
+  private readonly counts = new TokenCountCache();
   private readonly subscription: { dispose(): void };
 
   constructor(private readonly deps: ProviderDeps) {
@@ -135,9 +136,15 @@ export class HearthLmProvider implements LmChatProvider<LmModel>, vscode.Disposa
     const ref = parseLmModelId(model.id);
     const client = ref ? await this.deps.registry.client(ref.server).catch(() => undefined) : undefined;
     if (!ref || !client) return estimateTokens(input.estimateText ?? input.text ?? '');
+    // The server's own URL in the key: another server (or a restarted one on another port) may tokenize differently.
+    const key = this.counts.key(`${client.server.url}\u0000${ref.model}`, input);
+    const known = this.counts.get(key);
+    if (known !== undefined) return known;
     const abort = aborter(token);
     try {
-      return (await countTokens(client, ref.model, input, { signal: abort.signal, log: this.deps.log })).tokens;
+      const counted = await countTokens(client, ref.model, input, { signal: abort.signal, log: this.deps.log });
+      if (counted.exact) this.counts.set(key, counted.tokens);
+      return counted.tokens;
     } finally {
       abort.dispose();
     }

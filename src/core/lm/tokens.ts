@@ -72,3 +72,32 @@ export async function countTokens(
   }
   return { tokens: estimateTokens(input.estimateText ?? input.text ?? ''), exact: false };
 }
+
+/**
+ * Exact counts already asked for, per model and input: VS Code's chat counts
+ * every message of the conversation again for each request, and an agent's
+ * conversation grows by a few messages a turn. Bounded; the oldest go first.
+ */
+export class TokenCountCache {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly max = 2000) {}
+
+  key(model: string, input: TokenCountInput): string {
+    return JSON.stringify([model, input.text ?? null, input.message ?? null]);
+  }
+
+  get(key: string): number | undefined {
+    return this.counts.get(key);
+  }
+
+  set(key: string, tokens: number): void {
+    this.counts.delete(key);
+    this.counts.set(key, tokens);
+    while (this.counts.size > this.max) this.counts.delete(this.counts.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ServerClient } from '../../../src/core/http';
 import { estimateTokens } from '../../../src/core/chat/budget';
-import { countTokens } from '../../../src/core/lm/tokens';
+import { countTokens, TokenCountCache } from '../../../src/core/lm/tokens';
 import { FakeLlamaCpp, FakeOpenAI } from '../../fakes';
 import { configFor, memoryLogger, useFakes } from '../core/helpers';
 
@@ -72,5 +72,22 @@ describe('lm/tokens', () => {
     const pending = countTokens(client, 'm', { text: 'x' }, { signal: abort.signal });
     setTimeout(() => abort.abort(), 20);
     await assert.rejects(pending, (err: Error & { code?: string }) => err.code === 'aborted');
+  });
+});
+
+describe('lm/tokens cache', () => {
+  it('keeps counts per model and input, dropping the oldest past its bound', () => {
+    const cache = new TokenCountCache(2);
+    const a = cache.key('m', { text: 'a' });
+    const b = cache.key('m', { text: 'b' });
+    const c = cache.key('m', { message: { role: 'user', content: 'a' } });
+    assert.notEqual(a, cache.key('other', { text: 'a' }));
+    assert.notEqual(a, c, 'text and a message of the same text differ');
+    cache.set(a, 1);
+    cache.set(b, 2);
+    assert.equal(cache.get(a), 1);
+    cache.set(a, 1); // used again: now the newest
+    cache.set(c, 3);
+    assert.deepEqual([cache.get(a), cache.get(b), cache.get(c), cache.size], [1, undefined, 3, 2]);
   });
 });
