@@ -1,7 +1,7 @@
 // ESLint: typescript-eslint's recommended rules, plus the import rules that
 // keep Hearth's layers apart (see CONTRIBUTING.md):
 // - src/core/ is pure: no `vscode`, nothing from the adapters under src/;
-// - the base at the src/core/ root imports no feature (chat, completion, servers, tasks);
+// - the base at the src/core/ root imports no feature (chat, completion, servers, tasks, lm);
 // - the chat webview imports only its own modules and the shared protocol and types.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -54,7 +54,7 @@ export default tseslint.config(
           paths: [noVscode],
           patterns: [
             { regex: '^\\.\\./', message: adapters },
-            { regex: '^\\./(chat|completion|servers|tasks)/', message: 'The base at the src/core/ root must not import a feature.' },
+            { regex: '^\\./(chat|completion|servers|tasks|lm)/', message: 'The base at the src/core/ root must not import a feature.' },
           ],
         },
       ],

@@ -1,6 +1,7 @@
 // Wires Hearth together: the foundation (log, settings, global state, the
 // status bar, the foundation's commands), then the features — servers, chat,
-// completion and the editor commands (tasks) — each registering what it owns
+// completion, the editor commands (tasks) and the models offered to VS Code's
+// own chat (lm) — each registering what it owns
 // on one owner of disposables, released on deactivation.
 import * as vscode from 'vscode';
 import { Disposables } from './lifecycle';
@@ -16,6 +17,7 @@ import { registerServers, type ServersApi } from './servers';
 import { registerChat, type ChatApi } from './chat';
 import { registerCompletion, type CompletionApi } from './completion';
 import { registerTasks, type TasksApi } from './tasks';
+import { registerLanguageModels, type LmApi } from './lm';
 
 /** What `activate` returns when the extension runs its tests (ExtensionMode.Test): Hearth's own test hooks. */
 export interface HearthApi extends ServersApi {
@@ -24,6 +26,7 @@ export interface HearthApi extends ServersApi {
   chat: ChatApi;
   completion: CompletionApi;
   tasks: TasksApi;
+  lm: LmApi;
 }
 
 let owner: Disposables | undefined;
@@ -65,10 +68,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi | undefine
   const completion = registerCompletion(services);
   shutdown = chat.shutdown;
   const tasks = registerTasks(services, chat);
+  const lm = registerLanguageModels(services);
   log.info(`Hearth ${context.extension.packageJSON.version} activated`);
 
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { ...servers, statusBar, log, chat, completion, tasks };
+  return { ...servers, statusBar, log, chat, completion, tasks, lm };
 }
 
 /** Waits (briefly) for the last checkpoint and the draft to be written, then releases everything. */

@@ -59,6 +59,14 @@ export interface ChatScript {
   toolTurns?: FakeToolTurn[];
   /** Answer any request with `tools` by this server's refusal (toolTurns.ts). */
   refuseTools?: ToolRefusal;
+  /**
+   * Tool calls streamed after the reply's text as llama.cpp streams them (b7
+   * in llama-facts): the id, type and name with the first piece of the
+   * arguments, then the arguments a few characters per chunk, keyed by index;
+   * the finish reason is then "tool_calls". `arguments` is sent as it is (so
+   * a test can send malformed JSON).
+   */
+  toolCalls?: { id?: string; name: string; arguments: string }[];
 }
 
 export interface RecordedRequest {
@@ -208,6 +216,12 @@ export class ChatRoutes {
       deltas.push(...split(s.reasoning, Math.ceil(s.reasoning.length / 4)).map((c) => ({ [field]: c })));
     }
     deltas.push(...split(reply, count).map((c) => ({ content: c })));
+    (s.toolCalls ?? []).forEach((call, index) => {
+      const [first = '', ...rest] = split(call.arguments, Math.ceil(call.arguments.length / 4));
+      const id = call.id ?? `fake${index}${Math.random().toString(36).slice(2, 10)}`;
+      deltas.push({ tool_calls: [{ index, id, type: 'function', function: { name: call.name, arguments: first } }] });
+      for (const piece of rest) deltas.push({ tool_calls: [{ index, function: { arguments: piece } }] });
+    });
 
     const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => {
       const base: Record<string, unknown> =
@@ -279,7 +293,7 @@ export class ChatRoutes {
     }
     if (s.delayMs) await wait(s.delayMs);
     if (closed()) return;
-    const finish = s.finishReason ?? 'stop';
+    const finish = s.finishReason ?? (s.toolCalls?.length ? 'tool_calls' : 'stop');
     const predictedMs = Math.max(1, Date.now() - started);
     const timings = {
       cache_n: 0,

@@ -19,8 +19,10 @@ export interface FakeLlamaCppOptions extends FakeServerOptions {
   loading?: boolean;
   /** False: the model has no FIM tokens and /infill answers 501 as llama.cpp does. Default true. */
   fim?: boolean;
-  /** The chat template's tool support, as /props `chat_template_caps` says it (build 11669). Default false. */
+  /** `chat_template_caps.supports_tools` in /props (a template that renders tools); default false. */
   tools?: boolean;
+  /** `modalities.vision` in /props (a multimodal projector loaded); default false. */
+  vision?: boolean;
 }
 
 /** llama.cpp's /infill message for a model without FIM tokens (build 11669). */
@@ -63,6 +65,7 @@ export class FakeLlamaCpp extends FakeServer {
   loading: boolean;
   fim: boolean;
   tools: boolean;
+  vision: boolean;
 
   constructor(options: FakeLlamaCppOptions = {}) {
     super(options);
@@ -73,6 +76,7 @@ export class FakeLlamaCpp extends FakeServer {
     this.loading = options.loading ?? false;
     this.fim = options.fim ?? true;
     this.tools = options.tools ?? false;
+    this.vision = options.vision ?? false;
     this.responseHeaders = { server: 'llama.cpp' };
     this.route('POST', '/infill', (_req, res) => this.infill(res));
     this.route('GET', '/health', (_req, res) => this.json(res, { status: 'ok' }));
@@ -170,19 +174,21 @@ export class FakeLlamaCpp extends FakeServer {
       total_slots: this.slots,
       model_alias: this.model,
       model_path: this.model,
-      modalities: { vision: false, video: false, audio: false },
+      modalities: { vision: this.vision, video: false, audio: false },
       endpoint_slots: true,
       endpoint_props: false,
       endpoint_metrics: false,
       chat_template: "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}",
       chat_template_caps: {
-        supports_tools: !!this.tools,
-        supports_tool_calls: !!this.tools,
-        supports_parallel_tool_calls: !!this.tools,
+        supports_tools: this.tools,
+        supports_tool_calls: this.tools,
+        supports_parallel_tool_calls: this.tools,
         supports_system_role: true,
-        supports_object_arguments: !!this.tools,
+        supports_object_arguments: this.tools,
         supports_string_content: true,
         supports_typed_content: false,
+        supports_preserve_reasoning: false,
+        supports_reasoning_effort: false,
       },
       bos_token: '<|endoftext|>',
       eos_token: '<|endoftext|>',

@@ -15,6 +15,8 @@ export interface FakeLmStudioModel {
   publisher?: string;
   quantization?: string;
   compatibilityType?: 'gguf' | 'mlx';
+  /** Newer LM Studio versions: e.g. `["tool_use"]`. */
+  capabilities?: string[];
 }
 
 export interface FakeLmStudioOptions extends FakeServerOptions {
@@ -24,7 +26,14 @@ export interface FakeLmStudioOptions extends FakeServerOptions {
 
 export const DEFAULT_LMSTUDIO_MODELS: FakeLmStudioModel[] = [
   { id: 'qwen2.5-coder-7b-instruct', type: 'llm', state: 'loaded', maxContextLength: 32768, loadedContextLength: 8192, arch: 'qwen2' },
-  { id: 'meta-llama-3.1-8b-instruct', type: 'llm', state: 'not-loaded', maxContextLength: 131072, arch: 'llama' },
+  {
+    id: 'meta-llama-3.1-8b-instruct',
+    type: 'llm',
+    state: 'not-loaded',
+    maxContextLength: 131072,
+    arch: 'llama',
+    capabilities: ['tool_use'],
+  },
   { id: 'qwen2-vl-7b-instruct', type: 'vlm', state: 'not-loaded', maxContextLength: 32768, arch: 'qwen2_vl', compatibilityType: 'mlx' },
   { id: 'text-embedding-nomic-embed-text-v1.5', type: 'embeddings', state: 'not-loaded', maxContextLength: 2048, arch: 'nomic-bert' },
 ];
@@ -69,6 +78,7 @@ export class FakeLmStudio extends FakeServer {
       state: m.state ?? 'not-loaded',
       max_context_length: m.maxContextLength ?? 32768,
       ...(m.state === 'loaded' && m.loadedContextLength ? { loaded_context_length: m.loadedContextLength } : {}),
+      ...(m.capabilities ? { capabilities: m.capabilities } : {}),
     };
   }
 }

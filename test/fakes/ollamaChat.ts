@@ -61,6 +61,16 @@ export async function respondOllamaChat(
   for (const t of script.reasoning ? pieces(script.reasoning, 4) : []) lines.push({ role: 'assistant', content: '', thinking: t });
   for (const t of pieces(reply, Math.max(1, Math.ceil(reply.length / (script.chunks ?? Math.ceil(reply.length / 4))))))
     lines.push({ role: 'assistant', content: t });
+  // Ollama parses the model's calls itself and sends each whole, arguments as an object, with its index.
+  (script.toolCalls ?? []).forEach((call, index) => {
+    let args: unknown = call.arguments;
+    try {
+      args = JSON.parse(call.arguments);
+    } catch {
+      // kept as text: what a proxy in front of Ollama might pass on
+    }
+    lines.push({ role: 'assistant', content: '', tool_calls: [{ function: { index, name: call.name, arguments: args } }] });
+  });
   res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
   const faultAt = script.faultAfter ?? Math.floor(lines.length / 2);
   const started = Date.now();

@@ -5,8 +5,8 @@
 // budgets against is the one Ollama really uses (it truncates silently).
 import type { Logger } from '../types';
 import type { SamplingParams } from './stream';
-import type { PromptMessage } from './types';
 import { openAiTools, type ToolSpec } from './toolCalls';
+import type { WireMessage } from './types';
 
 /** Fields of /api/chat's body itself; any other extra field is a model option (top_k, min_p, repeat_penalty …). */
 const TOP_LEVEL = new Set(['format', 'keep_alive', 'think', 'tools']);
@@ -14,7 +14,7 @@ const RESERVED = new Set(['model', 'messages', 'stream', 'options']);
 
 export interface OllamaChatRequest {
   model: string;
-  messages: PromptMessage[];
+  messages: readonly WireMessage[];
   params?: SamplingParams;
   extraBody?: Record<string, unknown>;
   /** The context length to run the model with; the same value completion sends. */
@@ -24,29 +24,43 @@ export interface OllamaChatRequest {
 }
 
 /** Ollama wants a call's arguments as an object; text that is not an object is sent as it was written, under "raw". */
-function ollamaArguments(text: string): Record<string, unknown> {
+function ollamaArguments(value: unknown): Record<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (typeof value !== 'string') return { raw: value };
   try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   } catch {
     // below
   }
-  return { raw: text };
+  return { raw: value };
 }
 
-/** The messages in /api/chat's shape: tool calls with object arguments, tool results with the tool's name. */
-function ollamaMessages(messages: readonly PromptMessage[]): unknown[] {
+type Call = { id?: string; function: { name: string; arguments: unknown } };
+const callsOf = (m: WireMessage): Call[] | undefined => {
+  const calls = m.role === 'assistant' ? (m as { tool_calls?: unknown }).tool_calls : undefined;
+  return Array.isArray(calls) && calls.length ? (calls as Call[]) : undefined;
+};
+
+/**
+ * The messages in /api/chat's shape: tool calls with object arguments, tool
+ * results with the tool's name. Messages already in that shape (the VS Code
+ * chat provider writes them so) pass through.
+ */
+function ollamaMessages(messages: readonly WireMessage[]): unknown[] {
   const names = new Map<string, string>();
   return messages.map((m) => {
-    if (m.role === 'assistant' && m.tool_calls?.length) {
-      for (const c of m.tool_calls) names.set(c.id, c.function.name);
+    const calls = callsOf(m);
+    if (calls) {
+      for (const c of calls) if (c.id) names.set(c.id, c.function.name);
       return {
-        role: 'assistant',
-        content: m.content,
-        tool_calls: m.tool_calls.map((c) => ({ function: { name: c.function.name, arguments: ollamaArguments(c.function.arguments) } })),
+        ...m,
+        tool_calls: calls.map((c) => ({ function: { name: c.function.name, arguments: ollamaArguments(c.function.arguments) } })),
       };
     }
-    if (m.role === 'tool') return { role: 'tool', content: m.content, tool_name: names.get(m.tool_call_id) ?? m.name };
+    const result = m as { role: string; content?: unknown; tool_call_id?: unknown; name?: string };
+    if (m.role === 'tool' && typeof result.tool_call_id === 'string')
+      return { role: 'tool', content: result.content, tool_name: names.get(result.tool_call_id) ?? result.name };
     return m;
   });
 }
@@ -65,7 +79,7 @@ export function ollamaChatBody(r: OllamaChatRequest, log: Logger): Record<string
   }
   if (r.numCtx) options.num_ctx = r.numCtx;
   if (r.tools?.length) body.tools = openAiTools(r.tools);
-  const hasTools = r.messages.some((m) => m.role === 'tool' || (m.role === 'assistant' && m.tool_calls?.length));
+  const hasTools = r.messages.some((m) => m.role === 'tool' || callsOf(m));
   return { ...body, model: r.model, messages: hasTools ? ollamaMessages(r.messages) : r.messages, stream: true, options };
 }
 

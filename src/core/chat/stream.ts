@@ -15,7 +15,7 @@ import { ndjsonFeed, sseFeed } from './feeds';
 import { ollamaChatBody } from './ollamaChat';
 import { nullLogger, type Logger } from '../types';
 import { ReplyAssembler, type ReplyDelta } from './reply';
-import type { ChatStats, PromptMessage } from './types';
+import type { ChatStats, WireMessage } from './types';
 import { openAiTools, type RawToolCall, type ToolSpec } from './toolCalls';
 
 export interface SamplingParams {
@@ -32,7 +32,7 @@ export interface StreamChatOptions {
   /** Ollama: talk to its own /api/chat through this client, with this num_ctx. */
   ollama?: { client: Pick<ServerClient, 'stream'>; numCtx?: number };
   model: string;
-  messages: PromptMessage[];
+  messages: readonly WireMessage[];
   params?: SamplingParams;
   /** Extra body fields (top_k, min_p, repeat_penalty, chat_template_kwargs …); cannot replace model, messages or stream. */
   extraBody?: Record<string, unknown>;

@@ -102,6 +102,12 @@ export type PromptMessage =
   | { role: 'system' | 'user'; content: string }
   | { role: 'assistant'; content: string; tool_calls?: PromptToolCall[] }
   | { role: 'tool'; content: string; tool_call_id: string; name?: string };
+/**
+ * A message as it goes into a request body: Hearth's chat sends
+ * PromptMessages; the provider for VS Code's chat (core/lm/messages.ts) also
+ * sends tool calls, tool results and images, in each server's own format.
+ */
+export type WireMessage = PromptMessage | { readonly role: string; readonly [field: string]: unknown };
 
 export type AttachmentKind = 'selection' | 'file' | 'problems' | 'workspaceFile';
 

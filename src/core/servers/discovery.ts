@@ -75,8 +75,12 @@ async function llamacpp(c: Ctx): Promise<Found> {
   const nCtx = positive(settings.n_ctx);
   const slots = isObject(props) ? positive(props.total_slots) : undefined;
   const modelPath = isObject(props) && typeof props.model_path === 'string' ? props.model_path : '';
-  const caps = isObject(props) && isObject(props.chat_template_caps) ? props.chat_template_caps : {};
-  const tools = typeof caps.supports_tools === 'boolean' ? caps.supports_tools : undefined;
+  const caps = isObject(props) && isObject(props.chat_template_caps) ? props.chat_template_caps : undefined;
+  const modalities = isObject(props) && isObject(props.modalities) ? props.modalities : undefined;
+  const abilities = {
+    ...(caps && typeof caps.supports_tools === 'boolean' ? { tools: caps.supports_tools } : {}),
+    ...(modalities && typeof modalities.vision === 'boolean' ? { vision: modalities.vision } : {}),
+  };
   // One llama-server serves one model under every id it lists: one probe tells for all. A router
   // (ids with a status) serves several: its loaded ones are probed, a few at a time and at most
   // MAX_FIM_PROBES per look, so a server listing thousands of ids costs a bounded number of requests.
@@ -103,8 +107,8 @@ async function llamacpp(c: Ctx): Promise<Found> {
       fim: fim ?? (loaded === false ? !!modelFamily(id) : true),
       ...(fim !== undefined ? { fimChecked: true } : {}),
       ...(loaded !== undefined ? { loaded } : {}),
-      // The template of the loaded model; in router mode the others are not known.
-      ...(tools !== undefined && loaded !== false ? { tools } : {}),
+      // /props describes the loaded model; in router mode it says nothing of the others.
+      ...(loaded === undefined ? abilities : {}),
     };
   });
   return { models, props: props === undefined ? undefined : { nCtx, slots } };
@@ -218,9 +222,10 @@ async function ollama(c: Ctx): Promise<Found> {
       ...base,
       contextLength: ollamaContext(show),
       fim: caps ? caps.includes('insert') : base.fim,
-      ...(caps ? { fimChecked: true, tools: caps.includes('tools') } : {}),
+      ...(caps ? { fimChecked: true } : {}),
       ...(numCtx ? { numCtx: Number(numCtx) } : {}),
       ...(loadedContext ? { loadedContext } : {}),
+      ...(caps ? { tools: caps.includes('tools'), vision: caps.includes('vision') } : {}),
     };
   });
   return { models: found.filter((m): m is ModelInfo => !!m) };
@@ -247,6 +252,7 @@ async function lmstudio(c: Ctx): Promise<Found> {
       fim: !!modelFamily(m.id as string),
       ...(typeof m.state === 'string' ? { loaded: m.state === 'loaded' } : {}),
       ...(Array.isArray(m.capabilities) ? { tools: m.capabilities.includes('tool_use') } : {}),
+      ...(m.type === 'vlm' ? { vision: true } : m.type === 'llm' ? { vision: false } : {}),
     }));
   return { models };
 }

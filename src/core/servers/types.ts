@@ -18,12 +18,6 @@ export interface ModelInfo {
    * guessing from the model's name.
    */
   fimChecked?: boolean;
-  /**
-   * Whether the model takes native tool calls, when the server says: llama.cpp's
-   * chat template (/props `chat_template_caps.supports_tools`), Ollama's
-   * capabilities (`tools`), LM Studio's (`tool_use`). Absent: unknown (tried once).
-   */
-  tools?: boolean;
   /** LM Studio (and llama.cpp in router mode): whether the model is loaded right now. */
   loaded?: boolean;
   /**
@@ -34,6 +28,14 @@ export interface ModelInfo {
   numCtx?: number;
   /** Ollama: the context the model runs with right now, when it is loaded (/api/ps `context_length`). */
   loadedContext?: number;
+  /**
+   * Whether the model takes native tool calls, when the server says: llama.cpp's
+   * chat template (/props `chat_template_caps.supports_tools`), Ollama's
+   * capabilities (`tools`), LM Studio's (`tool_use`). Absent: unknown (the chat tries once).
+   */
+  tools?: boolean;
+  /** The server said the model takes images (llama.cpp's modalities, Ollama's capabilities, an LM Studio vlm). */
+  vision?: boolean;
 }
 
 /** A model chosen by the user, persisted across reloads. */

@@ -34,9 +34,9 @@ describe('layout', function () {
   it('refuses vscode, adapters and features in the base at src/core/', async () => {
     const found = await restricted(
       'src/core/example.ts',
-      "import * as vscode from 'vscode';\nimport { Log } from '../log';\nimport { Registry } from './servers/registry';\nimport { checkReply } from './tasks/reply';\nimport { HearthError } from './errors';\nexport const x = [vscode, Log, Registry, checkReply, HearthError];\n",
+      "import * as vscode from 'vscode';\nimport { Log } from '../log';\nimport { Registry } from './servers/registry';\nimport { checkReply } from './tasks/reply';\nimport { lmModels } from './lm/models';\nimport { HearthError } from './errors';\nexport const x = [vscode, Log, Registry, checkReply, lmModels, HearthError];\n",
     );
-    assert.equal(found.length, 4, found.join('\n'));
+    assert.equal(found.length, 5, found.join('\n'));
   });
 
   it('refuses adapters in a feature under src/core/, and allows the base', async () => {
@@ -45,6 +45,14 @@ describe('layout', function () {
       "import { Log } from '../../log';\nimport { HearthError } from '../errors';\nimport { Registry } from '../servers/registry';\nexport const x = [Log, HearthError, Registry];\n",
     );
     assert.equal(found.length, 1, found.join('\n'));
+  });
+
+  it("keeps the provider's pure half (src/core/lm/) free of vscode and the adapters", async () => {
+    const found = await restricted(
+      'src/core/lm/example.ts',
+      "import * as vscode from 'vscode';\nimport { lmRegistrar } from '../../lm/api';\nimport { streamChat } from '../chat/stream';\nexport const x = [vscode, lmRegistrar, streamChat];\n",
+    );
+    assert.equal(found.length, 2, found.join('\n'));
   });
 
   it('lets the webview import only its own modules, the protocol and the shared types', async () => {

@@ -6,6 +6,7 @@ import { CHAT_DEFAULTS } from '../../../src/chat/settings';
 import { COMPLETION_DEFAULTS } from '../../../src/completion/settings';
 import { SERVER_DEFAULTS } from '../../../src/core/servers/kinds';
 import { TASK_DEFAULTS } from '../../../src/tasks/settings';
+import { LM_DEFAULTS } from '../../../src/lm/settings';
 
 const root = path.resolve(__dirname, '../../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -85,6 +86,7 @@ describe('package.json', () => {
     for (const [key, value] of Object.entries(CHAT_DEFAULTS)) code[`hearth.${key}`] = value;
     for (const [key, value] of Object.entries(COMPLETION_DEFAULTS)) code[`hearth.completion.${key}`] = value;
     for (const [key, value] of Object.entries(TASK_DEFAULTS)) code[`hearth.${key}`] = value;
+    for (const [key, value] of Object.entries(LM_DEFAULTS)) code[`hearth.${key}`] = value;
     code['hearth.completion.samplers'] ??= null; // unset in the code: the engine's own chain
     assert.deepEqual(Object.keys(code).sort(), Object.keys(props).sort(), 'the same settings');
     for (const key of Object.keys(props)) assert.deepEqual(props[key].default, code[key], key);

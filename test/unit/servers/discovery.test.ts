@@ -15,13 +15,27 @@ describe('discover', () => {
       const status = await run(configFor(fake, 'llamacpp'));
       assert.equal(status.state, 'ok');
       assert.deepEqual(status.models, [
-        { id: '/m/qwen2.5-coder-1.5b-q8_0.gguf', server: 'llamacpp test', contextLength: 4096, fim: true, fimChecked: true, tools: false },
+        {
+          id: '/m/qwen2.5-coder-1.5b-q8_0.gguf',
+          server: 'llamacpp test',
+          contextLength: 4096,
+          fim: true,
+          fimChecked: true,
+          tools: false,
+          vision: false,
+        },
       ]);
       assert.deepEqual(status.props, { nCtx: 4096, slots: 2 });
       const withTools = await run(configFor(await start(new FakeLlamaCpp({ tools: true })), 'llamacpp'));
       assert.equal(withTools.models[0].tools, true, '/props chat_template_caps.supports_tools: the template renders tools');
       assert.ok(status.checkedAt);
       assert.deepEqual(fake.requests.map((r) => r.path).sort(), ['/health', '/infill', '/props', '/v1/models']);
+    });
+
+    it('reads tool and image support from /props (chat_template_caps, modalities)', async () => {
+      const fake = await start(new FakeLlamaCpp({ tools: true, vision: true }));
+      const status = await run(configFor(fake, 'llamacpp'));
+      assert.deepEqual([status.models[0].tools, status.models[0].vision], [true, true]);
     });
 
     it('asks /infill once per model whether it can fill in the middle: 501 means no FIM tokens', async () => {
@@ -108,8 +122,25 @@ describe('discover', () => {
       const status = await run(configFor(fake, 'ollama'));
       assert.equal(status.state, 'ok');
       assert.deepEqual(status.models, [
-        { id: 'qwen2.5-coder:7b-base-q4_K_M', server: 'ollama test', contextLength: 32768, fim: true, fimChecked: true, tools: false },
-        { id: 'llama3.2:3b', server: 'ollama test', contextLength: 131072, fim: false, fimChecked: true, tools: true, numCtx: 8192 },
+        {
+          id: 'qwen2.5-coder:7b-base-q4_K_M',
+          server: 'ollama test',
+          contextLength: 32768,
+          fim: true,
+          fimChecked: true,
+          tools: false,
+          vision: false,
+        },
+        {
+          id: 'llama3.2:3b',
+          server: 'ollama test',
+          contextLength: 131072,
+          fim: false,
+          fimChecked: true,
+          numCtx: 8192,
+          tools: true,
+          vision: false,
+        },
       ]);
       const shows = fake.requestsTo('/api/show').map((r) => (r.body as { model: string }).model);
       assert.deepEqual(shows.sort(), ['llama3.2:3b', 'nomic-embed-text:latest', 'qwen2.5-coder:7b-base-q4_K_M']);
@@ -189,9 +220,17 @@ describe('discover', () => {
       const status = await run(configFor(fake, 'lmstudio'));
       assert.equal(status.state, 'ok');
       assert.deepEqual(status.models, [
-        { id: 'qwen2.5-coder-7b-instruct', server: 'lmstudio test', contextLength: 8192, fim: true, loaded: true },
-        { id: 'meta-llama-3.1-8b-instruct', server: 'lmstudio test', contextLength: 131072, fim: false, loaded: false },
-        { id: 'qwen2-vl-7b-instruct', server: 'lmstudio test', contextLength: 32768, fim: false, loaded: false },
+        { id: 'qwen2.5-coder-7b-instruct', server: 'lmstudio test', contextLength: 8192, fim: true, loaded: true, vision: false },
+        {
+          id: 'meta-llama-3.1-8b-instruct',
+          server: 'lmstudio test',
+          contextLength: 131072,
+          fim: false,
+          loaded: false,
+          tools: true,
+          vision: false,
+        },
+        { id: 'qwen2-vl-7b-instruct', server: 'lmstudio test', contextLength: 32768, fim: false, loaded: false, vision: true },
       ]);
     });
 

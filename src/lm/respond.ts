@@ -1,0 +1,129 @@
+// One reply for VS Code's chat, through the same client as Hearth's own
+// chat: streamChat (the server's key and headers, only to its origin),
+// waiting while the model loads and retrying while the server rate limits
+// (before any text arrived), and an abort that closes the stream so that
+// llama.cpp frees the slot. Reasoning is left out of the text.
+import { streamChat, type SamplingParams } from '../core/chat/stream';
+import { HearthError } from '../core/errors';
+import { checkToolCalls, ToolCallAssembler, type CheckedToolCall, type ToolSpec } from '../core/chat/toolCalls';
+import type { ServerClient } from '../core/http';
+import { toOllamaMessages, toOpenAIMessages, toolFields, type LmMessage, type LmTool } from '../core/lm/messages';
+import { untilHealthy, withRetry } from '../core/retry';
+import type { Logger } from '../core/types';
+import { REPLY_LIMITS } from '../chat/generate';
+import type { ChatSettings } from '../chat/settings';
+
+export interface RespondOptions {
+  client: ServerClient;
+  model: string;
+  messages: readonly LmMessage[];
+  /** Ollama: the num_ctx Hearth's chat and completion send (the model is then not reloaded). */
+  numCtx?: number;
+  /** The most the reply may have (the model's maxOutputTokens). */
+  maxTokens: number;
+  /** The caller's options (temperature, top_p, max_tokens win over the chat settings). */
+  modelOptions?: { readonly [name: string]: unknown };
+  tools?: readonly LmTool[];
+  toolsRequired?: boolean;
+  settings: ChatSettings;
+  signal: AbortSignal;
+  log: Logger;
+  onText(text: string): void;
+  /** A tool call, once it is complete and checked (its arguments parsed and valid for the tool's schema). */
+  onToolCall(call: CheckedToolCall): void;
+  /** First wait before retrying a 429/503 (default 1 s). */
+  retryBaseMs?: number;
+}
+
+function num(v: unknown, min: number, max: number): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : undefined;
+}
+
+/** Sampling: the caller's options, else the chat settings; the reply never longer than the model's output share. */
+export function samplingFor(settings: ChatSettings, maxTokens: number, modelOptions: RespondOptions['modelOptions'] = {}): SamplingParams {
+  const asked = num(modelOptions.max_tokens, 1, Number.MAX_SAFE_INTEGER);
+  return {
+    temperature: num(modelOptions.temperature, 0, 5) ?? settings.params.temperature,
+    top_p: num(modelOptions.top_p, 0, 1) ?? settings.params.top_p,
+    max_tokens: Math.floor(Math.min(asked ?? maxTokens, maxTokens)),
+  };
+}
+
+/** VS Code's tools as the specs the tool-call check reads (a tool without a schema takes an object). */
+function toolSpecs(tools: readonly LmTool[] = []): ToolSpec[] {
+  return tools.map((t) => ({
+    name: t.name,
+    description: t.description,
+    parameters: (t.inputSchema as ToolSpec['parameters']) ?? { type: 'object' },
+  }));
+}
+
+/**
+ * Streams the reply into `onText`. Resolves when it is complete or stopped
+ * (`signal`); throws a HearthError when it failed, before or after text
+ * arrived (what arrived was already reported).
+ */
+export async function respond(o: RespondOptions): Promise<{ stopped: boolean }> {
+  const ollama = o.client.server.kind === 'ollama';
+  const transport = ollama ? { ollama: { client: o.client, numCtx: o.numCtx } } : { openai: o.client.openai() };
+  const hasHealth = o.client.server.kind === 'llamacpp' || o.client.server.kind === 'vllm';
+  // Ids for calls a server sends without one, unique within the conversation.
+  const idPrefix = `hearth_${Date.now().toString(36)}_`;
+  let calls = new ToolCallAssembler({ idPrefix });
+  const result = await withRetry(
+    () => {
+      calls = new ToolCallAssembler({ idPrefix }); // a retried request starts over
+      return streamChat({
+        ...transport,
+        model: o.model,
+        messages: ollama ? toOllamaMessages(o.messages) : toOpenAIMessages(o.messages),
+        params: samplingFor(o.settings, o.maxTokens, o.modelOptions),
+        extraBody: { ...o.settings.extraBody, ...toolFields(o.tools, !!o.toolsRequired) },
+        streamUsage: o.client.server.streamUsage !== false,
+        signal: o.signal,
+        log: o.log,
+        facts: o.client.requestFacts({ model: o.model }),
+        idleTimeoutMs: REPLY_LIMITS.idleMs,
+        onDelta: (delta) => {
+          if (delta.content) o.onText(delta.content);
+          if (delta.toolCalls?.whole) calls.pushMessage(delta.toolCalls.pieces);
+          else if (delta.toolCalls) calls.push(delta.toolCalls.pieces);
+        },
+      });
+    },
+    {
+      signal: o.signal,
+      log: o.log,
+      maxAttempts: 3,
+      baseDelayMs: o.retryBaseMs,
+      untilLoaded: hasHealth ? (maxMs, signal) => untilHealthy(o.client, maxMs, signal, { firstDelayMs: o.retryBaseMs }) : undefined,
+    },
+  );
+  if (result.error) throw result.error;
+  if (result.stats.stopped) return { stopped: true };
+  if (calls.started) reportToolCalls(calls, toolSpecs(o.tools), result.finishReason, o);
+  return { stopped: false };
+}
+
+/**
+ * The reply's tool calls, all checked before any is reported: a call of a
+ * tool that was not offered, arguments that are not a JSON object or that
+ * the tool's schema refuses fail the reply (never `{}` in their place).
+ */
+function reportToolCalls(calls: ToolCallAssembler, tools: ToolSpec[], finishReason: string | undefined, o: RespondOptions): void {
+  const facts = { serverName: o.client.server.name, url: o.client.server.url, model: o.model };
+  if (calls.error) throw new HearthError('malformed', `The model's tool calls could not be read: ${calls.error}.`, facts);
+  let turn: ReturnType<typeof checkToolCalls>;
+  try {
+    turn = checkToolCalls(calls.calls, tools, { finishReason });
+  } catch (err) {
+    // A tool's schema the validator cannot read: say so rather than pass unchecked arguments on.
+    const why = err instanceof Error ? err.message : String(err);
+    throw new HearthError('internal', `Hearth could not check the model's tool calls against the tools' schemas: ${why}`, facts);
+  }
+  if (!turn.ok) {
+    o.log.warn(`vscode chat: ${turn.summary}`);
+    throw new HearthError('malformed', turn.summary, facts);
+  }
+  for (const call of turn.calls) o.onToolCall(call);
+}
