@@ -60,7 +60,13 @@ export async function followRedirects(
   let body = init.body;
   let base = init.headers;
   for (let hop = 0; ; hop++) {
-    const res = await c.fetch(current, { ...init, method, body, headers: headersFor(current, base, c), signal, redirect: 'manual' });
+    const request = { ...init, method, body, headers: headersFor(current, base, c), signal, redirect: 'manual' as const };
+    const res = await c.fetch(current, request).catch((err: unknown) => {
+      // A kept-alive connection the server closed just before it was reused: nothing was answered, so send once more.
+      if (signal?.aborted || !staleConnection(err) || !(body == null || typeof body === 'string')) throw err;
+      c.log.debug(redact(`${method} ${current}: the kept-alive connection was closed before any answer; sending again`, [c.apiKey]));
+      return c.fetch(current, request);
+    });
     const location = res.headers.get('location');
     if (!REDIRECTS.has(res.status) || !location) return res;
     await res.body?.cancel().catch(() => undefined);
@@ -85,4 +91,10 @@ export async function followRedirects(
     c.log.debug(redact(`${method} ${current} redirected (${res.status}) to ${next}`, [c.apiKey]));
     current = next;
   }
+}
+
+/** The error of a request sent on a kept-alive connection that the server had just closed: no byte of an answer came. */
+function staleConnection(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  return cause?.code === 'UND_ERR_SOCKET' && cause.message === 'other side closed';
 }

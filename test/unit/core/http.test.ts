@@ -7,6 +7,23 @@ import { configFor, memoryLogger, rejects, useFakes } from './helpers';
 describe('ServerClient', () => {
   const start = useFakes();
 
+  it('sends once more when the server closed the connection before any answer (a kept-alive socket it had just closed)', async () => {
+    const fake = await start(new FakeOpenAI());
+    let calls = 0;
+    fake.route('POST', '/v1/echo', (req, res) => {
+      if (++calls === 1) return void res.socket?.destroy();
+      sendJson(res, 200, { ok: true });
+    });
+    const client = new ServerClient(configFor(fake, 'openai'), { log: memoryLogger() });
+    assert.deepEqual(await client.json('/v1/echo', { method: 'POST', body: { a: 1 } }), { ok: true });
+    assert.equal(calls, 2);
+    // A server that never answers is still an error, after one more try only.
+    fake.route('POST', '/v1/never', (_req, res) => void res.socket?.destroy());
+    const err = await rejects(client.json('/v1/never', { method: 'POST', body: { a: 1 } }));
+    assert.equal(err.code, 'unreachable');
+    assert.equal(fake.requestsTo('/v1/never').length, 2);
+  });
+
   describe('classifies every failure against real-shaped servers', () => {
     it('refused: nothing listening', async () => {
       const port = await freePort();
