@@ -62,7 +62,11 @@ export function joinUrl(base: string, path: string): string {
  * at most 100 characters.
  */
 export function displayUrl(text: string): string {
-  let t = text.trim().replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
+  // Only the start is shown: the patterns below never see more than a few KB of it.
+  let t = text
+    .slice(0, 4096)
+    .trim()
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
   const cut = t.search(/[?#]/);
   if (cut !== -1) t = `${t.slice(0, cut)}?…`;
   t = redact(t);
