@@ -25,6 +25,7 @@ const DISK_SCHEMES = new Set(['file', 'vscode-remote']);
 
 export class FilePolicy implements vscode.Disposable {
   private readonly ignoreFiles = new Map<string, Promise<IgnoreLevel | undefined>>();
+  private readonly readAt = new Map<string, number>();
   private readonly realFolders = new Map<string, Promise<string | undefined>>();
   private readonly owned = new Disposables();
   private readonly changed = new Emitter<void>();
@@ -109,16 +110,18 @@ export class FilePolicy implements vscode.Disposable {
     }
     const ordered = [...dirs].sort((a, b) => (a ? a.split('/').length : 0) - (b ? b.split('/').length : 0));
     const files = [
-      this.ignoreFile(vscode.Uri.joinPath(folder.uri, '.git', 'info', 'exclude'), ''),
+      // VS Code reports no changes inside .git (files.exclude hides it from its watchers): read it again after a moment.
+      this.ignoreFile(vscode.Uri.joinPath(folder.uri, '.git', 'info', 'exclude'), '', 2000),
       ...ordered.map((dir) => this.ignoreFile(vscode.Uri.joinPath(folder.uri, ...(dir ? dir.split('/') : []), '.gitignore'), dir)),
     ];
     return (await Promise.all(files)).filter((l): l is IgnoreLevel => !!l);
   }
 
-  private ignoreFile(file: vscode.Uri, dir: string): Promise<IgnoreLevel | undefined> {
+  private ignoreFile(file: vscode.Uri, dir: string, maxAgeMs = Infinity): Promise<IgnoreLevel | undefined> {
     const key = file.toString();
     let hit = this.ignoreFiles.get(key);
-    if (!hit) {
+    if (!hit || Date.now() - (this.readAt.get(key) ?? 0) > maxAgeMs) {
+      this.readAt.set(key, Date.now());
       hit = Promise.resolve(vscode.workspace.fs.readFile(file)).then(
         (bytes) => compileIgnore({ dir, text: new TextDecoder().decode(bytes) }),
         () => undefined,

@@ -200,7 +200,8 @@ describe('completion: ghost text in the editor', function () {
   });
 
   it('spins while a request runs, then shows its numbers and the template in the tooltip', async () => {
-    f = await completionFixture({ generate: completes('return a + b'), genMsPerToken: 60 });
+    // A slow prompt (the spinner shows) and a quick answer (whole before it would be shown in part, so no cache hit follows).
+    f = await completionFixture({ generate: completes('return a + b'), promptMsPerToken: 10, genMsPerToken: 1 });
     await openAt(FUNC);
     const shown = nextProvide(f.api);
     await type('ret');
