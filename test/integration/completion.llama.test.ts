@@ -6,9 +6,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startLlamaOrSkip, type LlamaServer } from '../harness/llamaServer';
-import { closeEditors, editorSettings, openAt, resetCompletion, sleep, type, warmEditor } from './completionFixture';
+import { closeEditors, completeThroughProxy, openAt, resetCompletion, sleep, type } from './completionFixture';
 import { startRecordingProxy, type ProxyRecord, type RecordingProxy } from '../harness/completionProxy';
-import { hearth, setUserSetting, useServer, waitFor } from './helpers';
+import { hearth, setUserSetting, waitFor } from './helpers';
 
 const SERVER = 'Real llama.cpp (completion)';
 
@@ -33,15 +33,7 @@ describe('completion: real llama-server', function () {
     proxy = await startRecordingProxy(server.url);
     model = server.modelId;
     const api = await hearth();
-    await editorSettings();
-    // Random weights: flat distributions make the `infill` sampler end at once.
-    await setUserSetting('completion.samplers', ['top_k', 'top_p', 'temperature']);
-    await useServer(api, { name: SERVER, kind: 'llamacpp', url: proxy.url }, 'completion', model);
-    await waitFor('the engine', () => {
-      const s = api.completion.session.state;
-      return s.kind === 'ready' && s.server.url === proxy!.url;
-    });
-    await warmEditor(api);
+    await completeThroughProxy(api, SERVER, proxy.url, model);
   });
 
   after(async () => {

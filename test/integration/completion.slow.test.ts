@@ -14,8 +14,8 @@ import { startRecordingProxy, type RecordingProxy } from '../harness/completionP
 import { projectRoot } from '../harness/fixtures';
 import { llamaFromEnv, startLlamaServer, type LlamaServer } from '../harness/llamaServer';
 import { skipWithReason } from '../harness/skips';
-import { closeEditors, editorSettings, nextProvide, resetCompletion, sleep, warmEditor } from './completionFixture';
-import { hearth, setUserSetting, useServer, waitFor } from './helpers';
+import { closeEditors, completeThroughProxy, nextProvide, resetCompletion, sleep } from './completionFixture';
+import { hearth } from './helpers';
 
 const SERVER = 'Slow llama.cpp';
 /** A line typed key by key at a person's pace (the gaps cycle through these). */
@@ -38,15 +38,7 @@ describe('completion: slow llama-server', function () {
     server = await startLlamaServer({ launcher: real.launcher, model, ctx: 16384, parallel: 2, startTimeoutMs: 60_000 });
     proxy = await startRecordingProxy(server.url);
     const api = await hearth();
-    await editorSettings();
-    // Random weights: flat distributions make the `infill` sampler end at once.
-    await setUserSetting('completion.samplers', ['top_k', 'top_p', 'temperature']);
-    await useServer(api, { name: SERVER, kind: 'llamacpp', url: proxy.url }, 'completion', server.modelId);
-    await waitFor('the engine', () => {
-      const s = api.completion.session.state;
-      return s.kind === 'ready' && s.server.url === proxy!.url;
-    });
-    await warmEditor(api);
+    await completeThroughProxy(api, SERVER, proxy.url, server.modelId);
   });
 
   after(async () => {

@@ -207,3 +207,20 @@ export async function closeEditors(): Promise<void> {
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/**
+ * Completion through a real llama-server behind the recording proxy at
+ * `proxyUrl`: editor settings, samplers a random-weight model can use (flat
+ * distributions make the `infill` sampler end at once), the server and model
+ * chosen, the engine ready on the proxy, the editor warmed up.
+ */
+export async function completeThroughProxy(api: HearthApi, server: string, proxyUrl: string, model: string): Promise<void> {
+  await editorSettings();
+  await setUserSetting('completion.samplers', ['top_k', 'top_p', 'temperature']);
+  await useServer(api, { name: server, kind: 'llamacpp', url: proxyUrl }, 'completion', model);
+  await waitFor('the engine', () => {
+    const s = api.completion.session.state;
+    return s.kind === 'ready' && s.server.url === proxyUrl;
+  });
+  await warmEditor(api);
+}
