@@ -11,6 +11,7 @@ import { InfillBackend } from '../core/completion/infill';
 import { OllamaBackend } from '../core/completion/ollama';
 import { OpenAICompletionsBackend } from '../core/completion/openaiCompletions';
 import type { ExtraRing } from '../core/completion/ring';
+import { SlotAffinity } from '../core/completion/slots';
 import type { CompletionStats } from '../core/completion/stats';
 import { resolveTemplate, type FimTemplate } from '../core/completion/templates';
 import { Emitter } from '../core/events';
@@ -204,7 +205,8 @@ export class CompletionSession {
     let templateText: string;
     let template: FimTemplate | undefined = resolved.template;
     if (server.kind === 'llamacpp' && !explicit) {
-      backend = new InfillBackend(client);
+      const registry = this.deps.registry;
+      backend = new InfillBackend(client, new SlotAffinity(() => registry.status(server.name)?.props?.slots));
       backendLabel = 'llama.cpp /infill';
       template = undefined;
       templateText = "the model's own FIM tokens, applied by llama.cpp's /infill";

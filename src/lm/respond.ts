@@ -5,9 +5,9 @@
 // llama.cpp frees the slot. Reasoning is left out of the text.
 import { streamChat, type SamplingParams } from '../core/chat/stream';
 import { HearthError } from '../core/errors';
-import { checkToolCalls, ToolCallAssembler, type CheckedToolCall, type ToolSpec } from '../core/chat/toolCalls';
+import { checkToolCalls, type CheckedToolCall, type RawToolCall, type ToolSpec } from '../core/chat/toolCalls';
 import type { ServerClient } from '../core/http';
-import { toOllamaMessages, toOpenAIMessages, toolFields, type LmMessage, type LmTool } from '../core/lm/messages';
+import { lmToolSpecs, toOllamaMessages, toOpenAIMessages, type LmMessage, type LmTool } from '../core/lm/messages';
 import { untilHealthy, withRetry } from '../core/retry';
 import type { Logger } from '../core/types';
 import { REPLY_LIMITS } from '../chat/generate';
@@ -49,15 +49,6 @@ export function samplingFor(settings: ChatSettings, maxTokens: number, modelOpti
   };
 }
 
-/** VS Code's tools as the specs the tool-call check reads (a tool without a schema takes an object). */
-function toolSpecs(tools: readonly LmTool[] = []): ToolSpec[] {
-  return tools.map((t) => ({
-    name: t.name,
-    description: t.description,
-    parameters: (t.inputSchema as ToolSpec['parameters']) ?? { type: 'object' },
-  }));
-}
-
 /**
  * Streams the reply into `onText`. Resolves when it is complete or stopped
  * (`signal`); throws a HearthError when it failed, before or after text
@@ -67,18 +58,19 @@ export async function respond(o: RespondOptions): Promise<{ stopped: boolean }> 
   const ollama = o.client.server.kind === 'ollama';
   const transport = ollama ? { ollama: { client: o.client, numCtx: o.numCtx } } : { openai: o.client.openai() };
   const hasHealth = o.client.server.kind === 'llamacpp' || o.client.server.kind === 'vllm';
-  // Ids for calls a server sends without one, unique within the conversation.
-  const idPrefix = `hearth_${Date.now().toString(36)}_`;
-  let calls = new ToolCallAssembler({ idPrefix });
+  const tools = lmToolSpecs(o.tools);
   const result = await withRetry(
-    () => {
-      calls = new ToolCallAssembler({ idPrefix }); // a retried request starts over
-      return streamChat({
+    () =>
+      streamChat({
         ...transport,
         model: o.model,
         messages: ollama ? toOllamaMessages(o.messages) : toOpenAIMessages(o.messages),
         params: samplingFor(o.settings, o.maxTokens, o.modelOptions),
-        extraBody: { ...o.settings.extraBody, ...toolFields(o.tools, !!o.toolsRequired) },
+        extraBody: o.settings.extraBody,
+        tools,
+        toolChoice: o.toolsRequired && tools.length ? 'required' : undefined,
+        // Ids for calls a server sends without one, unique within the conversation.
+        toolIdPrefix: `hearth_${Date.now().toString(36)}_`,
         streamUsage: o.client.server.streamUsage !== false,
         signal: o.signal,
         log: o.log,
@@ -86,11 +78,8 @@ export async function respond(o: RespondOptions): Promise<{ stopped: boolean }> 
         idleTimeoutMs: REPLY_LIMITS.idleMs,
         onDelta: (delta) => {
           if (delta.content) o.onText(delta.content);
-          if (delta.toolCalls?.whole) calls.pushMessage(delta.toolCalls.pieces);
-          else if (delta.toolCalls) calls.push(delta.toolCalls.pieces);
         },
-      });
-    },
+      }),
     {
       signal: o.signal,
       log: o.log,
@@ -101,7 +90,7 @@ export async function respond(o: RespondOptions): Promise<{ stopped: boolean }> 
   );
   if (result.error) throw result.error;
   if (result.stats.stopped) return { stopped: true };
-  if (calls.started) reportToolCalls(calls, toolSpecs(o.tools), result.finishReason, o);
+  if (result.toolCalls.length) reportToolCalls(result.toolCalls, tools, result.finishReason, o);
   return { stopped: false };
 }
 
@@ -110,12 +99,11 @@ export async function respond(o: RespondOptions): Promise<{ stopped: boolean }> 
  * tool that was not offered, arguments that are not a JSON object or that
  * the tool's schema refuses fail the reply (never `{}` in their place).
  */
-function reportToolCalls(calls: ToolCallAssembler, tools: ToolSpec[], finishReason: string | undefined, o: RespondOptions): void {
+function reportToolCalls(calls: RawToolCall[], tools: ToolSpec[], finishReason: string | undefined, o: RespondOptions): void {
   const facts = { serverName: o.client.server.name, url: o.client.server.url, model: o.model };
-  if (calls.error) throw new HearthError('malformed', `The model's tool calls could not be read: ${calls.error}.`, facts);
   let turn: ReturnType<typeof checkToolCalls>;
   try {
-    turn = checkToolCalls(calls.calls, tools, { finishReason });
+    turn = checkToolCalls(calls, tools, { finishReason });
   } catch (err) {
     // A tool's schema the validator cannot read: say so rather than pass unchecked arguments on.
     const why = err instanceof Error ? err.message : String(err);

@@ -6,7 +6,7 @@
 // stops a streaming request (recorded as aborted) — but, as llama.cpp build
 // 11669 does, only when the server writes its next token: the whole prompt is
 // evaluated first (and stays cached); a non-streaming one runs on to the end
-// holding its slot. Faults: any status
+// holding its slot. A request with `id_slot` waits for that slot. Faults: any status
 // (501 as Ollama/LM Studio answer /infill, 400 …), malformed data, cut-off.
 // A plain `(req, res) => boolean` handler; `startFimServer` mounts it alone,
 // `mountFim` adds it to a FakeServer (FakeLlamaCpp, FakeOllama, …).
@@ -235,14 +235,15 @@ export class FimFake {
     return m ? { prefix: m[1], suffix: m[2] } : { prefix: text, suffix: '' };
   }
 
-  private async acquire(prompt: string, cancelled: () => boolean): Promise<number> {
+  /** A free slot: the one asked for (`id_slot`, wrapping around as llama.cpp does), else the best match; waits while none is free. */
+  private async acquire(prompt: string, cancelled: () => boolean, wanted?: number): Promise<number> {
     for (;;) {
       if (cancelled()) return -1;
       let best = -1;
       let bestLen = -1;
       for (let i = 0; i < this.slots.length; i++) {
         const s = this.slots[i];
-        if (s.busy) continue;
+        if (s.busy || (wanted !== undefined && i !== wanted % this.slots.length)) continue;
         const len = commonPrefix(s.cached, prompt);
         if (len > bestLen || (len === bestLen && best >= 0 && s.lastUsed < this.slots[best].lastUsed)) {
           best = i;
@@ -266,7 +267,8 @@ export class FimFake {
   private release(slot: number): void {
     this.slots[slot].busy = false;
     this.slots[slot].lastUsed = Date.now();
-    this.waiting.shift()?.();
+    // Every waiter looks again: one may want this slot by id.
+    this.wakeAll();
   }
 
   private async run(
@@ -300,7 +302,9 @@ export class FimFake {
         this.wakeAll();
       }
     });
-    const slot = await this.acquire(prompt, () => stream && gone);
+    const wanted =
+      api === 'infill' && Number.isInteger(body.id_slot) && (body.id_slot as number) >= 0 ? (body.id_slot as number) : undefined;
+    const slot = await this.acquire(prompt, () => stream && gone, wanted);
     if (slot < 0) {
       // Cancelled while queued: llama.cpp drops the task without touching a slot.
       rec.aborted = true;

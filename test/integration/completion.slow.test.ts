@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startRecordingProxy, type RecordingProxy } from '../harness/completionProxy';
+import { type ProxyRecord, startRecordingProxy, type RecordingProxy } from '../harness/completionProxy';
 import { projectRoot } from '../harness/fixtures';
 import { llamaFromEnv, startLlamaServer, type LlamaServer } from '../harness/llamaServer';
 import { skipWithReason } from '../harness/skips';
@@ -86,13 +86,26 @@ describe('completion: slow llama-server', function () {
     const evaluated = requests.map((r) => Number((r.last?.timings as Record<string, unknown> | undefined)?.prompt_n ?? NaN));
     console.log(
       `    ${LINE.length} keys: ${counts.sent} requests (${counts.aborted} closed early), most in flight ${counts.maxInFlight}; ` +
-        `prompt tokens read per request: ${evaluated.join(', ')}`,
+        `prompt tokens read per request: ${evaluated.join(', ')}\n${requests.map(describeRequest).join('\n')}`,
     );
     assert.equal(counts.maxInFlight, 1, 'never two requests open at once');
     assert.ok(counts.sent <= LINE.length / 3, `${counts.sent} requests for ${LINE.length} keys`);
     // The first request reads the file; the others only what changed since (the server's cache).
     const big = evaluated.slice(1).filter((n) => !(n <= 200));
-    assert.deepEqual(big, [], `requests after the first read at most 200 new tokens each (${evaluated.join(', ')})`);
+    assert.deepEqual(
+      big,
+      [],
+      `requests after the first read at most 200 new tokens each (${evaluated.join(', ')}); sent:\n${requests.map(describeRequest).join('\n')}`,
+    );
     await closeEditors();
   });
 });
+
+/** What a request asked for, to tell which part of the prompt moved when the cache missed. */
+function describeRequest(r: ProxyRecord): string {
+  const b = r.body;
+  const extra = Array.isArray(b.input_extra) ? (b.input_extra as { filename?: string; text?: string }[]) : [];
+  const chunks = extra.map((c) => `${c.filename}:${c.text?.length ?? 0}`).join(' ');
+  const prefix = String(b.input_prefix ?? '');
+  return `  extra [${chunks}] prefix ${prefix.length} chars from "${prefix.slice(0, 30).replace(/\n/g, '\\n')}" prompt ${String(b.prompt ?? '').length} suffix ${String(b.input_suffix ?? '').length}`;
+}

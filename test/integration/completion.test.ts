@@ -55,11 +55,12 @@ describe('completion: ghost text in the editor', function () {
   it('typing shows ghost text from the server and Tab inserts it', async () => {
     f = await completionFixture({ generate: completes('return a + b') });
     const editor = await openAt(FUNC);
-    const shown = nextProvide(f.api, (r) => r.items.length > 0 && r.character === 7);
+    const asked = nextProvide(f.api, (r) => r.character === 7);
+    // The whole answer (on a loaded machine its first words may be shown first, then the rest).
+    const shown = nextProvide(f.api, (r) => r.character === 7 && r.items[0] === 'urn a + b');
     await type('ret');
-    const record = await shown;
-    assert.equal(record.explicit, false, 'an automatic trigger, from typing');
-    assert.deepEqual(record.items, ['urn a + b']);
+    assert.equal((await asked).explicit, false, 'an automatic trigger, from typing');
+    assert.deepEqual((await shown).items, ['urn a + b']);
     await runUntilChanged(editor, 'editor.action.inlineSuggest.commit');
     assert.equal(editor.document.lineAt(1).text, '    return a + b');
     assert.equal(editor.document.getText(), 'def add(a, b):\n    return a + b\n\nprint(add(1, 2))\n', 'nothing else changed');
@@ -76,7 +77,7 @@ describe('completion: ghost text in the editor', function () {
   it('accepts the next word and the next line of a suggestion', async () => {
     f = await completionFixture({ generate: completes('total = a + b\n    return total') });
     const editor = await openAt(FUNC);
-    const shown = nextProvide(f.api, (r) => r.items.length > 0 && r.character === 6);
+    const shown = nextProvide(f.api, (r) => r.character === 6 && r.items[0] === 'tal = a + b\n    return total');
     await type('to');
     await shown;
     await runUntilChanged(editor, 'editor.action.inlineSuggest.acceptNextWord');
@@ -270,7 +271,8 @@ describe('completion: ghost text in the editor', function () {
     assert.match(f.api.statusBar.item.text, /\(auto\)/);
     assert.match(tooltipText(f), /used because it is the only model that can fill in the middle/);
     await openAt(FUNC);
-    const shown = nextProvide(f.api, (r) => r.items.length > 0 && r.character === 7);
+    // The whole answer (on a loaded machine its first words may be shown first, then the rest).
+    const shown = nextProvide(f.api, (r) => r.character === 7 && r.items[0] === 'urn a + b');
     await type('ret');
     assert.deepEqual((await shown).items, ['urn a + b']);
     assert.equal(f.api.choice.get('completion'), undefined, 'nothing was chosen for the user');

@@ -2,15 +2,17 @@
 // input_extra as the server's `format_infill` expects, the prompt cache on,
 // an adaptive `t_max_predict_ms`, and `timings` (cache_n = tokens reused from
 // the prompt cache) read from the last event. Aborting closes the connection;
-// llama.cpp then frees the slot at once ("stop: cancel task").
+// llama.cpp then stops the task at its next check ("stop: cancel task"). With
+// a SlotAffinity, every request asks for the slot holding this editor's cache.
 import type { FimBackend, FimClient, FimRequest, FimResult, FimTimings, StopReason } from './backend';
 import { malformed, num, parseJson, sseEvents, throwStreamError, unknownItem } from './backend';
+import type { SlotAffinity } from './slots';
 
 export const DEFAULT_SAMPLERS: readonly string[] = ['top_k', 'top_p', 'infill'];
 
-const RESPONSE_FIELDS = ['content', 'stop', 'stop_type', 'timings', 'tokens_evaluated', 'tokens_cached', 'truncated'];
+const RESPONSE_FIELDS = ['content', 'stop', 'stop_type', 'timings', 'tokens_evaluated', 'tokens_cached', 'truncated', 'id_slot'];
 
-export function infillBody(req: FimRequest, nPredict: number, stream: boolean): Record<string, unknown> {
+export function infillBody(req: FimRequest, nPredict: number, stream: boolean, idSlot?: number): Record<string, unknown> {
   const body: Record<string, unknown> = {
     input_prefix: req.input.inputPrefix,
     input_suffix: req.input.suffix,
@@ -29,6 +31,7 @@ export function infillBody(req: FimRequest, nPredict: number, stream: boolean): 
   };
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.timeBudgetMs && req.timeBudgetMs > 0) body.t_max_predict_ms = Math.round(req.timeBudgetMs);
+  if (idSlot !== undefined) body.id_slot = idSlot;
   return body;
 }
 
@@ -64,12 +67,15 @@ function stopReason(obj: Record<string, unknown>): StopReason {
 export class InfillBackend implements FimBackend {
   readonly kind = 'infill';
 
-  constructor(private readonly client: FimClient) {}
+  constructor(
+    private readonly client: FimClient,
+    private readonly slots?: SlotAffinity,
+  ) {}
 
   async complete(req: FimRequest): Promise<FimResult> {
     const res = await this.client.stream('/infill', {
       method: 'POST',
-      body: infillBody(req, req.nPredict, true),
+      body: infillBody(req, req.nPredict, true, this.slots?.slot),
       signal: req.signal,
       model: req.model,
       quiet: true,
@@ -88,6 +94,7 @@ export class InfillBackend implements FimBackend {
       }
       if (obj.stop !== true && req.stopWhen?.(text)) return { text, timings, fromCache: false, stop: 'client' };
       if (obj.stop === true) {
+        this.slots?.learn(obj.id_slot);
         const timings = llamaTimings(obj);
         // t_max_predict_ms ends generation with stop_type "limit" before n_predict tokens.
         let stop = stopReason(obj);
@@ -102,7 +109,7 @@ export class InfillBackend implements FimBackend {
   async warmup(req: FimRequest): Promise<FimTimings> {
     const res = await this.client.stream('/infill', {
       method: 'POST',
-      body: infillBody(req, 0, true),
+      body: infillBody(req, 0, true, this.slots?.slot),
       signal: req.signal,
       model: req.model,
       quiet: true,
@@ -110,7 +117,10 @@ export class InfillBackend implements FimBackend {
     for await (const data of sseEvents(res)) {
       const obj = parseJson(data, 'an /infill event', res);
       throwStreamError(obj, res);
-      if (obj.stop === true) return llamaTimings(obj);
+      if (obj.stop === true) {
+        this.slots?.learn(obj.id_slot);
+        return llamaTimings(obj);
+      }
     }
     throw malformed('llama.cpp ended its /infill warm-up stream early.');
   }

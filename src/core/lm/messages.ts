@@ -3,6 +3,7 @@
 // Ollama's own /api/chat. The adapter turns VS Code's part classes into the
 // plain parts below; this module knows nothing of VS Code. Reasoning is
 // never sent back (as in Hearth's own chat).
+import type { ToolSpec } from '../chat/toolCalls';
 
 export type LmRole = 'system' | 'user' | 'assistant';
 
@@ -117,16 +118,13 @@ export function toOllamaMessages(messages: readonly LmMessage[]): OllamaMessage[
   return out;
 }
 
-/** The `tools` and `tool_choice` request fields ('required' when VS Code asks for a call). */
-export function toolFields(tools: readonly LmTool[] | undefined, required: boolean): Record<string, unknown> {
-  if (!tools?.length) return {};
-  return {
-    tools: tools.map((t) => ({
-      type: 'function',
-      function: { name: t.name, description: t.description, parameters: t.inputSchema ?? { type: 'object', properties: {} } },
-    })),
-    ...(required ? { tool_choice: 'required' } : {}),
-  };
+/** VS Code's tools as the specs Hearth's chat client sends and checks calls against (no schema: an empty object). */
+export function lmToolSpecs(tools: readonly LmTool[] = []): ToolSpec[] {
+  return tools.map((t) => ({
+    name: t.name,
+    description: t.description,
+    parameters: (t.inputSchema as ToolSpec['parameters'] | undefined) ?? { type: 'object', properties: {} },
+  }));
 }
 
 /** The text a message would send, for an estimate of its tokens. */

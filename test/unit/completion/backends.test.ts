@@ -4,6 +4,7 @@ import { ServerClient } from '../../../src/core/http';
 import { nullLogger, type ServerKind } from '../../../src/core/types';
 import type { FimRequest } from '../../../src/core/completion/backend';
 import { InfillBackend } from '../../../src/core/completion/infill';
+import { SlotAffinity } from '../../../src/core/completion/slots';
 import { OllamaBackend } from '../../../src/core/completion/ollama';
 import { OpenAICompletionsBackend } from '../../../src/core/completion/openaiCompletions';
 import { TEMPLATES } from '../../../src/core/completion/templates';
@@ -90,6 +91,56 @@ describe('completion/backends against fake servers', function () {
       const t = Date.now();
       assert.equal((await backend.complete(request())).text, 'ok');
       assert.ok(Date.now() - t < 1000);
+    });
+
+    it('asks for the slot holding its cache: the request after a cancelled one waits for it instead of reading everything again', async () => {
+      // Two slots; a closed connection is noticed only after the prompt is read (llama.cpp).
+      const long = { ...request().input, inputPrefix: 'const big = [\n'.concat('  "a fairly long line of code",\n'.repeat(200)) };
+      const cancelledThenNext = async (backend: InfillBackend) => {
+        const ctl = new AbortController();
+        const first = backend.complete(request({ input: long, signal: ctl.signal }));
+        setTimeout(() => ctl.abort(), 30);
+        await rejects(first, 'aborted');
+        return backend.complete(request({ input: { ...long, prompt: '  return a' } }));
+      };
+      await start({ slots: 2, promptMsPerToken: 0.1, generate: () => 'ok' });
+      const pinned = new InfillBackend(client(srv.url), new SlotAffinity(() => 2));
+      const next = await cancelledThenNext(pinned);
+      assert.deepEqual(
+        srv.fake.records.map((r) => [r.body.id_slot, r.slot]),
+        [
+          [1, 1],
+          [1, 1],
+        ],
+      );
+      assert.ok(next.timings.cachedTokens! > 1000, `cache_n ${next.timings.cachedTokens}`);
+      assert.equal(pinned['slots']?.slot, 1);
+      await srv.close();
+
+      // Without it, the server gives the next request the other, empty slot.
+      await start({ slots: 2, promptMsPerToken: 0.1, generate: () => 'ok' });
+      const free = await cancelledThenNext(new InfillBackend(client(srv.url)));
+      assert.deepEqual(
+        srv.fake.records.map((r) => r.slot),
+        [0, 1],
+      );
+      assert.equal(free.timings.cachedTokens, 0);
+    });
+
+    it('learns the slot from the last event and keeps asking for it (warm-ups too)', async () => {
+      await start({ slots: 3 });
+      const backend = new InfillBackend(client(srv.url), new SlotAffinity(() => undefined));
+      await backend.complete(request());
+      assert.equal(srv.fake.records[0].body.id_slot, undefined, 'the server chooses while no slot is known');
+      await backend.warmup(request());
+      await backend.complete(request());
+      const first = srv.fake.records[0].slot;
+      assert.deepEqual(
+        srv.fake.records.map((r) => r.body.id_slot),
+        [undefined, first, first],
+      );
+      assert.ok(Array.isArray(srv.fake.records[0].body.response_fields));
+      assert.ok((srv.fake.records[0].body.response_fields as string[]).includes('id_slot'), 'id_slot survives response_fields');
     });
 
     it('t_max_predict_ms ends generation after a complete line (stop "time")', async () => {

@@ -12,6 +12,7 @@ import { CompletionEngine } from '../../../src/core/completion/engine';
 import { InfillBackend } from '../../../src/core/completion/infill';
 import { OpenAICompletionsBackend } from '../../../src/core/completion/openaiCompletions';
 import { ExtraRing } from '../../../src/core/completion/ring';
+import { SlotAffinity } from '../../../src/core/completion/slots';
 import type { CompletionStats } from '../../../src/core/completion/stats';
 import { TEMPLATES } from '../../../src/core/completion/templates';
 import { startLlamaOrSkip, type LlamaServer } from '../../harness/llamaServer';
@@ -121,5 +122,33 @@ describe('completion against a real llama-server', function () {
     assert.equal(s.generatedTokens, 16);
     assert.ok(s.promptTokens! > 0);
     engine.dispose();
+  });
+});
+
+describe('slot affinity against a real llama-server with two slots', function () {
+  this.timeout(60_000);
+  let server: LlamaServer | undefined;
+  let client: ServerClient;
+
+  before(async function () {
+    server = await startLlamaOrSkip(this, { ctx: 16384, parallel: 2 });
+    client = new ServerClient({ name: 'llama', kind: 'llamacpp', url: server.url }, { log: nullLogger });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('the request after a cancelled one asks for its slot and reuses what that one read', async () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `  const value${i} = compute(${i}, "a string to read");`).join('\n');
+    const input = { ...request().input, inputPrefix: `function big() {\n${lines}\n` };
+    const backend = new InfillBackend(client, new SlotAffinity(() => 2));
+    const ctl = new AbortController();
+    // Closed while the server reads the prompt: it finishes the batch, so the slot stays busy a while.
+    const first = backend.complete(request({ input, signal: ctl.signal }));
+    setTimeout(() => ctl.abort(), 50);
+    await assert.rejects(first, (e: unknown) => isHearthError(e, 'aborted'));
+    const next = await backend.complete(request({ input: { ...input, prompt: '  return v' } }));
+    assert.ok(next.timings.cachedTokens! > 1000, `cache_n ${next.timings.cachedTokens} of ${next.timings.totalPromptTokens}`);
+    assert.match(server!.log(), /selected slot by id \(1\)/);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { messageText, toOllamaMessages, toOpenAIMessages, toolFields, type LmMessage } from '../../../src/core/lm/messages';
+import { messageText, toOllamaMessages, toOpenAIMessages, lmToolSpecs, type LmMessage } from '../../../src/core/lm/messages';
 
 const conversation: LmMessage[] = [
   { role: 'system', parts: [{ kind: 'text', text: 'Be brief.' }] },
@@ -68,25 +68,13 @@ describe('lm/messages', () => {
     ]);
   });
 
-  it('describes tools as OpenAI functions, and asks for a call when VS Code requires one', () => {
-    assert.deepEqual(toolFields(undefined, false), {});
-    assert.deepEqual(toolFields([], true), {});
-    const fields = toolFields(
-      [{ name: 'read_file', description: 'Reads a file', inputSchema: { type: 'object', required: ['path'] } }],
-      true,
+  it("takes VS Code's tools as tool specs; a tool without a schema takes an empty object", () => {
+    assert.deepEqual(lmToolSpecs(undefined), []);
+    assert.deepEqual(
+      lmToolSpecs([{ name: 'read_file', description: 'Reads a file', inputSchema: { type: 'object', required: ['path'] } }]),
+      [{ name: 'read_file', description: 'Reads a file', parameters: { type: 'object', required: ['path'] } }],
     );
-    assert.deepEqual(fields, {
-      tools: [
-        {
-          type: 'function',
-          function: { name: 'read_file', description: 'Reads a file', parameters: { type: 'object', required: ['path'] } },
-        },
-      ],
-      tool_choice: 'required',
-    });
-    const noSchema = toolFields([{ name: 'now', description: 'The time' }], false) as { tools: { function: { parameters: unknown } }[] };
-    assert.deepEqual(noSchema.tools[0].function.parameters, { type: 'object', properties: {} });
-    assert.equal('tool_choice' in noSchema, false);
+    assert.deepEqual(lmToolSpecs([{ name: 'now', description: 'The time' }])[0].parameters, { type: 'object', properties: {} });
   });
 
   it('gives the text of a message for an estimate', () => {
