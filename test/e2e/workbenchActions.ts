@@ -39,7 +39,7 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await page.locator('.editor-instance .monaco-editor textarea').first().focus();
 }
 
-/** The text VS Code renders for the line holding the cursor (spaces as spaces). */
+/** The text of the line holding the cursor as VS Code renders it, without ghost text (spaces as spaces). */
 export async function cursorLineText(page: Page): Promise<string> {
   const text = await page
     .locator('.editor-instance .view-overlays .current-line')
@@ -47,7 +47,12 @@ export async function cursorLineText(page: Page): Promise<string> {
     .evaluate((overlay) => {
       const top = (overlay.parentElement as HTMLElement).style.top;
       const lines = [...document.querySelectorAll<HTMLElement>('.editor-instance .view-lines .view-line')];
-      return lines.find((l) => l.style.top === top)?.innerText ?? '';
+      const line = lines.find((l) => l.style.top === top);
+      if (!line) return '';
+      // The document's text only: ghost text (e.g. the next suggestion after an accept) is drawn inside the line.
+      const copy = line.cloneNode(true) as HTMLElement;
+      for (const ghost of copy.querySelectorAll('.ghost-text-decoration, .ghost-text, .ghost-text-decoration-preview')) ghost.remove();
+      return copy.textContent ?? '';
     });
   return text.replace(/\u00a0/g, ' ');
 }
