@@ -16,12 +16,6 @@ import type { ChatStats } from './types';
 export interface ReplyDelta {
   content?: string;
   reasoning?: string;
-  /**
-   * Tool call pieces as the server sent them (`delta.tool_calls` of a
-   * stream, or, `whole`, a one-piece reply's `message.tool_calls`), for a
-   * ToolCallAssembler (toolCalls.ts) to put together and check.
-   */
-  toolCalls?: { pieces: unknown; whole: boolean };
 }
 
 type Json = Record<string, unknown>;
@@ -192,11 +186,6 @@ export class ReplyAssembler {
     }
     if (reasoning) this.deliver(this.splitter.pushReasoning(reasoning));
     if (content) this.deliver(this.splitter.push(content));
-    // The pieces as sent, for a listener that assembles them itself (the VS Code chat provider).
-    const streamed = isObject(choice.delta) ? choice.delta.tool_calls : undefined;
-    const whole = isObject(choice.message) ? choice.message.tool_calls : undefined;
-    if (streamed !== undefined && streamed !== null) this.onDelta({ toolCalls: { pieces: streamed, whole: false } });
-    else if (whole !== undefined && whole !== null) this.onDelta({ toolCalls: { pieces: whole, whole: true } });
     if (typeof choice.finish_reason === 'string' && choice.finish_reason) this.finishReason = choice.finish_reason;
   }
 
