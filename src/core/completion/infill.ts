@@ -3,7 +3,8 @@
 // an adaptive `t_max_predict_ms`, and `timings` (cache_n = tokens reused from
 // the prompt cache) read from the last event. Aborting closes the connection;
 // llama.cpp then stops the task at its next check ("stop: cancel task"). With
-// a SlotAffinity, every request asks for the slot holding this editor's cache.
+// a SlotAffinity, a request after one closed early asks for the slot holding
+// this editor's cache.
 import type { FimBackend, FimClient, FimRequest, FimResult, FimTimings, StopReason } from './backend';
 import { malformed, num, parseJson, sseEvents, throwStreamError, unknownItem } from './backend';
 import type { SlotAffinity } from './slots';
@@ -75,7 +76,7 @@ export class InfillBackend implements FimBackend {
   async complete(req: FimRequest): Promise<FimResult> {
     const res = await this.client.stream('/infill', {
       method: 'POST',
-      body: infillBody(req, req.nPredict, true, this.slots?.slot),
+      body: infillBody(req, req.nPredict, true, this.slots?.next()),
       signal: req.signal,
       model: req.model,
       quiet: true,
@@ -109,7 +110,7 @@ export class InfillBackend implements FimBackend {
   async warmup(req: FimRequest): Promise<FimTimings> {
     const res = await this.client.stream('/infill', {
       method: 'POST',
-      body: infillBody(req, 0, true, this.slots?.slot),
+      body: infillBody(req, 0, true, this.slots?.next()),
       signal: req.signal,
       model: req.model,
       quiet: true,

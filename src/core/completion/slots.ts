@@ -8,26 +8,34 @@
 // prompt again (4.5 s instead of 1.3 s in the same measurement). Asking for
 // the slot by id (`id_slot`) makes the server wait for it instead.
 //
-// The slot is the one the server last reported for this editor's requests,
-// else the last one: servers hand out free slots from the first, so chat and
-// other clients rarely meet it. A server with one slot is left to itself.
+// So a request asks for a slot unless the one before it ended normally (its
+// slot is free then, and the server's own choice, the slot whose cache
+// matches best, is as good and lets other windows and chats keep theirs).
+// The slot asked for is the one the server last reported, else the last
+// one: servers hand out free slots from the first, so chats rarely meet it.
+// A server with one slot is left to itself.
 
 export class SlotAffinity {
   private reported?: number;
+  /** The last request ended normally: its slot is free. */
+  private settled = false;
 
   /** `count`: the server's number of slots (llama.cpp /props `total_slots`), when known. */
   constructor(private readonly count: () => number | undefined) {}
 
-  /** The slot to ask for; undefined lets the server choose. */
-  get slot(): number | undefined {
+  /** The slot a request about to be sent asks for; undefined lets the server choose. */
+  next(): number | undefined {
+    const settled = this.settled;
+    this.settled = false;
     const n = this.count();
-    if (n !== undefined && n < 2) return undefined;
+    if (settled || (n !== undefined && n < 2)) return undefined;
     if (this.reported !== undefined && (n === undefined || this.reported < n)) return this.reported;
     return n === undefined ? undefined : n - 1;
   }
 
-  /** The server said where a request ran (the `id_slot` of its last event). */
+  /** A request ended normally, and the server said where it ran (the `id_slot` of its last event). */
   learn(idSlot: unknown): void {
+    this.settled = true;
     if (typeof idSlot === 'number' && Number.isInteger(idSlot) && idSlot >= 0) this.reported = idSlot;
   }
 }
