@@ -3,13 +3,13 @@
 // is rate limiting (before any text arrived), and when the server still says
 // the prompt does not fit, trim harder and send once more, telling the user.
 import { buildPrompt, trimHarder, type BudgetResult, type BudgetTurn, type Omitted } from '../core/chat/budget';
-import { streamChat, type StreamDelta, type StreamResult } from '../core/chat/stream';
+import { chatTransport, streamChat, type StreamDelta, type StreamResult } from '../core/chat/stream';
 import { type HearthError, isHearthError } from '../core/errors';
 import type { ToolSpec } from '../core/chat/toolCalls';
 import type { PromptMessage } from '../core/chat/types';
 import type { ServerClient } from '../core/http';
 import { formatDuration, LIMITS } from '../core/limits';
-import { LOADING_MAX_MS, untilHealthy, withRetry } from '../core/retry';
+import { LOADING_MAX_MS, loadingWait, withRetry } from '../core/retry';
 import type { Logger } from '../core/types';
 import type { ChatSettings } from './settings';
 
@@ -94,10 +94,8 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
     tail: o.tail,
   });
   // timeoutSeconds is the time to the first byte, for chat as for everything else.
-  const ollama = o.client.server.kind === 'ollama';
-  const transport = ollama ? { ollama: { client: o.client, numCtx: o.numCtx } } : { openai: o.client.openai() };
+  const transport = chatTransport(o.client, o.numCtx);
   const facts = o.client.requestFacts({ model: o.model });
-  const hasHealth = o.client.server.kind === 'llamacpp' || o.client.server.kind === 'vllm';
   let loadingSaid = false;
   const limits = { ...REPLY_LIMITS, ...o.limits };
 
@@ -137,7 +135,7 @@ export async function generate(o: GenerateOptions): Promise<StreamResult> {
         maxAttempts: 3,
         baseDelayMs: o.retryBaseMs,
         loadingMaxMs: limits.loadingMs,
-        untilLoaded: hasHealth ? (maxMs, signal) => untilHealthy(o.client, maxMs, signal, { firstDelayMs: o.retryBaseMs }) : undefined,
+        untilLoaded: loadingWait(o.client, o.retryBaseMs),
         onLoading: () => {
           if (loadingSaid) return;
           loadingSaid = true;

@@ -117,6 +117,15 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
 }
 
 /**
+ * What to wait on while the server loads its model: its /health (llama.cpp and
+ * vLLM have one), else nothing (the retry's backoff).
+ */
+export function loadingWait(client: Pick<ServerClient, 'raw' | 'server'>, firstDelayMs?: number): RetryOptions['untilLoaded'] {
+  if (client.server.kind !== 'llamacpp' && client.server.kind !== 'vllm') return undefined;
+  return (maxMs, signal) => untilHealthy(client, maxMs, signal, { firstDelayMs });
+}
+
+/**
  * Polls the server's /health (llama.cpp and vLLM answer 503 while loading)
  * with a growing wait until it answers 200 or `maxMs` have passed. Servers
  * without /health (404) end the polling at once: the caller retries its

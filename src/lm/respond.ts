@@ -3,12 +3,12 @@
 // waiting while the model loads and retrying while the server rate limits
 // (before any text arrived), and an abort that closes the stream so that
 // llama.cpp frees the slot. Reasoning is left out of the text.
-import { streamChat, type SamplingParams } from '../core/chat/stream';
+import { chatTransport, streamChat, type SamplingParams } from '../core/chat/stream';
 import { HearthError } from '../core/errors';
 import { checkToolCalls, type CheckedToolCall, type RawToolCall, type ToolSpec } from '../core/chat/toolCalls';
 import type { ServerClient } from '../core/http';
 import { lmToolSpecs, toOllamaMessages, toOpenAIMessages, type LmMessage, type LmTool } from '../core/lm/messages';
-import { untilHealthy, withRetry } from '../core/retry';
+import { loadingWait, withRetry } from '../core/retry';
 import type { Logger } from '../core/types';
 import { REPLY_LIMITS } from '../chat/generate';
 import type { ChatSettings } from '../chat/settings';
@@ -56,13 +56,11 @@ export function samplingFor(settings: ChatSettings, maxTokens: number, modelOpti
  */
 export async function respond(o: RespondOptions): Promise<{ stopped: boolean }> {
   const ollama = o.client.server.kind === 'ollama';
-  const transport = ollama ? { ollama: { client: o.client, numCtx: o.numCtx } } : { openai: o.client.openai() };
-  const hasHealth = o.client.server.kind === 'llamacpp' || o.client.server.kind === 'vllm';
   const tools = lmToolSpecs(o.tools);
   const result = await withRetry(
     () =>
       streamChat({
-        ...transport,
+        ...chatTransport(o.client, o.numCtx),
         model: o.model,
         messages: ollama ? toOllamaMessages(o.messages) : toOpenAIMessages(o.messages),
         params: samplingFor(o.settings, o.maxTokens, o.modelOptions),
@@ -85,7 +83,7 @@ export async function respond(o: RespondOptions): Promise<{ stopped: boolean }> 
       log: o.log,
       maxAttempts: 3,
       baseDelayMs: o.retryBaseMs,
-      untilLoaded: hasHealth ? (maxMs, signal) => untilHealthy(o.client, maxMs, signal, { firstDelayMs: o.retryBaseMs }) : undefined,
+      untilLoaded: loadingWait(o.client, o.retryBaseMs),
     },
   );
   if (result.error) throw result.error;

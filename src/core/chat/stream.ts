@@ -75,6 +75,11 @@ export interface StreamResult {
   toolCalls: RawToolCall[];
 }
 
+/** How a chat reaches its server: Ollama's own /api/chat (with the num_ctx completion sends too), else the OpenAI client. */
+export function chatTransport(client: ServerClient, numCtx?: number): Pick<StreamChatOptions, 'openai' | 'ollama'> {
+  return client.server.kind === 'ollama' ? { ollama: { client, numCtx } } : { openai: client.openai() };
+}
+
 const RESERVED = new Set(['model', 'messages', 'stream', 'stream_options']);
 
 const YIELD_EVERY_MS = 8;

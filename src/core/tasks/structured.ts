@@ -9,7 +9,7 @@
 import type { ChatStats, PromptMessage } from '../chat/types';
 import { HearthError, unexpectedShape } from '../errors';
 import type { RequestStats, ServerClient } from '../http';
-import { untilHealthy, withRetry } from '../retry';
+import { loadingWait, withRetry } from '../retry';
 import { nullLogger, type Logger } from '../types';
 import { clipText, retryMessages } from './prompt';
 import { checkReply, type JsonSchema } from './reply';
@@ -68,7 +68,6 @@ async function ask(o: StructuredOptions, messages: PromptMessage[], temperature:
     maxTokens: o.maxTokens,
     numCtx: o.numCtx,
   });
-  const hasHealth = kind === 'llamacpp' || kind === 'vllm';
   let loadingSaid = false;
   const data = await withRetry(
     () => {
@@ -81,7 +80,7 @@ async function ask(o: StructuredOptions, messages: PromptMessage[], temperature:
       maxAttempts: 3,
       baseDelayMs: o.retryBaseMs,
       loadingMaxMs: o.loadingMaxMs,
-      untilLoaded: hasHealth ? (maxMs, signal) => untilHealthy(o.client, maxMs, signal, { firstDelayMs: o.retryBaseMs }) : undefined,
+      untilLoaded: loadingWait(o.client, o.retryBaseMs),
       onLoading: () => {
         if (!loadingSaid) o.onLoading?.();
         loadingSaid = true;
