@@ -6,8 +6,9 @@
 // longer than the usual gap between their keystrokes, so requests go out
 // when they stop, not between two keys (a request sent between two keys is
 // mostly wasted server work), and longer again on a server too slow to
-// answer between two keys, within [`minDelayMs`, `maxDelayMs`]. It counts from the keystroke itself, not from
-// when the editor asks (VS Code asks after a debounce of its own).
+// answer between two keys, within [`minDelayMs`, `maxDelayMs`]. It counts
+// from the keystroke itself, not from when the editor asks (VS Code asks
+// after a debounce of its own).
 import type { Flight } from './flight';
 
 export interface SchedulerOptions {
